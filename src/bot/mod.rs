@@ -1,0 +1,1 @@
+//! Discord front end. Thin glue: events in, engine calls, rendered replies out.

@@ -1,0 +1,77 @@
+//! The command line: one subcommand per job, each in its own file.
+
+mod ask;
+mod bench;
+mod chat;
+mod eval;
+mod index;
+mod serve;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "briefbot",
+    version,
+    about = "Answers questions from indexed news briefs"
+)]
+pub struct Cli {
+    /// Config file (default: config/briefbot.toml when present).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Directory of brief files (overrides paths.briefs).
+    #[arg(long, global = true)]
+    pub briefs: Option<PathBuf>,
+    /// Index directory (overrides paths.index).
+    #[arg(long, global = true)]
+    pub index: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer one question from the briefs.
+    Ask(ask::Args),
+    /// Ask questions interactively, one per line.
+    Chat,
+    /// Rebuild the index from the briefs and report.
+    Index,
+    /// Score the engine on a question set.
+    Eval(eval::Args),
+    /// Run the Discord bot.
+    Serve(serve::Args),
+    /// Measure latency, throughput, indexing and memory.
+    Bench(bench::Args),
+}
+
+impl Cli {
+    /// Settings from the config file with command-line overrides applied.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let mut settings = Settings::load(self.config.as_deref())?;
+        if let Some(b) = &self.briefs {
+            settings.paths.briefs = b.clone();
+        }
+        if let Some(i) = &self.index {
+            settings.paths.index = i.clone();
+        }
+        Ok(settings)
+    }
+}
+
+/// Run the parsed command line; errors are reported by `main` with their context chain.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = cli.settings()?;
+    match cli.command {
+        Command::Ask(args) => ask::run(&settings, args),
+        Command::Chat => chat::run(&settings),
+        Command::Index => index::run(&settings),
+        Command::Eval(args) => eval::run(&settings, args),
+        Command::Serve(args) => serve::run(settings, args),
+        Command::Bench(args) => bench::run(&settings, args),
+    }
+}

@@ -1,0 +1,123 @@
+//! Settings: committed defaults, then `config/briefbot.toml` (or `--config`),
+//! then `BRIEFBOT_*` environment variables, then command-line flags.
+//! Raw values are validated here with no I/O beyond reading the file; the
+//! engine and bot are built from the result.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::engine::{BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD};
+
+/// The default config file, used when it exists and no `--config` is given.
+pub const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("setting `{key}`: {message}")]
+    Invalid { key: String, message: String },
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub paths: Paths,
+    pub engine: EngineSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Paths {
+    /// Shipped briefs, one file per brief.
+    pub briefs: PathBuf,
+    /// The Tantivy index (generated).
+    pub index: PathBuf,
+    /// State that must survive a restart: database, briefs added from Discord.
+    pub data: PathBuf,
+    /// Moderator-editable synonyms.
+    pub synonyms: PathBuf,
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        Paths {
+            briefs: "briefs".into(),
+            index: "index".into(),
+            data: "data".into(),
+            synonyms: "config/synonyms.txt".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineSettings {
+    pub decline_threshold: f32,
+    pub max_brief_kb: u64,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        EngineSettings {
+            decline_threshold: DEFAULT_DECLINE_THRESHOLD,
+            max_brief_kb: 2048,
+        }
+    }
+}
+
+impl Settings {
+    /// Load from `file` (must exist) or from the default file if present.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let path = match file {
+            Some(p) => Some(p.to_path_buf()),
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.exists()),
+        };
+        let settings = match path {
+            None => Settings::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?
+            }
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let t = self.engine.decline_threshold;
+        if !(0.0..=1.0).contains(&t) {
+            return Err(ConfigError::Invalid {
+                key: "engine.decline_threshold".into(),
+                message: format!("{t} is not between 0 and 1"),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            briefs_dir: self.paths.briefs.clone(),
+            guild_briefs_dir: Some(self.paths.data.join("briefs")),
+            index_dir: Some(self.paths.index.clone()),
+            synonyms_file: Some(self.paths.synonyms.clone()).filter(|p| p.exists()),
+            decline_threshold: self.engine.decline_threshold,
+            limits: BriefLimits {
+                max_bytes: self.engine.max_brief_kb * 1024,
+            },
+        }
+    }
+}

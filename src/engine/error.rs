@@ -1,0 +1,66 @@
+//! Typed errors of the engine. Each names the file or setting at fault so the
+//! edges (CLI, bot) can report it without adding guesswork.
+
+use std::path::PathBuf;
+
+/// Why one brief file could not be read into passages. The other briefs still
+/// index: these are collected into [`crate::engine::IndexReport::problems`].
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum BriefError {
+    #[error("file is empty")]
+    Empty,
+    #[error("file is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("file looks binary (NUL byte at byte {offset}), not Markdown or text")]
+    Binary { offset: usize },
+    #[error("invalid UTF-8 at line {line}, byte {offset}")]
+    InvalidUtf8 { line: usize, offset: usize },
+    #[error("front-matter, line {line}: {message}")]
+    FrontMatter { line: usize, message: String },
+    #[error("no paragraphs of text after the front-matter")]
+    NoText,
+    #[error("unsupported file type {extension:?}: briefs are .md or .txt")]
+    UnsupportedType { extension: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("index at {path}: {source}")]
+    Index {
+        path: PathBuf,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    #[error("{path}: {source}")]
+    Brief {
+        path: PathBuf,
+        #[source]
+        source: BriefError,
+    },
+    #[error("synonyms file {path}, line {line}: {message}")]
+    Synonyms {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("briefs directory {path} does not exist or is not a directory")]
+    NoBriefsDir { path: PathBuf },
+    #[error("setting `{key}`: {message}")]
+    Setting { key: &'static str, message: String },
+}
+
+impl EngineError {
+    #[allow(dead_code)]
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        EngineError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! briefbot answers a community's questions from the news briefs it has indexed.
+//!
+//! # Layout
+//! - [`engine`]: briefs → passages → Tantivy index → answers. Pure, synchronous,
+//!   knows nothing of Discord; everything else is a front end to it.
+//! - [`bot`]: thin Discord glue (serenity + poise): events in, engine calls,
+//!   rendered replies out.
+//! - [`config`]: settings from file, environment and flags.
+//! - [`cli`]: the `briefbot` subcommands.
+
+pub mod bot;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod logging;
