@@ -7,7 +7,9 @@
 //!   rendered replies out.
 //! - [`config`]: settings from file, environment and flags.
 //! - [`cli`]: the `briefbot` subcommands.
+//! - [`bench`]: the benchmarks behind `briefbot bench` and `cargo bench`.
 
+pub mod bench;
 pub mod bot;
 pub mod cli;
 pub mod config;

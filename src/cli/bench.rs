@@ -1,3 +1,12 @@
+//! `briefbot bench`: run the benchmarks and print a table or JSON. The same
+//! binary is re-run with the hidden `--child` flags to measure each corpus in
+//! a fresh process.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::bench::{self, measure, process, Plan};
 use crate::config::Settings;
 
 #[derive(Debug, clap::Args)]
@@ -8,11 +17,57 @@ pub struct Args {
     /// Only the shipped brief and the 10k corpus (under a minute).
     #[arg(long)]
     pub quick: bool,
-    /// Measure dispatch-to-reply latency through the fake Discord.
+    /// Seed for the synthetic corpora and question mixes.
+    #[arg(long, default_value_t = bench::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Where corpora and their indexes are written (default: a folder in the
+    /// system temp directory). The bot's own index is never touched.
     #[arg(long)]
-    pub e2e: bool,
+    pub work_dir: Option<PathBuf>,
+    #[arg(long, hide = true, value_parser = ["measure", "serve"])]
+    pub child: Option<String>,
+    #[arg(long, hide = true)]
+    pub name: Option<String>,
+    #[arg(long, hide = true)]
+    pub corpus: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    pub index_dir: Option<PathBuf>,
 }
 
-pub fn run(_settings: &Settings, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("not yet built")
+pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
+    let plan = Plan {
+        quick: args.quick,
+        seed: args.seed,
+        work_dir: args
+            .work_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("briefbot-bench")),
+    };
+    if let Some(mode) = &args.child {
+        return child(settings, &plan, mode, &args);
+    }
+    let report = bench::run(settings, &plan)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", bench::report::table(&report));
+    }
+    Ok(())
+}
+
+fn child(settings: &Settings, plan: &Plan, mode: &str, args: &Args) -> anyhow::Result<()> {
+    let corpus = args.corpus.as_deref().context("--corpus is required")?;
+    let index = args
+        .index_dir
+        .as_deref()
+        .context("--index-dir is required")?;
+    let cfg = bench::engine_config(settings, corpus, index);
+    if mode == "serve" {
+        let questions = plan.effort("").questions;
+        return process::serve_child(cfg, plan.seed, questions);
+    }
+    let name = args.name.as_deref().unwrap_or("corpus");
+    let row = measure::measure(name, cfg, plan.seed, plan.effort(name))?;
+    println!("{}", serde_json::to_string(&row)?);
+    Ok(())
 }
