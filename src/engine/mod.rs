@@ -15,6 +15,7 @@ mod analyze;
 mod corpus;
 pub mod eval;
 mod features;
+mod irregular;
 mod manifest;
 mod query;
 mod rank;

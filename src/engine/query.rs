@@ -5,6 +5,7 @@
 //! so quotes, colons, brackets and operators are just characters.
 
 use super::analyze::{Analyzer, Word};
+use super::irregular;
 use super::snapshot::Lexicon;
 use super::synonyms::{Synonyms, MAX_PHRASE_WORDS};
 
@@ -201,6 +202,55 @@ const STOP_WORDS: &[&str] = &[
     "called",
 ];
 
+/// Time said relative to the asker ("last night", "today") names when the
+/// question is asked, not what it is about: the briefs use such words
+/// relative to their own dates, so they are not searched for.
+const DEICTIC_WORDS: &[&str] = &[
+    "yesterday",
+    "today",
+    "tonight",
+    "tomorrow",
+    "now",
+    "currently",
+    "recently",
+    "lately",
+    "nowadays",
+];
+const DEICTIC_LEADS: &[&str] = &["last", "this", "next", "past"];
+const DEICTIC_UNITS: &[&str] = &[
+    "night",
+    "week",
+    "weekend",
+    "month",
+    "year",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "fall",
+    "morning",
+    "evening",
+    "afternoon",
+    "season",
+    "decade",
+    "century",
+    "day",
+    "days",
+    "weeks",
+    "months",
+    "years",
+];
+
+/// Is word `i` part of a time expression relative to the asker?
+fn deictic(words: &[Word], i: usize) -> bool {
+    let w = words[i].exact.as_str();
+    let prev = i.checked_sub(1).map(|j| words[j].exact.as_str());
+    let next = words.get(i + 1).map(|n| n.exact.as_str());
+    DEICTIC_WORDS.contains(&w)
+        || DEICTIC_LEADS.contains(&w) && next.is_some_and(|n| DEICTIC_UNITS.contains(&n))
+        || DEICTIC_UNITS.contains(&w) && prev.is_some_and(|p| DEICTIC_LEADS.contains(&p))
+}
+
 /// Nouns that, after "what"/"which", only say what kind of answer is wanted.
 const TIME_NOUNS: &[&str] = &[
     "year", "date", "day", "month", "time", "century", "decade", "period", "era",
@@ -251,7 +301,11 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
         let frame_noun = matches!(prev, Some("what" | "which"))
             && (TIME_NOUNS.contains(&w.exact.as_str()) || PLACE_NOUNS.contains(&w.exact.as_str()));
         let frame_quantity = prev == Some("how") && QUANTITY_WORDS.contains(&w.exact.as_str());
-        if (STOP_WORDS.contains(&w.exact.as_str()) && !acronym) || frame_noun || frame_quantity {
+        if (STOP_WORDS.contains(&w.exact.as_str()) && !acronym)
+            || frame_noun
+            || frame_quantity
+            || deictic(&words, i)
+        {
             continue;
         }
         if content.iter().any(|c| c.stem == w.stem) {
@@ -274,6 +328,9 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
                         weight: 0.8,
                     });
                 }
+            }
+            for form in irregular::other_forms(&w.exact) {
+                push_member(&mut members, vec![analyzer.stem(form)], 0.9);
             }
             if let Some(expansions) = lex.acronyms.get(&w.exact) {
                 for stems in expansions {

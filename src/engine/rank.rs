@@ -49,14 +49,14 @@ struct Weights {
 }
 
 const W: Weights = Weights {
-    coverage: 0.1,
-    sentence: 0.75,
-    window: 0.6,
-    proximity: 0.35,
-    bigram: 1.15,
-    answer_type: 0.2,
-    bm25: 0.6,
-    heading: 0.4,
+    coverage: 0.4,
+    sentence: 0.55,
+    window: 0.35,
+    proximity: 0.4,
+    bigram: 1.4,
+    answer_type: 0.65,
+    bm25: 0.85,
+    heading: 0.3,
 };
 
 /// A group member resolved to stem ids; None when a stem is unknown.
@@ -114,10 +114,19 @@ pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
         .sum::<f32>()
         .max(f32::EPSILON);
     let max_bm25 = candidates.iter().map(|c| c.1).fold(f32::EPSILON, f32::max);
+    let matched: HashSet<u32> = groups
+        .iter()
+        .flatten()
+        .filter_map(|r| r.ids.as_ref())
+        .flatten()
+        .copied()
+        .collect();
     let mut scored: Vec<(f32, f32, usize, usize)> = candidates
         .iter()
         .map(|&(pid, bm25)| {
-            let f = features(snap, pid, &plan, &groups, total_idf, &pairs, n_pairs);
+            let f = features(
+                snap, pid, &plan, &groups, total_idf, &pairs, n_pairs, &matched,
+            );
             let total = W.coverage * f.coverage
                 + W.sentence * f.sentence
                 + W.window * f.window
@@ -130,13 +139,6 @@ pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
-    let matched: HashSet<u32> = groups
-        .iter()
-        .flatten()
-        .filter_map(|r| r.ids.as_ref())
-        .flatten()
-        .copied()
-        .collect();
     for &(total, coverage, pid, key) in scored.iter().take(question.top.max(1)) {
         let passage = snap.corpus.passages[pid].clone();
         let key_sentence = passage
@@ -196,7 +198,10 @@ fn candidates(snap: &Snapshot, plan: &Plan, guild: Option<u64>) -> Vec<(usize, f
                     1,
                 ))
             };
-            should.push((Occur::Should, Box::new(BoostQuery::new(q, m.weight))));
+            // Synonyms and corrections help find a passage but must not
+            // outweigh the words actually asked: BM25 would add them all up.
+            let boost = if m.weight < 1.0 { 0.3 * m.weight } else { 1.0 };
+            should.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
             if let [stem] = m.stems.as_slice() {
                 let heading = TermQuery::new(
                     Term::from_field_text(s.heading, stem),
@@ -204,7 +209,7 @@ fn candidates(snap: &Snapshot, plan: &Plan, guild: Option<u64>) -> Vec<(usize, f
                 );
                 should.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(heading), 0.5 * m.weight)),
+                    Box::new(BoostQuery::new(Box::new(heading), 0.5 * boost)),
                 ));
             }
         }
@@ -294,6 +299,7 @@ fn features(
     total_idf: f32,
     pairs: &HashSet<(u32, u32)>,
     n_pairs: f32,
+    matched: &HashSet<u32>,
 ) -> Features {
     let dt: &DocTerms = &snap.terms[pid];
     let passage = &snap.corpus.passages[pid];
@@ -335,7 +341,17 @@ fn features(
                 .text
                 .get(passage.sentences[i].clone())
                 .is_some_and(|t| features::fits(plan.answer_type, t));
-        let fit = if fit { 1.0 } else { 0.0 };
+        let fit = if !fit {
+            0.0
+        } else if plan.answer_type == AnswerType::Quantity
+            && counts(sent, matched, &snap.lexicon.numeric)
+        {
+            // A number counting the very thing asked about is the answer's
+            // shape itself, stronger evidence than any other cue.
+            1.5
+        } else {
+            0.3
+        };
         let key = W.sentence * c + W.proximity * prox + W.bigram * bigram + W.answer_type * fit;
         if key > best_key {
             best_key = key;
@@ -346,6 +362,16 @@ fn features(
         }
     }
     f
+}
+
+/// Does a number stand right before a question word ("11,000 soldiers")?
+fn counts(sentence: &[u32], matched: &HashSet<u32>, numeric: &[bool]) -> bool {
+    sentence.iter().enumerate().any(|(i, id)| {
+        matched.contains(id)
+            && sentence[i.saturating_sub(2)..i]
+                .iter()
+                .any(|&n| numeric.get(n as usize).copied().unwrap_or(false))
+    })
 }
 
 /// Share of neighbouring question words that also stand near each other in
