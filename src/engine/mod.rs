@@ -19,6 +19,7 @@ mod irregular;
 mod manifest;
 mod query;
 mod rank;
+mod rerank;
 mod schema;
 mod snapshot;
 mod synonyms;
