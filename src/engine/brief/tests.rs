@@ -4,13 +4,21 @@
 use super::*;
 
 const SHIPPED: &str = include_str!("../../../briefs/north-korea-war-in-europe.md");
-const SQUAD: &[&str] = &[
+const SQUAD: [&str; 12] = [
     include_str!("../../../tests/data/eval/squad-dev/01-Super_Bowl_50/briefs/article.md"),
     include_str!("../../../tests/data/eval/squad-dev/02-Warsaw/briefs/article.md"),
     include_str!("../../../tests/data/eval/squad-dev/03-Normans/briefs/article.md"),
     include_str!("../../../tests/data/eval/squad-dev/04-Nikola_Tesla/briefs/article.md"),
+    include_str!(
+        "../../../tests/data/eval/squad-dev/05-Computational_complexity_theory/briefs/article.md"
+    ),
+    include_str!("../../../tests/data/eval/squad-dev/06-Teacher/briefs/article.md"),
     include_str!("../../../tests/data/eval/squad-dev/07-Martin_Luther/briefs/article.md"),
+    include_str!("../../../tests/data/eval/squad-dev/08-Southern_California/briefs/article.md"),
+    include_str!("../../../tests/data/eval/squad-dev/09-Sky_(United_Kingdom)/briefs/article.md"),
     include_str!("../../../tests/data/eval/squad-dev/10-Victoria_(Australia)/briefs/article.md"),
+    include_str!("../../../tests/data/eval/squad-dev/11-Huguenot/briefs/article.md"),
+    include_str!("../../../tests/data/eval/squad-dev/12-Steam_engine/briefs/article.md"),
 ];
 
 fn parse(name: &str, bytes: &[u8]) -> Result<ParsedBrief, BriefError> {
@@ -32,12 +40,19 @@ fn assert_consistent(bytes: &[u8], brief: &ParsedBrief) {
         let original = std::str::from_utf8(&bytes[p.offsets.clone()]).unwrap();
         let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(collapse(original), collapse(&p.text), "{}", p.id);
+        assert!(!p.sentences.is_empty(), "{}", p.id);
         for s in &p.sentences {
             assert!(
                 p.text.get(s.clone()).is_some_and(|t| !t.is_empty()),
                 "{}",
                 p.id
             );
+        }
+        // The heading opens the text and no sentence overlaps it.
+        if let Some(h) = &p.heading {
+            assert!(p.sentences[0].start > 0, "{}", p.id);
+            let unwrapped = p.text.replace("**", "").replace("__", "");
+            assert!(unwrapped.starts_with(h.as_str()), "{}: {h}", p.id);
         }
     }
 }
