@@ -19,7 +19,9 @@ fn shipped_config(briefs: &Path) -> EngineConfig {
 }
 
 fn engine(briefs: &Path) -> Engine {
-    Engine::open(shipped_config(briefs)).expect("engine opens").0
+    Engine::open(shipped_config(briefs))
+        .expect("engine opens")
+        .0
 }
 
 /// A temporary briefs directory holding copies of the given files.
@@ -94,10 +96,16 @@ fn questions_about_a_second_brief_are_answered_from_it() {
         let answer = engine.ask(q);
         assert!(answer.answered, "{q} declined");
         let brief = &answer.hits[0].passage.brief;
-        assert_eq!(brief.title, "The pandemic accord nobody wanted to sign", "{q}");
+        assert_eq!(
+            brief.title, "The pandemic accord nobody wanted to sign",
+            "{q}"
+        );
     }
     let answer = engine.ask("how many soldiers?");
-    assert!(answer.hits[0].passage.text.contains("at least 11,000 soldiers"));
+    assert!(answer.hits[0]
+        .passage
+        .text
+        .contains("at least 11,000 soldiers"));
 }
 
 #[test]
@@ -106,7 +114,10 @@ fn an_acronym_finds_the_organisation_spelled_out() {
     let engine = engine(dir.path());
     let answer = engine.ask("Who funded the WHO?");
     assert!(answer.answered);
-    assert!(answer.hits[0].passage.text.contains("World Health Organization"));
+    assert!(answer.hits[0]
+        .passage
+        .text
+        .contains("World Health Organization"));
     let answer = engine.ask("What does CSIS say about munitions?");
     assert!(answer.answered);
     assert!(answer.hits[0].passage.text.contains("Center for Strategic"));
@@ -122,7 +133,11 @@ fn out_of_scope_questions_are_declined_with_topics() {
         "What's the weather like tomorrow?",
     ] {
         let answer = engine.ask(q);
-        assert!(!answer.answered, "{q} was answered: {:?}", answer.hits.first().map(|h| &h.passage.text));
+        assert!(
+            !answer.answered,
+            "{q} was answered: {:?}",
+            answer.hits.first().map(|h| &h.passage.text)
+        );
         assert!(!answer.suggestions.is_empty(), "{q}: no suggestions");
     }
 }
@@ -181,13 +196,22 @@ fn a_guild_brief_is_seen_only_in_its_guild() {
     };
     let (engine, _) = Engine::open(cfg).unwrap();
     let q = "Does the pandemic accord have an enforcement mechanism?";
-    let ask = |guild| engine.ask_with(&Question { text: q, guild, top: 3 });
+    let ask = |guild| {
+        engine.ask_with(&Question {
+            text: q,
+            guild,
+            top: 3,
+        })
+    };
     let here = ask(Some(42));
     assert!(here.answered);
     assert_eq!(here.hits[0].passage.brief.scope, Scope::Guild(42));
     for other in [None, Some(7)] {
         let answer = ask(other);
-        assert!(answer.hits.iter().all(|h| h.passage.brief.scope == Scope::Global));
+        assert!(answer
+            .hits
+            .iter()
+            .all(|h| h.passage.brief.scope == Scope::Global));
     }
     assert_eq!(engine.briefs(Some(42)).len(), 2);
     assert_eq!(engine.briefs(Some(7)).len(), 1);
@@ -230,8 +254,18 @@ fn bad_files_are_reported_and_the_good_ones_still_index() {
         .iter()
         .map(|pr| pr.file.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    for bad in ["empty.md", "latin1.md", "binary.txt", "broken.md", "huge.md", "image.png"] {
-        assert!(named.contains(&bad.to_string()), "{bad} not reported: {named:?}");
+    for bad in [
+        "empty.md",
+        "latin1.md",
+        "binary.txt",
+        "broken.md",
+        "huge.md",
+        "image.png",
+    ] {
+        assert!(
+            named.contains(&bad.to_string()),
+            "{bad} not reported: {named:?}"
+        );
     }
     assert!(report.problems.iter().all(|pr| !pr.problem.is_empty()));
     assert!(engine.ask("how many soldiers?").answered);
@@ -250,7 +284,10 @@ fn a_failed_rebuild_leaves_the_old_index_serving() {
     let (engine, _) = Engine::open(cfg).unwrap();
     std::fs::write(briefs.path().join("synonyms.txt"), "lonely\n").unwrap();
     let err = engine.reindex().unwrap_err().to_string();
-    assert!(err.contains("synonyms.txt") && err.contains("line 1"), "{err}");
+    assert!(
+        err.contains("synonyms.txt") && err.contains("line 1"),
+        "{err}"
+    );
     assert!(engine.ask("how many troops?").answered);
     assert_eq!(engine.stats().generation, 1);
 }
@@ -268,9 +305,7 @@ fn questions_are_answered_while_a_rebuild_runs() {
     let askers: Vec<_> = (0..4)
         .map(|_| {
             let engine = engine.clone();
-            std::thread::spawn(move || {
-                (0..200).all(|_| engine.ask("how many soldiers?").answered)
-            })
+            std::thread::spawn(move || (0..200).all(|_| engine.ask("how many soldiers?").answered))
         })
         .collect();
     let report = engine.reindex().unwrap();

@@ -32,7 +32,8 @@ struct Weights {
     answer_type: f32,
     /// Tantivy's BM25, relative to the best candidate's.
     bm25: f32,
-    /// The question's words in the passage's lead-in heading.
+    /// The question's words in the passage's lead-in heading, or the
+    /// question echoing the heading word for word ("What's in it for Kim?").
     heading: f32,
 }
 
@@ -44,7 +45,7 @@ const W: Weights = Weights {
     bigram: 1.4,
     answer_type: 0.65,
     bm25: 0.85,
-    heading: 0.3,
+    heading: 0.5,
 };
 
 /// A group member resolved to stem ids; None when a stem is unknown.
@@ -61,6 +62,8 @@ pub struct ResolvedQuery {
     /// Neighbouring word pairs of the question, as stem ids.
     pairs: HashSet<(u32, u32)>,
     n_pairs: f32,
+    /// All the question's words (function words too) as known stem ids.
+    words: Vec<u32>,
     /// Every stem id the question can match, for highlighting.
     pub matched: HashSet<u32>,
 }
@@ -93,7 +96,11 @@ impl ResolvedQuery {
             .flatten()
             .copied()
             .collect();
+        let mut words: Vec<u32> = ids.iter().flatten().copied().collect();
+        words.sort_unstable();
+        words.dedup();
         ResolvedQuery {
+            words,
             total_idf: plan
                 .groups
                 .iter()
@@ -111,13 +118,13 @@ impl ResolvedQuery {
 
 /// What the reranker knows of one candidate passage, each in 0..=1.
 pub struct Features {
-    coverage: f32,
-    sentence: f32,
-    window: f32,
-    proximity: f32,
-    bigram: f32,
-    answer_type: f32,
-    heading: f32,
+    pub coverage: f32,
+    pub sentence: f32,
+    pub window: f32,
+    pub proximity: f32,
+    pub bigram: f32,
+    pub answer_type: f32,
+    pub heading: f32,
     /// Index of the key sentence.
     pub key: usize,
 }
@@ -156,14 +163,7 @@ fn group_credit(members: &[Resolved], idf: f32, has: impl Fn(u32) -> bool) -> f3
 
 impl ResolvedQuery {
     pub fn features(&self, snap: &Snapshot, pid: usize) -> Features {
-        let (plan, groups, total_idf, pairs, n_pairs, matched) = (
-            &self.plan,
-            &self.groups,
-            self.total_idf,
-            &self.pairs,
-            self.n_pairs,
-            &self.matched,
-        );
+        let (plan, groups, total_idf) = (&self.plan, &self.groups, self.total_idf);
         let dt: &DocTerms = &snap.terms[pid];
         let passage = &snap.corpus.passages[pid];
         let cover = |has: &dyn Fn(u32) -> bool| -> f32 {
@@ -176,7 +176,7 @@ impl ResolvedQuery {
         };
         let mut f = Features {
             coverage: cover(&|id| dt.all.binary_search(&id).is_ok()),
-            heading: cover(&|id| dt.heading.contains(&id)),
+            heading: self.heading(&dt.heading),
             sentence: 0.0,
             window: 0.0,
             proximity: 0.0,
@@ -184,19 +184,21 @@ impl ResolvedQuery {
             answer_type: 0.0,
             key: 0,
         };
+        // The heading frames every sentence of its paragraph ("What's in it
+        // for Kim? More than $20 billion"), so its words count in each.
+        let head = &dt.heading;
+        f.bigram = self.bigrams(head);
         let mut best_key = f32::MIN;
         for (i, sent) in dt.sentences.iter().enumerate() {
-            let c = cover(&|id| sent.contains(&id));
+            let c = cover(&|id| sent.contains(&id) || head.contains(&id));
             let window = match dt.sentences.get(i + 1) {
-                Some(next) => cover(&|id| sent.contains(&id) || next.contains(&id)),
+                Some(next) => {
+                    cover(&|id| sent.contains(&id) || next.contains(&id) || head.contains(&id))
+                }
                 None => c,
             };
             f.window = f.window.max(window);
-            let bigram = sent
-                .windows(2)
-                .filter(|w| pairs.contains(&(w[0], w[1])))
-                .count() as f32
-                / n_pairs;
+            let bigram = self.bigrams(sent);
             f.bigram = f.bigram.max(bigram);
             let prox = proximity(sent, groups);
             let fit = plan.answer_type != AnswerType::Any
@@ -207,7 +209,7 @@ impl ResolvedQuery {
             let fit = if !fit {
                 0.0
             } else if plan.answer_type == AnswerType::Quantity
-                && counts(sent, matched, &snap.lexicon.numeric)
+                && counts(sent, &self.matched, &snap.lexicon.numeric)
             {
                 // A number counting the very thing asked about is the answer's
                 // shape itself, stronger evidence than any other cue.
@@ -265,4 +267,53 @@ fn proximity(sentence: &[u32], groups: &[Vec<Resolved>]) -> f32 {
         })
         .count();
     close as f32 / (groups.len() - 1) as f32
+}
+
+impl ResolvedQuery {
+    /// Share of the question's neighbouring word pairs found as pairs.
+    fn bigrams(&self, words: &[u32]) -> f32 {
+        let found = words
+            .windows(2)
+            .filter(|w| self.pairs.contains(&(w[0], w[1])))
+            .count();
+        found as f32 / self.n_pairs
+    }
+
+    /// The question's own words (not synonyms) in a heading, or the question
+    /// echoing it.
+    fn heading(&self, heading: &[u32]) -> f32 {
+        if heading.is_empty() {
+            return 0.0;
+        }
+        let asked: f32 = self
+            .plan
+            .groups
+            .iter()
+            .zip(&self.groups)
+            .filter(|(_, members)| {
+                members[0]
+                    .ids
+                    .as_ref()
+                    .is_some_and(|ids| ids.iter().all(|id| heading.contains(id)))
+            })
+            .map(|(g, _)| g.idf)
+            .sum();
+        (asked / self.total_idf).max(self.echo(heading))
+    }
+
+    /// How closely the question repeats a heading: shared words over the
+    /// longer of the two, function words included.
+    fn echo(&self, heading: &[u32]) -> f32 {
+        if heading.is_empty() || self.words.is_empty() {
+            return 0.0;
+        }
+        let mut h = heading.to_vec();
+        h.sort_unstable();
+        h.dedup();
+        let shared = h
+            .iter()
+            .filter(|id| self.words.binary_search(id).is_ok())
+            .count();
+        shared as f32 / h.len().max(self.words.len()) as f32
+    }
 }
