@@ -316,3 +316,35 @@ fn questions_are_answered_while_a_rebuild_runs() {
     }
     assert_eq!(engine.stats().generation, 2);
 }
+
+#[test]
+fn the_decline_threshold_is_a_share_of_the_question() {
+    let q = "Did the soldiers enjoy the Tchaikovsky concert?";
+    let with = |t: f32| {
+        let cfg = EngineConfig {
+            decline_threshold: t,
+            ..shipped_config(&repo("briefs"))
+        };
+        Engine::open(cfg).unwrap().0.ask(q)
+    };
+    // Only "soldiers" matches: a small share of the question's weight.
+    let lenient = with(0.0);
+    assert!(lenient.answered);
+    let confidence = lenient.hits[0].confidence;
+    assert!(confidence > 0.0 && confidence < 0.27, "{confidence}");
+    assert!(!with(0.27).answered);
+    assert!(!with(confidence + 0.01).answered);
+    assert!(with(confidence - 0.01).answered);
+    // A question fully covered clears even a strict threshold.
+    let strict = EngineConfig {
+        decline_threshold: 0.9,
+        ..shipped_config(&repo("briefs"))
+    };
+    assert!(
+        Engine::open(strict)
+            .unwrap()
+            .0
+            .ask("how many soldiers?")
+            .answered
+    );
+}
