@@ -161,9 +161,12 @@ fn paragraphs(body: &str) -> Body {
     };
     let mut current: Option<Block> = None;
     for (span, line) in lines {
-        let heading = markdown_heading(line);
+        // Rules ("---", "***") and other lines without a letter or digit
+        // separate paragraphs like headings do; they are never passages.
+        let separator = !line.is_empty() && !line.chars().any(char::is_alphanumeric);
+        let heading = markdown_heading(line).or(separator.then_some((0, "")));
         if let Some((level, title)) = heading {
-            if level == 1 && out.first_title.is_none() && !title.is_empty() {
+            if level == 1 && out.first_title.is_none() && title.chars().any(char::is_alphanumeric) {
                 out.first_title = Some(title.to_string());
             }
         }

@@ -176,6 +176,17 @@ fn multi_line_blocks_are_joined_and_markdown_headings_skipped() {
 }
 
 #[test]
+fn rules_and_punctuation_only_lines_are_not_passages() {
+    let brief = ok("x.md", "First.\n\n***\n\n---\nSecond.\n\n…\n");
+    let texts: Vec<&str> = brief.passages.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, vec!["First.", "Second."]);
+    assert_eq!(
+        parse("x.md", b"---\ntitle: t\n---\n***\n").unwrap_err(),
+        BriefError::NoText
+    );
+}
+
+#[test]
 fn one_line_per_paragraph_when_no_blank_line_separates_them() {
     let text = "\n\nOne. Two.\nThree.\n\n";
     let brief = ok("x.txt", text);
