@@ -1,0 +1,200 @@
+//! Answering: Tantivy's BM25 finds candidate passages; a reranker then
+//! scores each by how much of the question it covers (idf-weighted, over the
+//! passage and its best sentence), how close the matched words stand, its
+//! heading, and whether its best sentence holds the kind of answer asked for.
+//! The best sentence becomes the key sentence; the coverage is the confidence
+//! the decline threshold is applied to, so declines mean the same thing for
+//! any brief and any corpus size.
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
+
+use super::analyze::Analyzer;
+
+use super::query::{self, Plan};
+use super::rerank::ResolvedQuery;
+use super::schema::GLOBAL_SCOPE;
+use super::snapshot::Snapshot;
+use super::types::{Answer, Hit};
+use super::Question;
+
+/// Candidates fetched from Tantivy for reranking.
+const CANDIDATES: usize = 40;
+
+pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
+    let mut analyzer = Analyzer::default();
+    let plan = query::plan(question.text, &snap.lexicon, &snap.synonyms, &mut analyzer);
+    let mut answer = Answer {
+        question: question.text.to_string(),
+        answered: false,
+        hits: Vec::new(),
+        suggestions: Vec::new(),
+        terms: plan.groups.iter().map(|g| g.word.clone()).collect(),
+    };
+    if plan.groups.is_empty() {
+        answer.suggestions = brief_titles(snap, question.guild);
+        return answer;
+    }
+    let candidates = candidates(snap, &plan, question.guild);
+    let rq = ResolvedQuery::new(snap, plan);
+    let max_bm25 = candidates.iter().map(|c| c.1).fold(f32::EPSILON, f32::max);
+    let mut scored: Vec<(f32, f32, usize, usize)> = candidates
+        .iter()
+        .map(|&(pid, bm25)| {
+            let f = rq.features(snap, pid);
+            (f.total(bm25 / max_bm25), f.confidence(), pid, f.key)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+    for &(total, coverage, pid, key) in scored.iter().take(question.top.max(1)) {
+        let passage = snap.corpus.passages[pid].clone();
+        let key_sentence = passage
+            .sentences
+            .get(key)
+            .cloned()
+            .unwrap_or(0..passage.text.len());
+        let highlights = analyzer
+            .words(&passage.text)
+            .into_iter()
+            .filter(|w| {
+                snap.lexicon
+                    .stem_ids
+                    .get(&w.stem)
+                    .is_some_and(|id| rq.matched.contains(id))
+            })
+            .map(|w| w.span)
+            .collect();
+        answer.hits.push(Hit {
+            passage,
+            key_sentence,
+            highlights,
+            score: total,
+            confidence: coverage.clamp(0.0, 1.0),
+        });
+    }
+    answer.answered = answer
+        .hits
+        .first()
+        .is_some_and(|h| h.confidence >= threshold);
+    if !answer.answered {
+        answer.suggestions = suggestions(snap, &answer, question.guild);
+    }
+    answer
+}
+
+/// Tantivy's BM25 over the stemmed text, the exact text and headings, limited
+/// to the passages the asker may see. Returns (passage id, score).
+fn candidates(snap: &Snapshot, plan: &Plan, guild: Option<u64>) -> Vec<(usize, f32)> {
+    let s = &snap.schema;
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for g in &plan.groups {
+        for m in &g.members {
+            let terms: Vec<Term> = m
+                .stems
+                .iter()
+                .map(|t| Term::from_field_text(s.text_stem, t))
+                .collect();
+            let q: Box<dyn Query> = if terms.len() == 1 {
+                Box::new(TermQuery::new(
+                    terms[0].clone(),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else {
+                Box::new(PhraseQuery::new_with_offset_and_slop(
+                    terms.into_iter().enumerate().collect(),
+                    1,
+                ))
+            };
+            // Synonyms and corrections help find a passage but must not
+            // outweigh the words actually asked: BM25 would add them all up.
+            let boost = if m.weight < 1.0 { 0.3 * m.weight } else { 1.0 };
+            should.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+            if let [stem] = m.stems.as_slice() {
+                let heading = TermQuery::new(
+                    Term::from_field_text(s.heading, stem),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(heading), 0.5 * boost)),
+                ));
+            }
+        }
+        let exact = TermQuery::new(
+            Term::from_field_text(s.text_exact, &g.word),
+            IndexRecordOption::WithFreqs,
+        );
+        should.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(exact), 0.3)),
+        ));
+    }
+    let mut scopes: Vec<(Occur, Box<dyn Query>)> = vec![(
+        Occur::Should,
+        Box::new(TermQuery::new(
+            Term::from_field_u64(s.scope, GLOBAL_SCOPE),
+            IndexRecordOption::Basic,
+        )),
+    )];
+    if let Some(id) = guild {
+        scopes.push((
+            Occur::Should,
+            Box::new(TermQuery::new(
+                Term::from_field_u64(s.scope, id),
+                IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    let query = BooleanQuery::new(vec![
+        (Occur::Must, Box::new(BooleanQuery::new(should))),
+        (
+            Occur::Must,
+            Box::new(BoostQuery::new(Box::new(BooleanQuery::new(scopes)), 0.0)),
+        ),
+    ]);
+    let searcher = snap.reader.searcher();
+    let Ok(top) = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score()) else {
+        return Vec::new();
+    };
+    top.into_iter()
+        .filter_map(|(score, addr)| {
+            let col = snap.pid_columns.get(addr.segment_ord as usize)?;
+            col.first(addr.doc_id).map(|pid| (pid as usize, score))
+        })
+        .filter(|(pid, _)| *pid < snap.corpus.passages.len())
+        .collect()
+}
+
+/// On a decline, offer the headings (or brief titles) of the nearest passages.
+fn suggestions(snap: &Snapshot, answer: &Answer, guild: Option<u64>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for h in &answer.hits {
+        let topic = h
+            .passage
+            .heading
+            .clone()
+            .unwrap_or_else(|| h.passage.brief.title.clone());
+        if !out.contains(&topic) {
+            out.push(topic);
+        }
+        if out.len() == 3 {
+            break;
+        }
+    }
+    if out.is_empty() {
+        out = brief_titles(snap, guild);
+    }
+    out
+}
+
+fn brief_titles(snap: &Snapshot, guild: Option<u64>) -> Vec<String> {
+    snap.corpus
+        .briefs
+        .iter()
+        .filter(|(b, _)| super::visible(b.scope, guild))
+        .map(|(b, _)| b.title.clone())
+        .take(3)
+        .collect()
+}
