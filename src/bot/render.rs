@@ -224,13 +224,20 @@ pub fn passage_markdown(hit: &Hit, budget: usize) -> String {
     if cost(k, k) > budget {
         return oversized(text, units[k].clone(), hit, Some(k) == key, budget);
     }
+    // Alternate: the sentence after, then the one before, so the key
+    // sentence keeps its context on both sides.
     let (mut a, mut b) = (k, k);
     loop {
+        let mut grew = false;
         if b + 1 < rendered.len() && cost(a, b + 1) <= budget {
             b += 1;
-        } else if a > 0 && cost(a - 1, b) <= budget {
+            grew = true;
+        }
+        if a > 0 && cost(a - 1, b) <= budget {
             a -= 1;
-        } else {
+            grew = true;
+        }
+        if !grew {
             break;
         }
     }
