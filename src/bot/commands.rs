@@ -24,6 +24,8 @@ pub async fn ask(
     question: String,
 ) -> Result<(), Error> {
     let state = ctx.data().clone();
+    // Held until the reply is sent, so shutdown waits for it.
+    let _in_flight = state.gate.enter();
     let request = SlashAsk {
         member: member(ctx),
         question,
@@ -50,6 +52,7 @@ pub async fn ask(
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     let state = ctx.data().clone();
+    let _in_flight = state.gate.enter();
     let m = member(ctx);
     if state.is_moderator(&m) {
         // A rebuild can take longer than Discord's 3 seconds.
@@ -79,6 +82,7 @@ pub async fn brief_add(
     file: serenity::Attachment,
 ) -> Result<(), Error> {
     let state = ctx.data().clone();
+    let _in_flight = state.gate.enter();
     let m = member(ctx);
     if state.is_moderator(&m) {
         ctx.defer_ephemeral().await?;
@@ -99,6 +103,7 @@ pub async fn brief_remove(
     #[description = "The brief's file name, as /brief list shows it"] name: String,
 ) -> Result<(), Error> {
     let state = ctx.data().clone();
+    let _in_flight = state.gate.enter();
     let m = member(ctx);
     if state.is_moderator(&m) {
         ctx.defer_ephemeral().await?;
@@ -131,6 +136,7 @@ pub async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
     finish(ctx, done).await
 }
 
+/// Send a moderator command's reply and post its log line.
 async fn finish(ctx: Context<'_>, done: Done) -> Result<(), Error> {
     ctx.send(done.reply.to_poise()).await?;
     if let Some(line) = done.log {

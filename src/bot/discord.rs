@@ -165,6 +165,8 @@ async fn on_message(ctx: &serenity::Context, state: &BotState, msg: &Message) ->
     if msg.author.bot {
         return Ok(());
     }
+    // Held until the reply is sent, so shutdown waits for it.
+    let _in_flight = state.gate.enter();
     let incoming = describe_message(ctx, state, msg);
     let Some(reply) = ask::message(state, &incoming).await else {
         return Ok(());
@@ -244,6 +246,7 @@ async fn on_button(
         embeds: state.settings.discord.embeds && c.app_permissions.is_none_or(|p| p.embed_links()),
         received: Instant::now(),
     };
+    let _in_flight = state.gate.enter();
     match press::press(state, &press).await {
         Outcome::Ignore => {}
         Outcome::Update(reply) => {

@@ -8,7 +8,7 @@
 
 pub mod ask;
 pub mod buttons;
-mod commands;
+pub mod commands;
 pub mod cooldown;
 mod discord;
 pub mod events;

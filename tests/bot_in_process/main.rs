@@ -7,3 +7,4 @@ mod moderators;
 mod render;
 mod store;
 mod support;
+mod wiring;
