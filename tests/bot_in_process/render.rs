@@ -322,3 +322,13 @@ fn clip_prefers_a_sentence_end_and_marks_the_cut() {
     // Astral characters count double, as Discord counts them.
     assert!(render::len(&render::clip(&"😀".repeat(50), 11)) <= 11);
 }
+
+#[test]
+fn adjacent_matched_words_are_underlined_together() {
+    let p = passage(None, &["Jennifer Jun said so."], vec![jun()]);
+    let reply = render::answer(&answered(vec![hit(p, 0, &["Jennifer", "Jun"])]), VIEW);
+    assert_eq!(
+        json(&reply.to_message(None))["embeds"][0]["description"],
+        "**__Jennifer Jun__ said so.**"
+    );
+}
