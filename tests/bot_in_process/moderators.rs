@@ -298,3 +298,24 @@ async fn unanswered_and_feedback_show_moderators_what_is_missing() {
         json!(64)
     );
 }
+
+#[tokio::test]
+async fn a_reindex_report_never_names_another_servers_briefs() {
+    let b = bot();
+    let theirs = b.state.guild_dir(GUILD);
+    std::fs::create_dir_all(&theirs).unwrap();
+    std::fs::write(theirs.join("secret-plans.md"), LUNAR).unwrap();
+    let text = moderation::reindex(&b.state, &in_guild(moderator(), OTHER_GUILD))
+        .await
+        .reply
+        .content
+        .unwrap();
+    assert!(!text.contains("secret-plans"), "{text}");
+    assert!(text.contains("Added: none."), "{text}");
+    assert!(
+        text.ends_with("(1 change in other servers' briefs not shown.)"),
+        "{text}"
+    );
+    let own = moderation::reindex(&b.state, &moderator()).await;
+    assert!(own.reply.content.unwrap().contains("briefs 2 → 2"));
+}
