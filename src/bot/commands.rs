@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 
+use super::deferral::answer_or_defer;
 use super::events::{Attachment, Member, SlashAsk};
 use super::moderation::{self, Done};
 use super::{ask, Context, Error};
@@ -32,18 +33,9 @@ pub async fn ask(
         embeds: embeds_allowed(ctx, &state),
         received: Instant::now(),
     };
-    let work = ask::slash(&state, &request);
-    tokio::pin!(work);
-    // Answer directly when the engine is quick (it usually is); defer only
-    // when the answer risks Discord's 3-second limit.
     let wait = Duration::from_millis(state.settings.discord.defer_after_ms);
-    let reply = tokio::select! {
-        reply = &mut work => reply,
-        _ = tokio::time::sleep(wait) => {
-            ctx.defer().await?;
-            work.await
-        }
-    };
+    let (reply, deferred) = answer_or_defer(ask::slash(&state, &request), wait, ctx.defer()).await;
+    deferred?;
     ctx.send(reply.to_poise()).await?;
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod ask;
 pub mod buttons;
 pub mod commands;
 pub mod cooldown;
+pub mod deferral;
 mod discord;
 pub mod events;
 pub mod moderation;
