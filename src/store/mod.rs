@@ -271,6 +271,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Forget answered questions older than `before` that nobody voted on:
+    /// their buttons have long expired, and members' words are not kept
+    /// longer than needed. Declined questions stay for `/unanswered`.
+    pub fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
+        Ok(self.conn().execute(
+            "DELETE FROM questions WHERE answered = 1 AND asked_at < ?1
+             AND id NOT IN (SELECT question_id FROM votes)",
+            [before],
+        )?)
+    }
+
     pub fn add_guild_brief(&self, guild: u64, brief: &GuildBrief) -> Result<(), StoreError> {
         self.conn().execute(
             "INSERT INTO guild_briefs (guild_id, file, title, added_by, added_at)

@@ -306,3 +306,20 @@ async fn hostile_questions_get_a_valid_reply_and_ping_no_one() {
         assert!(content.chars().count() <= 2000 && !content.contains("@everyone"));
     }
 }
+
+#[tokio::test]
+async fn a_bare_mention_gets_a_hint_not_a_search() {
+    let b = bot();
+    let mut msg = message(ASKER, &format!("<@{BOT}>"));
+    msg.mentions_bot = true;
+    assert_eq!(
+        ask::message(&b.state, &msg).await,
+        Some(Reply::text(
+            "Ask me about the briefs, for example `/ask question: how many soldiers?`"
+        ))
+    );
+    assert!(
+        b.state.store.question(1).unwrap().is_none(),
+        "nothing recorded"
+    );
+}

@@ -84,3 +84,22 @@ fn declined_questions_are_listed_per_guild_newest_first() {
         .collect();
     assert_eq!(texts, vec!["second?", "first?"]);
 }
+
+#[test]
+fn old_answered_questions_are_pruned_but_declined_and_voted_ones_stay() {
+    let store = Store::open_in_memory().unwrap();
+    let old = store.record_question(&question(5, "old", true)).unwrap();
+    let voted = store.record_question(&question(5, "voted", true)).unwrap();
+    let declined = store
+        .record_question(&question(5, "declined", false))
+        .unwrap();
+    let mut recent = question(5, "recent", true);
+    recent.asked_at += 100;
+    let recent = store.record_question(&recent).unwrap();
+    store.vote(voted, "nk#3", 9, true, 1).unwrap();
+    assert_eq!(store.prune_questions(1_700_000_050).unwrap(), 1);
+    assert!(store.question(old).unwrap().is_none());
+    for kept in [voted, declined, recent] {
+        assert!(store.question(kept).unwrap().is_some());
+    }
+}
