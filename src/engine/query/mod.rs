@@ -112,7 +112,12 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
                     });
                 }
             }
-            for form in irregular::other_forms(&w.exact) {
+            // "sending" finds "sent": look the verb up by its stem too.
+            let mut forms = irregular::other_forms(&w.exact);
+            if forms.is_empty() {
+                forms = irregular::other_forms(&w.stem);
+            }
+            for form in forms {
                 push_member(&mut members, vec![analyzer.stem(form)], 0.9);
             }
             if let Some(expansions) = lex.acronyms.get(&w.exact) {
