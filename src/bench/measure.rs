@@ -13,6 +13,8 @@ use super::baseline::Baseline;
 use super::questions::{passages_of, question_mix, BenchQuestion};
 use super::report::Row;
 use super::stats::{median, micros, percentile, Latency};
+use crate::bot::render::{self, View};
+use crate::bot::reply::Reply;
 use crate::engine::{Answer, Engine, EngineConfig, Question};
 
 /// How hard to measure: `quick` trades stability for a run under a minute.
@@ -27,17 +29,24 @@ pub struct Effort {
 /// Passages per result page, as the bot asks.
 pub const TOP: usize = 5;
 
-/// Whether [`answer`] renders the Discord reply too (the renderer lives in
-/// `src/bot/`; until it exists the engine's answer is the whole path).
-pub const INCLUDES_RENDERING: bool = false;
+/// Whether [`answer`] renders the Discord reply too.
+pub const INCLUDES_RENDERING: bool = true;
 
-/// The answer path a member waits on: everything between the question and the reply.
-pub fn answer(engine: &Engine, text: &str) -> Answer {
-    engine.ask_with(&Question {
+/// The answer path a member waits on: the engine's answer, then the Discord
+/// reply built from it (an embed with its buttons, or the decline).
+pub fn answer(engine: &Engine, text: &str) -> (Answer, Reply) {
+    let answer = engine.ask_with(&Question {
         text,
         guild: None,
         top: TOP,
-    })
+    });
+    let view = View {
+        question_id: 1,
+        page: 0,
+        embeds: true,
+    };
+    let reply = render::answer(&answer, view);
+    (answer, reply)
 }
 
 /// Every passage of the corpus in file-name order, as the engine splits them.
@@ -137,7 +146,7 @@ pub fn measure(name: &str, cfg: EngineConfig, seed: u64, effort: Effort) -> anyh
 fn quality(engine: &Engine, questions: &[BenchQuestion], passages: &[String], row: &mut Row) {
     let (mut in_scope, mut answered, mut top1, mut out, mut declined) = (0, 0, 0, 0, 0);
     for q in questions {
-        let a = answer(engine, &q.text);
+        let (a, _) = answer(engine, &q.text);
         match q.source {
             Some(src) => {
                 in_scope += 1;

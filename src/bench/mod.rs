@@ -102,6 +102,7 @@ pub fn run(settings: &Settings, plan: &Plan) -> anyhow::Result<Report> {
         report.rebuild_p99_10k_us = r.rebuild_p99_us;
     }
     report.load_after = load_average();
+    report.targets = report::targets(&report);
     Ok(report)
 }
 

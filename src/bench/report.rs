@@ -70,6 +70,110 @@ pub struct Report {
     pub reindex_brief_ms: f64,
     pub idle_p99_10k_us: Option<f64>,
     pub rebuild_p99_10k_us: Option<f64>,
+    /// The targets, each with the measured value and whether it was met.
+    pub targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Target {
+    pub what: String,
+    pub limit: String,
+    pub measured: String,
+    pub met: bool,
+}
+
+fn target(what: &str, limit: &str, measured: String, met: bool) -> Target {
+    Target {
+        what: what.into(),
+        limit: limit.into(),
+        measured,
+        met,
+    }
+}
+
+/// Check the figures against the targets (2-core machine). A corpus that was
+/// not measured (`--quick`) yields no line rather than a pass.
+pub fn targets(r: &Report) -> Vec<Target> {
+    let mut out = vec![
+        target(
+            "brief: p99 answer",
+            "< 1 ms",
+            fmt_us(r.brief.p99_us),
+            r.brief.p99_us < 1000.0,
+        ),
+        target(
+            "brief: answers/s on all cores",
+            ">= 2,000",
+            fmt_count(r.answers_per_s),
+            r.answers_per_s >= 2000.0,
+        ),
+        target(
+            "brief: /reindex",
+            "< 100 ms",
+            format!("{:.1} ms", r.reindex_brief_ms),
+            r.reindex_brief_ms < 100.0,
+        ),
+        target(
+            "brief: peak RSS",
+            "< 60 MB",
+            format!("{:.0} MB", r.brief.rss_mb),
+            r.brief.rss_mb < 60.0,
+        ),
+        target(
+            "brief: start-up with an index",
+            "< 200 ms",
+            format!("{:.0} ms", r.startup_ms),
+            r.startup_ms < 200.0,
+        ),
+    ];
+    for row in std::iter::once(&r.brief).chain(&r.corpora) {
+        let ratio = row.ratio_p50.max(row.ratio_p99);
+        out.push(target(
+            &format!("{}: ask/baseline ratio (p50, p99)", row.name),
+            "< 3",
+            format!("{:.1}, {:.1}", row.ratio_p50, row.ratio_p99),
+            ratio < 3.0,
+        ));
+    }
+    for row in &r.corpora {
+        out.push(target(
+            &format!("{}: indexing", row.name),
+            ">= 20,000 passages/s",
+            fmt_count(row.index_passages_per_s),
+            row.index_passages_per_s >= 20_000.0,
+        ));
+    }
+    if let Some(big) = r.corpora.iter().find(|c| c.passages >= 100_000) {
+        out.push(target(
+            "100k: p99 answer",
+            "< 10 ms",
+            fmt_us(big.p99_us),
+            big.p99_us < 10_000.0,
+        ));
+        out.push(target(
+            "100k: peak RSS",
+            "< 400 MB",
+            format!("{:.0} MB", big.rss_mb),
+            big.rss_mb < 400.0,
+        ));
+    }
+    if let (Some(idle), Some(busy)) = (r.idle_p99_10k_us, r.rebuild_p99_10k_us) {
+        out.push(target(
+            "10k: p99 during a rebuild",
+            "<= 3x idle p99",
+            format!("{} ({:.1}x)", fmt_us(busy), busy / idle),
+            busy <= 3.0 * idle,
+        ));
+    }
+    out
+}
+
+fn fmt_bytes(b: u64) -> String {
+    if b >= 1_000_000 {
+        format!("{:.1} MB", b as f64 / 1e6)
+    } else {
+        format!("{:.0} kB", b as f64 / 1e3)
+    }
 }
 
 fn fmt_us(us: f64) -> String {
@@ -133,9 +237,9 @@ pub fn table(report: &Report) -> String {
             format!("{:.1}", r.ratio_p99),
             fmt_count(r.answers_per_s),
             fmt_count(r.index_passages_per_s),
-            format!("{:.1}", r.index_mb_per_s),
+            format!("{:.2}", r.index_mb_per_s),
             format!("{:.0} ms", r.reindex_ms),
-            format!("{:.1} MB", r.index_bytes as f64 / 1e6),
+            fmt_bytes(r.index_bytes),
             format!("{:.0} MB", r.rss_mb),
             format!("{:.0} MB", r.rss_rebuild_mb),
             format!("{:.0} ms", r.startup_ms),
@@ -163,6 +267,15 @@ pub fn table(report: &Report) -> String {
         ));
     }
     out.pop();
+    out.push('\n');
+    out.push_str("\n| target | limit | measured | |\n| --- | --- | --- | --- |\n");
+    for t in &report.targets {
+        let verdict = if t.met { "met" } else { "**missed**" };
+        out.push_str(&format!(
+            "| {} | {} | {} | {verdict} |\n",
+            t.what, t.limit, t.measured
+        ));
+    }
     out.push('\n');
     out.push_str(&format!(
         "{}; load {:.2} before, {:.2} after; seed {}; ask path {} rendering\n",
