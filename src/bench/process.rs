@@ -57,6 +57,27 @@ pub fn serve_child(cfg: EngineConfig, seed: u64, questions: usize) -> anyhow::Re
     Ok(())
 }
 
+/// For a profiler (`perf record -g briefbot bench --child profile --corpus DIR
+/// --index-dir DIR`): open the engine, then answer the mix for ten seconds so
+/// the answer path dominates the samples.
+pub fn profile_child(cfg: EngineConfig, seed: u64, questions: usize) -> anyhow::Result<()> {
+    let briefs_dir = cfg.briefs_dir.clone();
+    let (engine, _) = Engine::open(cfg).context("opening the engine")?;
+    let (passages, _, _) = super::measure::read_passages(&briefs_dir)?;
+    let mix = question_mix(seed, &passages, questions);
+    let start = Instant::now();
+    let mut answered = 0usize;
+    while start.elapsed().as_secs() < 10 {
+        for q in &mix {
+            std::hint::black_box(answer(&engine, &q.text));
+        }
+        answered += mix.len();
+    }
+    let per_s = answered as f64 / start.elapsed().as_secs_f64();
+    eprintln!("profile: {answered} answers, {per_s:.0}/s on one thread");
+    Ok(())
+}
+
 /// Run this binary again with the original arguments plus `extra`; the last
 /// stdout line is the child's JSON result. Also returns the time from spawn
 /// to the child's `ready` line, if it printed one.

@@ -24,7 +24,7 @@ pub struct Args {
     /// system temp directory). The bot's own index is never touched.
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
-    #[arg(long, hide = true, value_parser = ["measure", "serve"])]
+    #[arg(long, hide = true, value_parser = ["measure", "serve", "profile"])]
     pub child: Option<String>,
     #[arg(long, hide = true)]
     pub name: Option<String>,
@@ -62,9 +62,11 @@ fn child(settings: &Settings, plan: &Plan, mode: &str, args: &Args) -> anyhow::R
         .as_deref()
         .context("--index-dir is required")?;
     let cfg = bench::engine_config(settings, corpus, index);
-    if mode == "serve" {
-        let questions = plan.effort("").questions;
-        return process::serve_child(cfg, plan.seed, questions);
+    let questions = plan.effort("").questions;
+    match mode {
+        "serve" => return process::serve_child(cfg, plan.seed, questions),
+        "profile" => return process::profile_child(cfg, plan.seed, questions),
+        _ => {}
     }
     let name = args.name.as_deref().unwrap_or("corpus");
     let row = measure::measure(name, cfg, plan.seed, plan.effort(name))?;
