@@ -12,6 +12,12 @@ pub fn max_typos(len: usize) -> usize {
     }
 }
 
+/// Which letters a word uses, hashed into 64 bits (a collision only weakens
+/// the bound in `correct`, never makes it wrong).
+fn letter_set(word: &str) -> u64 {
+    word.chars().fold(0, |set, c| set | 1 << (c as u32 % 64))
+}
+
 /// The most frequent known word within the allowed edit distance, if any.
 pub fn correct(word: &str, lex: &Lexicon) -> Option<String> {
     let max = max_typos(word.chars().count());
@@ -19,8 +25,14 @@ pub fn correct(word: &str, lex: &Lexicon) -> Option<String> {
         return None;
     }
     let mut best: Option<(usize, u32, &str)> = None;
+    let letters = letter_set(word);
     for (cand, &df) in &lex.exact_df {
         if cand.len().abs_diff(word.len()) > max {
+            continue;
+        }
+        // One edit changes at most two letters of the set (a substitution),
+        // so this cheap bound skips nearly every word before the costly distance.
+        if (letters ^ letter_set(cand)).count_ones() as usize > 2 * max {
             continue;
         }
         let d = strsim::osa_distance(word, cand);
