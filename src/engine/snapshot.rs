@@ -99,28 +99,50 @@ impl Snapshot {
         };
         BriefSchema::register(&index);
         let threads = if corpus.passages.len() > 20_000 { 2 } else { 1 };
-        let mut writer = index
-            .writer_with_num_threads::<TantivyDocument>(threads, 60_000_000 * threads)
-            .map_err(tv)?;
+        // The reranker's word statistics do not depend on the Tantivy index:
+        // compute them on another thread while the writer indexes.
+        let (analysis, built) = std::thread::scope(|s| {
+            let analysis = s.spawn(|| analyse(&corpus));
+            let built = Self::index_passages(&index, &schema, &corpus, threads).map_err(tv);
+            (analysis.join(), built)
+        });
+        built?;
+        let analysis = analysis.unwrap_or_else(|_| analyse(&corpus));
+        Self::assemble(
+            index,
+            schema,
+            corpus,
+            generation,
+            synonyms,
+            dir,
+            Some(analysis),
+        )
+    }
+
+    fn index_passages(
+        index: &Index,
+        schema: &BriefSchema,
+        corpus: &Corpus,
+        threads: usize,
+    ) -> tantivy::Result<()> {
+        let mut writer =
+            index.writer_with_num_threads::<TantivyDocument>(threads, 60_000_000 * threads)?;
         for (pid, p) in corpus.passages.iter().enumerate() {
             let scope = match p.brief.scope {
                 Scope::Global => GLOBAL_SCOPE,
                 Scope::Guild(id) => id,
             };
-            writer
-                .add_document(doc!(
-                    schema.pid => pid as u64,
-                    schema.scope => scope,
-                    schema.text_stem => p.text.as_str(),
-                    schema.text_exact => p.text.as_str(),
-                    schema.heading => p.heading.as_deref().unwrap_or(""),
-                    schema.title => p.brief.title.as_str(),
-                ))
-                .map_err(tv)?;
+            writer.add_document(doc!(
+                schema.pid => pid as u64,
+                schema.scope => scope,
+                schema.text_stem => p.text.as_str(),
+                schema.text_exact => p.text.as_str(),
+                schema.heading => p.heading.as_deref().unwrap_or(""),
+                schema.title => p.brief.title.as_str(),
+            ))?;
         }
-        writer.commit().map_err(tv)?;
-        writer.wait_merging_threads().map_err(tv)?;
-        Self::assemble(index, schema, corpus, generation, synonyms, dir)
+        writer.commit()?;
+        writer.wait_merging_threads()
     }
 
     /// Open an index built earlier from the same corpus (same fingerprint).
@@ -143,7 +165,7 @@ impl Snapshot {
                 source: tantivy::TantivyError::SchemaError("schema differs".into()),
             });
         }
-        Self::assemble(index, schema, corpus, generation, synonyms, Some(dir))
+        Self::assemble(index, schema, corpus, generation, synonyms, Some(dir), None)
     }
 
     fn assemble(
@@ -153,6 +175,7 @@ impl Snapshot {
         generation: u64,
         synonyms: Arc<Synonyms>,
         dir: Option<&Path>,
+        analysis: Option<(Vec<DocTerms>, Lexicon)>,
     ) -> Result<Snapshot, EngineError> {
         let err_path = dir.map(Path::to_path_buf).unwrap_or_default();
         let tv = |source| EngineError::Index {
@@ -178,7 +201,7 @@ impl Snapshot {
             .map(|s| s.fast_fields().u64("pid"))
             .collect::<Result<Vec<_>, _>>()
             .map_err(tv)?;
-        let (terms, lexicon) = analyse(&corpus);
+        let (terms, lexicon) = analysis.unwrap_or_else(|| analyse(&corpus));
         Ok(Snapshot {
             generation,
             schema,
