@@ -154,6 +154,7 @@ pub async fn answer(
         outcome = if answer.answered { "answered" } else { "declined" },
         passage = top.map(|h| h.passage.id.as_str()).unwrap_or("-"),
         question_id,
+        via = ?via,
         "question"
     );
     if via == Via::Overheard && !answer.answered {
