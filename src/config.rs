@@ -9,6 +9,11 @@ use serde::Deserialize;
 
 use crate::engine::{BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD};
 
+mod discord;
+pub mod env;
+
+pub use discord::{DiscordSettings, ShardRange, Token};
+
 /// The default config file, used when it exists and no `--config` is given.
 pub const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
 
@@ -31,6 +36,7 @@ pub enum ConfigError {
 pub struct Settings {
     pub paths: Paths,
     pub engine: EngineSettings,
+    pub discord: DiscordSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -74,13 +80,22 @@ impl Default for EngineSettings {
 }
 
 impl Settings {
-    /// Load from `file` (must exist) or from the default file if present.
+    /// Load from `file` (must exist) or from the default file if present, then
+    /// apply `BRIEFBOT_*` overrides and read the token from the environment.
     pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        Settings::load_with(file, &|name| std::env::var(name).ok())
+    }
+
+    /// [`Settings::load`] with the environment given as a lookup, for tests.
+    pub fn load_with(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
         let path = match file {
             Some(p) => Some(p.to_path_buf()),
             None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.exists()),
         };
-        let settings = match path {
+        let mut settings: Settings = match path {
             None => Settings::default(),
             Some(path) => {
                 let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
@@ -93,6 +108,7 @@ impl Settings {
                 })?
             }
         };
+        env::apply(&mut settings, env)?;
         settings.validate()?;
         Ok(settings)
     }
@@ -105,7 +121,9 @@ impl Settings {
                 message: format!("{t} is not between 0 and 1"),
             });
         }
-        Ok(())
+        self.discord
+            .validate()
+            .map_err(|(key, message)| ConfigError::Invalid { key, message })
     }
 
     pub fn engine_config(&self) -> EngineConfig {

@@ -13,3 +13,4 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod logging;
+pub mod store;

@@ -1,4 +1,7 @@
 use crate::config::Settings;
+use crate::engine::Question;
+
+use super::output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -12,6 +15,20 @@ pub struct Args {
     pub top: usize,
 }
 
-pub fn run(_settings: &Settings, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("not yet built")
+pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
+    let engine = super::open_engine(settings)?;
+    let answer = engine.ask_with(&Question {
+        text: &args.question,
+        guild: None,
+        top: args.top.max(1),
+    });
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&output::answer_json(&answer, args.top))?
+        );
+    } else {
+        print!("{}", output::answer_text(&answer, args.top));
+    }
+    Ok(())
 }

@@ -1,5 +1,34 @@
 use crate::config::Settings;
+use crate::engine::{Engine, IndexReport};
 
-pub fn run(_settings: &Settings) -> anyhow::Result<()> {
-    anyhow::bail!("not yet built")
+/// Rebuild the index now, whatever its state, and report.
+pub fn run(settings: &Settings) -> anyhow::Result<()> {
+    let (engine, opened) = Engine::open(settings.engine_config())?;
+    let report = if opened.rebuilt {
+        opened
+    } else {
+        engine.reindex()?
+    };
+    print!("{}", report_text(&report));
+    Ok(())
+}
+
+pub fn report_text(r: &IndexReport) -> String {
+    let mut out = format!(
+        "Indexed {} briefs, {} passages in {} ms (before: {} briefs, {} passages).\n",
+        r.briefs, r.passages, r.millis, r.briefs_before, r.passages_before
+    );
+    for (label, files) in [
+        ("added", &r.added),
+        ("removed", &r.removed),
+        ("changed", &r.changed),
+    ] {
+        for f in files {
+            out.push_str(&format!("  {label}: {}\n", f.display()));
+        }
+    }
+    for p in &r.problems {
+        out.push_str(&format!("  problem: {}: {}\n", p.file.display(), p.problem));
+    }
+    out
 }

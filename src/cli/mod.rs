@@ -5,6 +5,7 @@ mod bench;
 mod chat;
 mod eval;
 mod index;
+pub mod output;
 mod serve;
 
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
+use crate::engine::Engine;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,4 +76,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(settings, args),
         Command::Bench(args) => bench::run(&settings, args),
     }
+}
+
+/// Open the engine for a one-shot command, telling the user on stderr when
+/// the index had to be built and which files could not be read.
+pub fn open_engine(settings: &Settings) -> anyhow::Result<Engine> {
+    let (engine, report) = Engine::open(settings.engine_config())?;
+    if report.rebuilt {
+        tracing::info!(
+            briefs = report.briefs,
+            passages = report.passages,
+            millis = report.millis as u64,
+            "index built"
+        );
+    }
+    for p in &report.problems {
+        eprintln!("warning: {}: {}", p.file.display(), p.problem);
+    }
+    Ok(engine)
 }

@@ -1,12 +1,66 @@
-use crate::config::Settings;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::config::{Settings, ShardRange};
+use crate::engine::Engine;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Run a range of gateway shards: A-B/TOTAL (e.g. 0-3/8).
+    /// Run a range of gateway shards: A-B/TOTAL (e.g. 0-3/8), overriding discord.shards.
     #[arg(long)]
     pub shards: Option<String>,
 }
 
-pub fn run(_settings: Settings, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("not yet built")
+pub fn run(mut settings: Settings, args: Args) -> anyhow::Result<()> {
+    if let Some(s) = &args.shards {
+        let range: ShardRange = s.parse().map_err(|e| anyhow::anyhow!("--shards: {e}"))?;
+        settings.discord.shards = Some(range);
+    }
+    if settings.discord.token.is_none() {
+        anyhow::bail!(
+            "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE to a file holding it). \
+             The README section \"Run it on Discord\" shows how to create the bot and get one."
+        );
+    }
+    let (engine, report) = Engine::open(settings.engine_config()).context("opening the index")?;
+    for p in &report.problems {
+        tracing::warn!(file = %p.file.display(), "brief not indexed: {}", p.problem);
+    }
+    tracing::info!(
+        briefs = report.briefs,
+        passages = report.passages,
+        rebuilt = report.rebuilt,
+        "index ready"
+    );
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(crate::bot::run(
+        settings,
+        Arc::new(engine),
+        shutdown_signal(),
+    ))
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
 }

@@ -11,8 +11,28 @@ pub mod error;
 pub mod text;
 pub mod types;
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod analyze;
+mod corpus;
+pub mod eval;
+mod features;
+mod manifest;
+mod query;
+mod rank;
+mod schema;
+mod snapshot;
+mod synonyms;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
+
+use corpus::Corpus;
+use manifest::Manifest;
+use snapshot::Snapshot;
+pub use synonyms::Synonyms;
 
 pub use brief::{BriefLimits, ParsedBrief};
 pub use error::{BriefError, EngineError};
@@ -50,7 +70,7 @@ impl EngineConfig {
     }
 }
 
-pub const DEFAULT_DECLINE_THRESHOLD: f32 = 0.4;
+pub const DEFAULT_DECLINE_THRESHOLD: f32 = 0.27;
 
 /// One question as a front end asks it.
 #[derive(Debug, Clone)]
@@ -83,14 +103,65 @@ pub struct Stats {
 
 /// The engine. Cheap to share (`Arc<Engine>`); `ask` never blocks on a rebuild.
 pub struct Engine {
-    _cfg: EngineConfig,
+    cfg: EngineConfig,
+    current: ArcSwap<Snapshot>,
+    /// Serialises rebuilds; questions never take it.
+    rebuild: Mutex<()>,
 }
 
 impl Engine {
     /// Open the index, rebuilding it only when the briefs changed since it was built.
     pub fn open(cfg: EngineConfig) -> Result<(Engine, IndexReport), EngineError> {
-        let _ = cfg;
-        unimplemented!("engine lands on main shortly")
+        let started = Instant::now();
+        let synonyms = load_synonyms(&cfg)?;
+        let corpus = load_corpus(&cfg, &synonyms)?;
+        let mut report = IndexReport::default();
+        let snapshot = match &cfg.index_dir {
+            None => {
+                report.rebuilt = true;
+                Snapshot::build(corpus, None, 1, synonyms.0)?
+            }
+            Some(dir) => {
+                let manifest = Manifest::read(dir);
+                let reused = manifest
+                    .as_ref()
+                    .filter(|m| m.fingerprint == corpus.fingerprint)
+                    .and_then(|m| {
+                        let opened = Snapshot::open(
+                            corpus.clone(),
+                            &dir.join(&m.dir),
+                            m.generation,
+                            synonyms.0.clone(),
+                        );
+                        opened
+                            .map_err(|e| {
+                                tracing::warn!(
+                                    "index in {} unusable, rebuilding: {e}",
+                                    dir.display()
+                                )
+                            })
+                            .ok()
+                    });
+                match reused {
+                    Some(s) => s,
+                    None => {
+                        report.rebuilt = true;
+                        let previous = manifest
+                            .map(|m| (m.generation, m.files))
+                            .unwrap_or_default();
+                        diff_files(&mut report, &previous.1, &corpus.files);
+                        build_generation(dir, corpus, previous.0 + 1, synonyms.0)?
+                    }
+                }
+            }
+        };
+        fill_report(&mut report, &snapshot, started);
+        let engine = Engine {
+            cfg,
+            current: ArcSwap::from_pointee(snapshot),
+            rebuild: Mutex::new(()),
+        };
+        Ok((engine, report))
     }
 
     /// Answer in the global scope with the default paging depth.
@@ -99,25 +170,58 @@ impl Engine {
     }
 
     pub fn ask_with(&self, question: &Question<'_>) -> Answer {
-        let _ = question;
-        unimplemented!("engine lands on main shortly")
+        let snapshot = self.current.load();
+        rank::ask(&snapshot, question, self.cfg.decline_threshold)
     }
 
     /// Rebuild from the files and swap the new index in atomically; questions
     /// keep being answered from the old one meanwhile, and a failed rebuild
     /// leaves it serving. Rebuilds are serialised.
     pub fn reindex(&self) -> Result<IndexReport, EngineError> {
-        unimplemented!("engine lands on main shortly")
+        let _guard = self.rebuild.lock().unwrap_or_else(|p| p.into_inner());
+        let started = Instant::now();
+        let old = self.current.load_full();
+        let synonyms = load_synonyms(&self.cfg)?;
+        let corpus = load_corpus(&self.cfg, &synonyms)?;
+        let mut report = IndexReport {
+            briefs_before: old.corpus.briefs.len(),
+            passages_before: old.corpus.passages.len(),
+            rebuilt: true,
+            ..IndexReport::default()
+        };
+        diff_files(&mut report, &old.corpus.files, &corpus.files);
+        let generation = old.generation + 1;
+        let snapshot = match &self.cfg.index_dir {
+            None => Snapshot::build(corpus, None, generation, synonyms.0)?,
+            Some(dir) => build_generation(dir, corpus, generation, synonyms.0)?,
+        };
+        fill_report(&mut report, &snapshot, started);
+        self.current.store(Arc::new(snapshot));
+        if let Some(dir) = &self.cfg.index_dir {
+            remove_stale_generations(dir, &[generation, old.generation]);
+        }
+        Ok(report)
     }
 
     pub fn stats(&self) -> Stats {
-        unimplemented!("engine lands on main shortly")
+        let s = self.current.load();
+        Stats {
+            briefs: s.corpus.briefs.len(),
+            passages: s.corpus.passages.len(),
+            generation: s.generation,
+        }
     }
 
     /// The briefs visible in a scope (global ones plus the guild's), with passage counts.
     pub fn briefs(&self, guild: Option<u64>) -> Vec<(Arc<BriefMeta>, usize)> {
-        let _ = guild;
-        unimplemented!("engine lands on main shortly")
+        self.current
+            .load()
+            .corpus
+            .briefs
+            .iter()
+            .filter(|(b, _)| visible(b.scope, guild))
+            .cloned()
+            .collect()
     }
 
     /// Validate a brief before it is written to disk (the bot's `/brief add`).
@@ -127,11 +231,109 @@ impl Engine {
         bytes: &[u8],
         scope: Scope,
     ) -> Result<ParsedBrief, BriefError> {
-        brief::parse_brief(
-            std::path::Path::new(file_name),
-            bytes,
-            scope,
-            &self._cfg.limits,
-        )
+        brief::parse_brief(Path::new(file_name), bytes, scope, &self.cfg.limits)
     }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+}
+
+/// May a question asked in `guild` see a brief of `scope`?
+pub fn visible(scope: Scope, guild: Option<u64>) -> bool {
+    match scope {
+        Scope::Global => true,
+        Scope::Guild(id) => guild == Some(id),
+    }
+}
+
+/// The synonyms and their raw bytes (part of the index fingerprint).
+fn load_synonyms(cfg: &EngineConfig) -> Result<(Arc<Synonyms>, Vec<u8>), EngineError> {
+    match &cfg.synonyms_file {
+        None => Ok((Arc::new(Synonyms::default()), Vec::new())),
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| EngineError::io(path, e))?;
+            Ok((Arc::new(Synonyms::load(path)?), bytes))
+        }
+    }
+}
+
+fn load_corpus(
+    cfg: &EngineConfig,
+    synonyms: &(Arc<Synonyms>, Vec<u8>),
+) -> Result<Corpus, EngineError> {
+    corpus::load(
+        &cfg.briefs_dir,
+        cfg.guild_briefs_dir.as_deref(),
+        &synonyms.1,
+        &cfg.limits,
+    )
+}
+
+fn build_generation(
+    dir: &Path,
+    corpus: Corpus,
+    generation: u64,
+    synonyms: Arc<Synonyms>,
+) -> Result<Snapshot, EngineError> {
+    let name = format!("gen-{generation}");
+    let gen_dir = dir.join(&name);
+    if gen_dir.exists() {
+        std::fs::remove_dir_all(&gen_dir).map_err(|e| EngineError::io(&gen_dir, e))?;
+    }
+    let manifest = Manifest {
+        fingerprint: corpus.fingerprint.clone(),
+        generation,
+        dir: name,
+        files: corpus.files.clone(),
+    };
+    let snapshot = Snapshot::build(corpus, Some(&gen_dir), generation, synonyms)?;
+    manifest.write(dir)?;
+    Ok(snapshot)
+}
+
+fn remove_stale_generations(dir: &Path, keep: &[u64]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(generation) = name
+            .strip_prefix("gen-")
+            .and_then(|g| g.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        if !keep.contains(&generation) {
+            if let Err(err) = std::fs::remove_dir_all(e.path()) {
+                tracing::warn!("cannot remove old index {}: {err}", e.path().display());
+            }
+        }
+    }
+}
+
+fn diff_files(
+    report: &mut IndexReport,
+    before: &BTreeMap<PathBuf, String>,
+    after: &BTreeMap<PathBuf, String>,
+) {
+    for (path, hash) in after {
+        match before.get(path) {
+            None => report.added.push(path.clone()),
+            Some(h) if h != hash => report.changed.push(path.clone()),
+            Some(_) => {}
+        }
+    }
+    report.removed = before
+        .keys()
+        .filter(|p| !after.contains_key(*p))
+        .cloned()
+        .collect();
+}
+
+fn fill_report(report: &mut IndexReport, snapshot: &Snapshot, started: Instant) {
+    report.briefs = snapshot.corpus.briefs.len();
+    report.passages = snapshot.corpus.passages.len();
+    report.problems = snapshot.corpus.problems.clone();
+    report.millis = started.elapsed().as_millis();
 }

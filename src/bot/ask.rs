@@ -1,0 +1,262 @@
+//! Members' questions, however they arrive: `/ask`, a mention, the prefix
+//! command, a reply to the bot, a follow-up in a thread the bot answered in,
+//! a question in a watched channel, or a DM.
+
+use std::time::Instant;
+
+use super::events::{IncomingMessage, Member, SlashAsk};
+use super::render::{self, View};
+use super::reply::Reply;
+use super::state::BotState;
+use crate::engine::{Answer, Question};
+use crate::store::StoredQuestion;
+
+/// Questions longer than this are cut before searching: no brief question
+/// needs more, and it bounds the work one message can cause.
+const MAX_QUESTION_CHARS: usize = 500;
+
+const HELP: &str = "Ask me about the briefs, for example `/ask question: how many soldiers?`";
+
+/// Where a question came from: decides how refusals are delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Interactions must always be answered; refusals are private.
+    Slash,
+    /// Channel messages are public: refusals are rate limited or silent.
+    Message,
+}
+
+/// A slash command's `/ask`: always returns a reply.
+pub async fn slash(state: &BotState, ask: &SlashAsk) -> Reply {
+    answer(
+        state,
+        &ask.member,
+        &ask.question,
+        ask.embeds,
+        ask.received,
+        Via::Slash,
+    )
+    .await
+    .unwrap_or_else(|| Reply::private(HELP))
+}
+
+/// A message: the reply to send (as a reply to it), or None to stay quiet.
+pub async fn message(state: &BotState, msg: &IncomingMessage) -> Option<Reply> {
+    let question = question_in(state, msg)?;
+    answer(
+        state,
+        &msg.author,
+        &question,
+        msg.embeds,
+        msg.received,
+        Via::Message,
+    )
+    .await
+}
+
+/// The question a message asks the bot, if it asks one.
+pub fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<String> {
+    if msg.author_is_bot || msg.author.user == state.bot_id() {
+        return None;
+    }
+    let d = &state.settings.discord;
+    let content = msg.content.trim();
+    if let Some(q) = strip_prefix(content, &d.prefix) {
+        return (msg.author.guild.is_some() || d.dms).then(|| q.to_string());
+    }
+    if msg.author.guild.is_none() {
+        return d.dms.then(|| strip_mentions(content, state.bot_id()));
+    }
+    if msg.mentions_bot {
+        return Some(strip_mentions(content, state.bot_id()));
+    }
+    if msg.replies_to_bot {
+        return Some(content.to_string());
+    }
+    let follow_up = msg.in_thread
+        && state
+            .store
+            .answered_in_channel(msg.author.channel)
+            .unwrap_or(false);
+    let watched = d.watched_channels.contains(&msg.author.channel);
+    ((follow_up || watched) && reads_as_question(content)).then(|| content.to_string())
+}
+
+/// Answer one question: cooldown, engine, record, render. None when the bot
+/// should stay quiet (a repeated slow-down, or shutting down on a message).
+pub async fn answer(
+    state: &BotState,
+    member: &Member,
+    question: &str,
+    embeds: bool,
+    received: Instant,
+    via: Via,
+) -> Option<Reply> {
+    let Some(_pass) = state.gate.enter() else {
+        return (via == Via::Slash)
+            .then(|| Reply::private("I'm restarting. Please ask again in a minute."));
+    };
+    let question = render::clip(question.trim(), MAX_QUESTION_CHARS);
+    if question.is_empty() {
+        return Some(Reply {
+            ephemeral: via == Via::Slash,
+            ..Reply::text(HELP)
+        });
+    }
+    if let Err(r) = state.cooldowns.check(member.user, member.channel, received) {
+        let text = format!(
+            "Slow down: you can ask again in {} s.",
+            r.wait.as_secs_f64().ceil().max(1.0)
+        );
+        return match via {
+            Via::Slash => Some(Reply::private(text)),
+            Via::Message => r.notify.then(|| Reply::text(text)),
+        };
+    }
+    let found = ask_engine(state, &question, member.guild).await;
+    let answer = match found {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(guild = ?member.guild, channel = member.channel, "question failed: {e:#}");
+            return Some(Reply {
+                ephemeral: via == Via::Slash,
+                ..Reply::text("Something went wrong while searching the briefs. Please try again.")
+            });
+        }
+    };
+    let top = answer.hits.first().filter(|_| answer.answered);
+    let stored = StoredQuestion {
+        id: 0,
+        guild: member.guild,
+        channel: member.channel,
+        asker: member.user,
+        text: question.clone(),
+        answered: answer.answered,
+        passage_id: top.map(|h| h.passage.id.clone()),
+        asked_at: state.now(),
+    };
+    let question_id = match state.store.record_question(&stored) {
+        Ok(id) => id,
+        Err(e) => {
+            // Still answer: only the buttons depend on the record.
+            tracing::error!("recording a question: {e}");
+            0
+        }
+    };
+    tracing::info!(
+        guild = ?member.guild,
+        channel = member.channel,
+        latency_ms = received.elapsed().as_millis() as u64,
+        outcome = if answer.answered { "answered" } else { "declined" },
+        passage = top.map(|h| h.passage.id.as_str()).unwrap_or("-"),
+        question_id,
+        "question"
+    );
+    let mut reply = render::answer(
+        &answer,
+        View {
+            question_id,
+            page: 0,
+            embeds,
+        },
+    );
+    if question_id == 0 {
+        reply.components.clear();
+    }
+    Some(reply)
+}
+
+/// Run the (synchronous) engine off the async threads.
+pub async fn ask_engine(
+    state: &BotState,
+    question: &str,
+    guild: Option<u64>,
+) -> anyhow::Result<Answer> {
+    let engine = state.engine.clone();
+    let text = question.to_string();
+    let top = state.settings.discord.pages;
+    Ok(tokio::task::spawn_blocking(move || {
+        engine.ask_with(&Question {
+            text: &text,
+            guild,
+            top,
+        })
+    })
+    .await?)
+}
+
+/// `!ask how many soldiers?` → `how many soldiers?`; the prefix is matched
+/// case-insensitively and must stand alone.
+fn strip_prefix<'a>(content: &'a str, prefix: &str) -> Option<&'a str> {
+    if prefix.is_empty() || content.len() < prefix.len() || !content.is_char_boundary(prefix.len())
+    {
+        return None;
+    }
+    let (head, rest) = content.split_at(prefix.len());
+    (head.eq_ignore_ascii_case(prefix)
+        && (rest.is_empty() || rest.starts_with(char::is_whitespace)))
+    .then(|| rest.trim())
+}
+
+fn strip_mentions(content: &str, bot: u64) -> String {
+    content
+        .replace(&format!("<@{bot}>"), " ")
+        .replace(&format!("<@!{bot}>"), " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A message in a watched channel or thread is taken as a question when it
+/// ends with a question mark or opens with a question word.
+pub fn reads_as_question(text: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "who", "what", "when", "where", "why", "how", "which", "whose", "whom", "is", "are", "was",
+        "were", "does", "do", "did", "can", "could", "will", "would", "should", "has", "have",
+        "had",
+    ];
+    let t = text.trim();
+    if t.chars().count() < 4 {
+        return false;
+    }
+    if t.ends_with('?') {
+        return true;
+    }
+    let first = t
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    let first = first.split('\'').next().unwrap_or("");
+    OPENERS.contains(&first) && t.split_whitespace().count() >= 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_must_stand_alone() {
+        assert_eq!(strip_prefix("!ask how many?", "!ask"), Some("how many?"));
+        assert_eq!(strip_prefix("!ASK  x", "!ask"), Some("x"));
+        assert_eq!(strip_prefix("!asking x", "!ask"), None);
+        assert_eq!(strip_prefix("x", ""), None);
+        assert_eq!(strip_prefix("é", "!a"), None);
+    }
+
+    #[test]
+    fn mentions_of_the_bot_are_removed() {
+        assert_eq!(strip_mentions("<@42> how  many? <@!42>", 42), "how many?");
+        assert_eq!(strip_mentions("<@7> hi", 42), "<@7> hi");
+    }
+
+    #[test]
+    fn questions_are_told_from_chatter() {
+        assert!(reads_as_question("how many soldiers"));
+        assert!(reads_as_question("Kim's troops?"));
+        assert!(reads_as_question("What's in it for Kim"));
+        assert!(!reads_as_question("lol"));
+        assert!(!reads_as_question("thanks everyone, great brief"));
+        assert!(!reads_as_question("is it"));
+    }
+}

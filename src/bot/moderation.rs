@@ -1,0 +1,228 @@
+//! Moderator commands: re-index, manage this server's briefs, and see what
+//! members could not get answered. Each checks the invoker itself (Discord's
+//! default member permissions only hide commands), and each action is audited.
+
+use std::path::Path;
+
+use super::events::Member;
+use super::render;
+use super::reply::Reply;
+use super::state::BotState;
+use crate::engine::IndexReport;
+use crate::store::AuditEntry;
+
+mod briefs;
+
+pub use briefs::{add, list, remove};
+
+/// A moderator command's reply and the line for the log channel, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Done {
+    pub reply: Reply,
+    pub log: Option<String>,
+}
+
+impl Done {
+    fn refused(text: impl Into<String>) -> Done {
+        Done {
+            reply: Reply::private(text),
+            log: None,
+        }
+    }
+}
+
+/// The guild the moderator acts in, or the refusal to send.
+pub fn require_moderator(state: &BotState, m: &Member, command: &str) -> Result<u64, Done> {
+    let Some(guild) = m.guild else {
+        return Err(Done::refused(format!(
+            "{command} works in a server, not in direct messages."
+        )));
+    };
+    if !state.is_moderator(m) {
+        return Err(Done::refused(format!(
+            "Only moderators can use {command}: members with Manage Server or a moderator role."
+        )));
+    }
+    Ok(guild)
+}
+
+/// Record a moderator action and return the log-channel line.
+pub fn audit(state: &BotState, m: &Member, action: &str, detail: &str) -> String {
+    let entry = AuditEntry {
+        guild: m.guild,
+        user: m.user,
+        action: action.to_string(),
+        detail: detail.to_string(),
+        at: state.now(),
+    };
+    if let Err(e) = state.store.audit(&entry) {
+        tracing::error!("writing the audit log: {e}");
+    }
+    tracing::info!(guild = ?m.guild, user = m.user, action, "moderator action");
+    let guild = m
+        .guild
+        .map(|g| format!(" (server {g})"))
+        .unwrap_or_default();
+    render::clip(
+        &format!("<@{}>{guild} {action}: {}", m.user, render::escape(detail)),
+        render::limits::CONTENT,
+    )
+}
+
+pub async fn reindex(state: &BotState, m: &Member) -> Done {
+    let guild = match require_moderator(state, m, "/reindex") {
+        Ok(g) => g,
+        Err(refusal) => return refusal,
+    };
+    match run_reindex(state).await {
+        Ok(report) => {
+            let text = describe(state, &report, guild);
+            let log = audit(state, m, "reindex", &text);
+            Done {
+                reply: Reply::private(render::clip(&text, render::limits::CONTENT)),
+                log: Some(log),
+            }
+        }
+        Err(e) => {
+            let text = format!("Re-indexing failed; the previous index keeps serving. {e}");
+            let log = audit(state, m, "reindex failed", &text);
+            Done {
+                reply: Reply::private(render::clip(&text, render::limits::CONTENT)),
+                log: Some(log),
+            }
+        }
+    }
+}
+
+pub(crate) async fn run_reindex(state: &BotState) -> anyhow::Result<IndexReport> {
+    let engine = state.engine.clone();
+    Ok(tokio::task::spawn_blocking(move || engine.reindex()).await??)
+}
+
+/// What a rebuild did, as a moderator of `guild` may see it: files of other
+/// servers are counted, never named.
+pub fn describe(state: &BotState, r: &IndexReport, guild: u64) -> String {
+    let own = state.guild_dir(guild);
+    let others = state.guild_dir(0);
+    let others = others.parent().unwrap_or(Path::new(""));
+    let mut hidden = 0;
+    let mut names = |files: &mut dyn Iterator<Item = &Path>| -> String {
+        let mut shown = Vec::new();
+        for f in files {
+            if f.starts_with(&own) || !f.starts_with(others) {
+                shown.push(display_name(state, f));
+            } else {
+                hidden += 1;
+            }
+        }
+        if shown.is_empty() {
+            "none".to_string()
+        } else {
+            shown.join(", ")
+        }
+    };
+    let added = names(&mut r.added.iter().map(|p| p.as_path()));
+    let removed = names(&mut r.removed.iter().map(|p| p.as_path()));
+    let changed = names(&mut r.changed.iter().map(|p| p.as_path()));
+    let mut problems = Vec::new();
+    for p in &r.problems {
+        if p.file.starts_with(&own) || !p.file.starts_with(others) {
+            problems.push(format!("{}: {}", display_name(state, &p.file), p.problem));
+        } else {
+            hidden += 1;
+        }
+    }
+    let mut text = format!(
+        "Re-indexed in {} ms: briefs {} → {}, passages {} → {}.\nAdded: {added}. Removed: {removed}. Changed: {changed}.",
+        r.millis, r.briefs_before, r.briefs, r.passages_before, r.passages
+    );
+    if problems.is_empty() {
+        text.push_str("\nProblems: none.");
+    } else {
+        text.push_str("\nProblems:\n");
+        text.push_str(&problems.join("\n"));
+    }
+    if hidden > 0 {
+        text.push_str(&format!(
+            "\n({hidden} changes in other servers' briefs not shown.)"
+        ));
+    }
+    text
+}
+
+/// A brief's name as moderators know it: relative to its directory.
+fn display_name(state: &BotState, file: &Path) -> String {
+    let guilds_root = state.guild_dir(0);
+    let guilds_root = guilds_root.parent().unwrap_or(Path::new(""));
+    let roots = [state.settings.paths.briefs.as_path(), guilds_root];
+    for root in roots {
+        if let Ok(rel) = file.strip_prefix(root) {
+            let mut parts = rel.components();
+            if root != roots[0] {
+                parts.next(); // the guild id directory
+            }
+            return parts.as_path().display().to_string();
+        }
+    }
+    file.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.display().to_string())
+}
+
+/// `/unanswered`: the most recent questions the bot declined in this server.
+pub fn unanswered(state: &BotState, m: &Member) -> Done {
+    let guild = match require_moderator(state, m, "/unanswered") {
+        Ok(g) => g,
+        Err(refusal) => return refusal,
+    };
+    let text = match state.store.declined(guild, 15) {
+        Ok(list) if list.is_empty() => "No declined questions in this server yet.".to_string(),
+        Ok(list) => {
+            let mut t = String::from("Recent questions the briefs could not answer:");
+            for (i, q) in list.iter().enumerate() {
+                t.push_str(&format!(
+                    "\n{}. “{}” <t:{}:R>",
+                    i + 1,
+                    render::escape(&render::clip(&q.text, 200)),
+                    q.asked_at
+                ));
+            }
+            t
+        }
+        Err(e) => format!("Could not read the declined questions: {e}"),
+    };
+    Done {
+        reply: Reply::private(render::clip(&text, render::limits::CONTENT)),
+        log: None,
+    }
+}
+
+/// `/feedback`: answers members voted down in this server.
+pub fn feedback(state: &BotState, m: &Member) -> Done {
+    let guild = match require_moderator(state, m, "/feedback") {
+        Ok(g) => g,
+        Err(refusal) => return refusal,
+    };
+    let text = match state.store.downvoted(guild, 15) {
+        Ok(list) if list.is_empty() => "No answers voted down in this server yet.".to_string(),
+        Ok(list) => {
+            let mut t = String::from("Answers members voted down:");
+            for (i, v) in list.iter().enumerate() {
+                t.push_str(&format!(
+                    "\n{}. “{}” → {} (👎 {}, 👍 {})",
+                    i + 1,
+                    render::escape(&render::clip(&v.question, 200)),
+                    render::escape(&v.passage_id),
+                    v.down,
+                    v.up
+                ));
+            }
+            t
+        }
+        Err(e) => format!("Could not read the feedback: {e}"),
+    };
+    Done {
+        reply: Reply::private(render::clip(&text, render::limits::CONTENT)),
+        log: None,
+    }
+}

@@ -1,0 +1,92 @@
+//! One reply, independent of how it goes out: as a channel message, an
+//! interaction response, a follow-up or a poise reply. Every conversion sets
+//! empty allowed mentions, so no reply can ping anyone whatever it contains.
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    ChannelId, CreateActionRow, CreateAllowedMentions, CreateEmbed,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage, MessageId,
+};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reply {
+    pub content: Option<String>,
+    pub embeds: Vec<CreateEmbed>,
+    pub components: Vec<CreateActionRow>,
+    /// Only the invoker sees it (interactions only; messages cannot be).
+    pub ephemeral: bool,
+}
+
+impl Reply {
+    pub fn text(content: impl Into<String>) -> Reply {
+        Reply {
+            content: Some(content.into()),
+            ..Reply::default()
+        }
+    }
+
+    /// A private reply: refusals and errors.
+    pub fn private(content: impl Into<String>) -> Reply {
+        Reply {
+            ephemeral: true,
+            ..Reply::text(content)
+        }
+    }
+
+    /// As a message in a channel, replying to `reply_to` when given (without
+    /// pinging its author).
+    pub fn to_message(&self, reply_to: Option<(ChannelId, MessageId)>) -> CreateMessage {
+        let mut m = CreateMessage::new()
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .allowed_mentions(CreateAllowedMentions::new());
+        if let Some(c) = &self.content {
+            m = m.content(c);
+        }
+        if let Some(r) = reply_to {
+            m = m.reference_message(r);
+        }
+        m
+    }
+
+    /// As the first response to an interaction (or its update, for buttons).
+    pub fn to_interaction(&self) -> CreateInteractionResponseMessage {
+        let mut m = CreateInteractionResponseMessage::new()
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .ephemeral(self.ephemeral)
+            .allowed_mentions(CreateAllowedMentions::new());
+        if let Some(c) = &self.content {
+            m = m.content(c);
+        }
+        m
+    }
+
+    /// As a follow-up after a deferred response.
+    pub fn to_followup(&self) -> CreateInteractionResponseFollowup {
+        let mut m = CreateInteractionResponseFollowup::new()
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .ephemeral(self.ephemeral)
+            .allowed_mentions(CreateAllowedMentions::new());
+        if let Some(c) = &self.content {
+            m = m.content(c);
+        }
+        m
+    }
+
+    /// As a poise reply (slash commands).
+    pub fn to_poise(&self) -> poise::CreateReply {
+        let mut r = poise::CreateReply::default()
+            .components(self.components.clone())
+            .ephemeral(self.ephemeral)
+            .allowed_mentions(CreateAllowedMentions::new());
+        for e in &self.embeds {
+            r = r.embed(e.clone());
+        }
+        if let Some(c) = &self.content {
+            r = r.content(c);
+        }
+        r
+    }
+}

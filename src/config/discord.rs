@@ -1,0 +1,181 @@
+//! The `[discord]` section: how the bot behaves on Discord. The token is not
+//! here on purpose: it only ever comes from the environment (see [`Token`]).
+
+use std::fmt;
+
+use serde::Deserialize;
+
+/// The bot token. It never prints, not even in `{:?}` of the whole settings,
+/// so a config dump in a bug report cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(token: impl Into<String>) -> Token {
+        Token(token.into())
+    }
+
+    /// The secret itself, for the one place that needs it: the HTTP client.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// A range of gateway shards this process runs: `A-B/TOTAL`, both ends inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardRange {
+    pub first: u32,
+    pub last: u32,
+    pub total: u32,
+}
+
+impl std::str::FromStr for ShardRange {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ShardRange, String> {
+        let bad = || format!("{s:?} is not a shard range like 0-3/8 (first-last/total)");
+        let (range, total) = s.trim().split_once('/').ok_or_else(bad)?;
+        let (first, last) = match range.split_once('-') {
+            Some((a, b)) => (a, b),
+            None => (range, range),
+        };
+        let num = |v: &str| v.trim().parse::<u32>().map_err(|_| bad());
+        let r = ShardRange {
+            first: num(first)?,
+            last: num(last)?,
+            total: num(total)?,
+        };
+        if r.total == 0 || r.first > r.last || r.last >= r.total {
+            return Err(format!(
+                "{s:?}: need first <= last < total (shards are numbered from 0)"
+            ));
+        }
+        Ok(r)
+    }
+}
+
+impl<'de> Deserialize<'de> for ShardRange {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscordSettings {
+    /// From `DISCORD_TOKEN` or the file named by `DISCORD_TOKEN_FILE`, never from the file.
+    #[serde(skip)]
+    pub token: Option<Token>,
+    /// Prefix command for questions ("!ask how many soldiers?"); empty turns it off.
+    pub prefix: String,
+    /// Channels where any message that reads as a question is answered.
+    pub watched_channels: Vec<u64>,
+    /// Answer direct messages.
+    pub dms: bool,
+    /// Ask Discord for message content (a privileged intent the application
+    /// must have enabled): needed for the prefix and watched channels.
+    pub message_content_intent: bool,
+    /// Use embeds when the channel allows them; plain text otherwise.
+    pub embeds: bool,
+    /// Seconds a member waits between questions (0 = no limit).
+    pub user_cooldown_secs: f64,
+    /// Seconds between two answers in one channel (0 = no limit).
+    pub channel_cooldown_secs: f64,
+    /// Role ids whose members are moderators besides those with Manage Server.
+    pub moderator_roles: Vec<u64>,
+    /// Channel id where moderator actions are posted.
+    pub log_channel: Option<u64>,
+    /// Register slash commands in this guild only (instant) instead of globally.
+    pub dev_guild: Option<u64>,
+    /// Base URL of a Discord REST proxy (twilight http-proxy or a test fake).
+    pub rest_proxy: Option<String>,
+    /// Hosts `/brief add` may download attachments from.
+    pub attachment_hosts: Vec<String>,
+    /// How many ranked passages "Next match" pages through.
+    pub pages: usize,
+    /// Seconds after which an answer's "Next match" button stops working.
+    pub page_expiry_secs: u64,
+    /// A slash command not answered within this many milliseconds is deferred.
+    pub defer_after_ms: u64,
+    /// On shutdown, seconds to wait for questions in flight.
+    pub shutdown_grace_secs: u64,
+    /// Gateway shards this process runs; unset runs all of them in one process.
+    pub shards: Option<ShardRange>,
+}
+
+impl Default for DiscordSettings {
+    fn default() -> Self {
+        DiscordSettings {
+            token: None,
+            prefix: "!ask".into(),
+            watched_channels: vec![],
+            dms: true,
+            message_content_intent: true,
+            embeds: true,
+            user_cooldown_secs: 3.0,
+            channel_cooldown_secs: 1.0,
+            moderator_roles: vec![],
+            log_channel: None,
+            dev_guild: None,
+            rest_proxy: None,
+            attachment_hosts: vec!["cdn.discordapp.com".into(), "media.discordapp.net".into()],
+            pages: 5,
+            page_expiry_secs: 900,
+            defer_after_ms: 1500,
+            shutdown_grace_secs: 10,
+            shards: None,
+        }
+    }
+}
+
+impl DiscordSettings {
+    /// Checks no type can express; the error names the setting at fault.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let err = |k: &str, m: String| Err((format!("discord.{k}"), m));
+        if self.prefix.chars().any(char::is_whitespace) {
+            return err("prefix", format!("{:?} contains whitespace", self.prefix));
+        }
+        for (key, v) in [
+            ("user_cooldown_secs", self.user_cooldown_secs),
+            ("channel_cooldown_secs", self.channel_cooldown_secs),
+        ] {
+            if !(0.0..=86_400.0).contains(&v) {
+                return err(key, format!("{v} is not between 0 and 86400"));
+            }
+        }
+        if !(1..=25).contains(&self.pages) {
+            return err("pages", format!("{} is not between 1 and 25", self.pages));
+        }
+        if self.defer_after_ms >= 2_500 {
+            return err(
+                "defer_after_ms",
+                format!(
+                    "{} leaves no time to defer within Discord's 3-second window (use < 2500)",
+                    self.defer_after_ms
+                ),
+            );
+        }
+        if self.attachment_hosts.is_empty() {
+            return err(
+                "attachment_hosts",
+                "is empty: /brief add could never download".into(),
+            );
+        }
+        if let Some(p) = &self.rest_proxy {
+            if !(p.starts_with("http://") || p.starts_with("https://")) {
+                return err(
+                    "rest_proxy",
+                    format!("{p:?} is not an http:// or https:// URL"),
+                );
+            }
+        }
+        Ok(())
+    }
+}

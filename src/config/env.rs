@@ -1,0 +1,160 @@
+//! `BRIEFBOT_*` environment variables override the config file, one variable
+//! per key. Bot keys use their bare name (`BRIEFBOT_REST_PROXY`); the others
+//! are prefixed by their section (`BRIEFBOT_PATHS_DATA`). Lists are
+//! comma-separated, and an empty value unsets an optional key.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use super::{ConfigError, Settings, Token};
+
+type Setter = fn(&mut Settings, &str) -> Result<(), String>;
+
+/// Every overridable key: its variable and how to apply it.
+pub const OVERRIDES: &[(&str, Setter)] = &[
+    ("BRIEFBOT_PATHS_BRIEFS", |s, v| {
+        set_path(&mut s.paths.briefs, v)
+    }),
+    ("BRIEFBOT_PATHS_INDEX", |s, v| {
+        set_path(&mut s.paths.index, v)
+    }),
+    ("BRIEFBOT_PATHS_DATA", |s, v| set_path(&mut s.paths.data, v)),
+    ("BRIEFBOT_PATHS_SYNONYMS", |s, v| {
+        set_path(&mut s.paths.synonyms, v)
+    }),
+    ("BRIEFBOT_ENGINE_DECLINE_THRESHOLD", |s, v| {
+        parse(&mut s.engine.decline_threshold, v)
+    }),
+    ("BRIEFBOT_ENGINE_MAX_BRIEF_KB", |s, v| {
+        parse(&mut s.engine.max_brief_kb, v)
+    }),
+    ("BRIEFBOT_PREFIX", |s, v| {
+        s.discord.prefix = v.trim().to_string();
+        Ok(())
+    }),
+    ("BRIEFBOT_WATCHED_CHANNELS", |s, v| {
+        list(&mut s.discord.watched_channels, v)
+    }),
+    ("BRIEFBOT_DMS", |s, v| parse(&mut s.discord.dms, v)),
+    ("BRIEFBOT_MESSAGE_CONTENT_INTENT", |s, v| {
+        parse(&mut s.discord.message_content_intent, v)
+    }),
+    ("BRIEFBOT_EMBEDS", |s, v| parse(&mut s.discord.embeds, v)),
+    ("BRIEFBOT_USER_COOLDOWN_SECS", |s, v| {
+        parse(&mut s.discord.user_cooldown_secs, v)
+    }),
+    ("BRIEFBOT_CHANNEL_COOLDOWN_SECS", |s, v| {
+        parse(&mut s.discord.channel_cooldown_secs, v)
+    }),
+    ("BRIEFBOT_MODERATOR_ROLES", |s, v| {
+        list(&mut s.discord.moderator_roles, v)
+    }),
+    ("BRIEFBOT_LOG_CHANNEL", |s, v| {
+        optional(&mut s.discord.log_channel, v)
+    }),
+    ("BRIEFBOT_DEV_GUILD", |s, v| {
+        optional(&mut s.discord.dev_guild, v)
+    }),
+    ("BRIEFBOT_REST_PROXY", |s, v| {
+        optional(&mut s.discord.rest_proxy, v)
+    }),
+    ("BRIEFBOT_ATTACHMENT_HOSTS", |s, v| {
+        list(&mut s.discord.attachment_hosts, v)
+    }),
+    ("BRIEFBOT_PAGES", |s, v| parse(&mut s.discord.pages, v)),
+    ("BRIEFBOT_PAGE_EXPIRY_SECS", |s, v| {
+        parse(&mut s.discord.page_expiry_secs, v)
+    }),
+    ("BRIEFBOT_DEFER_AFTER_MS", |s, v| {
+        parse(&mut s.discord.defer_after_ms, v)
+    }),
+    ("BRIEFBOT_SHUTDOWN_GRACE_SECS", |s, v| {
+        parse(&mut s.discord.shutdown_grace_secs, v)
+    }),
+    ("BRIEFBOT_SHARDS", |s, v| optional(&mut s.discord.shards, v)),
+];
+
+/// Apply overrides and read the token, looking variables up with `get`
+/// (the process environment in production, a map in tests).
+pub fn apply(
+    settings: &mut Settings,
+    get: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
+    for (name, set) in OVERRIDES {
+        if let Some(value) = get(name) {
+            set(settings, &value).map_err(|message| ConfigError::Invalid {
+                key: (*name).to_string(),
+                message,
+            })?;
+        }
+    }
+    settings.discord.token = token(get)?;
+    Ok(())
+}
+
+fn token(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<Token>, ConfigError> {
+    if let Some(t) = get("DISCORD_TOKEN").filter(|t| !t.trim().is_empty()) {
+        return Ok(Some(Token::new(t.trim())));
+    }
+    let Some(path) = get("DISCORD_TOKEN_FILE").filter(|p| !p.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path.trim()).map_err(|e| ConfigError::Invalid {
+        key: "DISCORD_TOKEN_FILE".into(),
+        message: format!("cannot read {}: {e}", path.trim()),
+    })?;
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(ConfigError::Invalid {
+            key: "DISCORD_TOKEN_FILE".into(),
+            message: format!("{} is empty", path.trim()),
+        });
+    }
+    Ok(Some(Token::new(t)))
+}
+
+fn set_path(target: &mut PathBuf, v: &str) -> Result<(), String> {
+    if v.trim().is_empty() {
+        return Err("is empty".into());
+    }
+    *target = PathBuf::from(v.trim());
+    Ok(())
+}
+
+fn parse<T: FromStr>(target: &mut T, v: &str) -> Result<(), String>
+where
+    T::Err: std::fmt::Display,
+{
+    *target = v
+        .trim()
+        .parse()
+        .map_err(|e| format!("{v:?} is not valid: {e}"))?;
+    Ok(())
+}
+
+fn optional<T: FromStr>(target: &mut Option<T>, v: &str) -> Result<(), String>
+where
+    T::Err: std::fmt::Display,
+{
+    *target = match v.trim() {
+        "" => None,
+        s => Some(s.parse().map_err(|e| format!("{v:?} is not valid: {e}"))?),
+    };
+    Ok(())
+}
+
+fn list<T: FromStr>(target: &mut Vec<T>, v: &str) -> Result<(), String>
+where
+    T::Err: std::fmt::Display,
+{
+    *target = v
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|e| format!("{s:?} in {v:?} is not valid: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! The one place that knows the Tantivy schema: every field handle lives here
+//! so no caller types a field name.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::Index;
+
+use super::analyze::{exact_analyzer, stem_analyzer, EXACT_ANALYZER, STEM_ANALYZER};
+
+/// Passage ids are positions in the snapshot's passage list, so the index
+/// stores no text: answers are built from the parsed briefs held in memory.
+#[derive(Debug, Clone)]
+pub struct BriefSchema {
+    pub schema: Schema,
+    pub pid: Field,
+    pub scope: Field,
+    pub text_stem: Field,
+    pub text_exact: Field,
+    pub heading: Field,
+    pub title: Field,
+}
+
+/// Scope value for shipped briefs; guild ids are never 0.
+pub const GLOBAL_SCOPE: u64 = 0;
+
+impl BriefSchema {
+    pub fn new() -> Self {
+        let mut b = Schema::builder();
+        let positions = |analyzer: &str| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(analyzer)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            )
+        };
+        let pid = b.add_u64_field("pid", NumericOptions::default().set_fast());
+        let scope = b.add_u64_field("scope", NumericOptions::default().set_indexed());
+        let text_stem = b.add_text_field("text_stem", positions(STEM_ANALYZER));
+        let text_exact = b.add_text_field("text_exact", positions(EXACT_ANALYZER));
+        let heading = b.add_text_field("heading", positions(STEM_ANALYZER));
+        let title = b.add_text_field("title", positions(STEM_ANALYZER));
+        BriefSchema {
+            schema: b.build(),
+            pid,
+            scope,
+            text_stem,
+            text_exact,
+            heading,
+            title,
+        }
+    }
+
+    /// Analyzers must be registered on every `Index` value, new or reopened.
+    pub fn register(index: &Index) {
+        index.tokenizers().register(STEM_ANALYZER, stem_analyzer());
+        index
+            .tokenizers()
+            .register(EXACT_ANALYZER, exact_analyzer());
+    }
+}
+
+impl Default for BriefSchema {
+    fn default() -> Self {
+        Self::new()
+    }
+}

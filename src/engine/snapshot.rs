@@ -1,0 +1,244 @@
+//! One generation of the index: the Tantivy index and reader together with
+//! the parsed passages and the word statistics the reranker needs. A snapshot
+//! never changes; a rebuild makes a new one and swaps it in whole.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use tantivy::columnar::Column;
+use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
+
+use super::acronyms;
+use super::analyze::Analyzer;
+use super::corpus::Corpus;
+use super::error::EngineError;
+use super::schema::{BriefSchema, GLOBAL_SCOPE};
+use super::synonyms::Synonyms;
+use super::types::Scope;
+
+/// Per-passage word ids, by sentence, for the reranker.
+#[derive(Debug, Default)]
+pub struct DocTerms {
+    /// Stem ids of each sentence, in order (positions matter for proximity).
+    pub sentences: Vec<Vec<u32>>,
+    /// Stem ids of the lead-in heading.
+    pub heading: Vec<u32>,
+    /// Every stem id in the passage, sorted and unique.
+    pub all: Vec<u32>,
+}
+
+/// Word statistics over all passages.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    pub stem_ids: HashMap<String, u32>,
+    /// Number of passages containing each stem id.
+    pub stem_df: Vec<u32>,
+    /// Unstemmed words with their passage frequency, for spelling correction.
+    pub exact_df: HashMap<String, u32>,
+    /// Learned acronym (lowercase) → stems of the phrases it stands for.
+    pub acronyms: HashMap<String, Vec<Vec<String>>>,
+    pub passages: u32,
+}
+
+impl Lexicon {
+    /// BM25's idf; a word absent from every passage gets the highest value.
+    pub fn idf_df(&self, df: u32) -> f32 {
+        let n = self.passages.max(1) as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    pub fn idf(&self, stem: &str) -> f32 {
+        self.idf_df(self.df(stem))
+    }
+
+    pub fn df(&self, stem: &str) -> u32 {
+        self.stem_ids
+            .get(stem)
+            .map(|&id| self.stem_df[id as usize])
+            .unwrap_or(0)
+    }
+}
+
+pub struct Snapshot {
+    pub generation: u64,
+    pub schema: BriefSchema,
+    pub reader: IndexReader,
+    /// The `pid` fast-field column of each segment, by segment ordinal.
+    pub pid_columns: Vec<Column<u64>>,
+    pub corpus: Corpus,
+    pub terms: Vec<DocTerms>,
+    pub lexicon: Lexicon,
+    pub synonyms: Arc<Synonyms>,
+}
+
+impl Snapshot {
+    /// Index `corpus` into a new index at `dir` (or in memory).
+    pub fn build(
+        corpus: Corpus,
+        dir: Option<&Path>,
+        generation: u64,
+        synonyms: Arc<Synonyms>,
+    ) -> Result<Snapshot, EngineError> {
+        let schema = BriefSchema::new();
+        let err_path = dir.map(Path::to_path_buf).unwrap_or_default();
+        let tv = |source| EngineError::Index {
+            path: err_path.clone(),
+            source,
+        };
+        let index = match dir {
+            Some(d) => {
+                std::fs::create_dir_all(d).map_err(|e| EngineError::io(d, e))?;
+                Index::create_in_dir(d, schema.schema.clone()).map_err(tv)?
+            }
+            None => Index::create_in_ram(schema.schema.clone()),
+        };
+        BriefSchema::register(&index);
+        let threads = if corpus.passages.len() > 20_000 { 2 } else { 1 };
+        let mut writer = index
+            .writer_with_num_threads::<TantivyDocument>(threads, 60_000_000 * threads)
+            .map_err(tv)?;
+        for (pid, p) in corpus.passages.iter().enumerate() {
+            let scope = match p.brief.scope {
+                Scope::Global => GLOBAL_SCOPE,
+                Scope::Guild(id) => id,
+            };
+            writer
+                .add_document(doc!(
+                    schema.pid => pid as u64,
+                    schema.scope => scope,
+                    schema.text_stem => p.text.as_str(),
+                    schema.text_exact => p.text.as_str(),
+                    schema.heading => p.heading.as_deref().unwrap_or(""),
+                    schema.title => p.brief.title.as_str(),
+                ))
+                .map_err(tv)?;
+        }
+        writer.commit().map_err(tv)?;
+        writer.wait_merging_threads().map_err(tv)?;
+        Self::assemble(index, schema, corpus, generation, synonyms, dir)
+    }
+
+    /// Open an index built earlier from the same corpus (same fingerprint).
+    pub fn open(
+        corpus: Corpus,
+        dir: &Path,
+        generation: u64,
+        synonyms: Arc<Synonyms>,
+    ) -> Result<Snapshot, EngineError> {
+        let tv = |source| EngineError::Index {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let index = Index::open_in_dir(dir).map_err(tv)?;
+        BriefSchema::register(&index);
+        let schema = BriefSchema::new();
+        if index.schema() != schema.schema {
+            return Err(EngineError::Index {
+                path: dir.to_path_buf(),
+                source: tantivy::TantivyError::SchemaError("schema differs".into()),
+            });
+        }
+        Self::assemble(index, schema, corpus, generation, synonyms, Some(dir))
+    }
+
+    fn assemble(
+        index: Index,
+        schema: BriefSchema,
+        corpus: Corpus,
+        generation: u64,
+        synonyms: Arc<Synonyms>,
+        dir: Option<&Path>,
+    ) -> Result<Snapshot, EngineError> {
+        let err_path = dir.map(Path::to_path_buf).unwrap_or_default();
+        let tv = |source| EngineError::Index {
+            path: err_path.clone(),
+            source,
+        };
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tv)?;
+        let searcher = reader.searcher();
+        if searcher.num_docs() != corpus.passages.len() as u64 {
+            return Err(tv(tantivy::TantivyError::InvalidArgument(format!(
+                "index holds {} passages, briefs have {}",
+                searcher.num_docs(),
+                corpus.passages.len()
+            ))));
+        }
+        let pid_columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.fast_fields().u64("pid"))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(tv)?;
+        let (terms, lexicon) = analyse(&corpus);
+        Ok(Snapshot {
+            generation,
+            schema,
+            reader,
+            pid_columns,
+            corpus,
+            terms,
+            lexicon,
+            synonyms,
+        })
+    }
+}
+
+/// Tokenise every passage once, assigning words to sentences by position.
+fn analyse(corpus: &Corpus) -> (Vec<DocTerms>, Lexicon) {
+    let mut analyzer = Analyzer::default();
+    let mut lex = Lexicon {
+        passages: corpus.passages.len() as u32,
+        ..Lexicon::default()
+    };
+    let mut terms = Vec::with_capacity(corpus.passages.len());
+    for p in &corpus.passages {
+        let words = analyzer.words(&p.text);
+        let mut dt = DocTerms {
+            sentences: vec![Vec::new(); p.sentences.len()],
+            ..DocTerms::default()
+        };
+        let mut exact_seen: Vec<&str> = Vec::new();
+        for w in &words {
+            let next = lex.stem_ids.len() as u32;
+            let id = *lex.stem_ids.entry(w.stem.clone()).or_insert(next);
+            if id == next {
+                lex.stem_df.push(0);
+            }
+            dt.all.push(id);
+            match p.sentences.iter().position(|s| s.contains(&w.span.start)) {
+                Some(i) => dt.sentences[i].push(id),
+                None => dt.heading.push(id),
+            }
+            exact_seen.push(&w.exact);
+        }
+        dt.all.sort_unstable();
+        dt.all.dedup();
+        for &id in &dt.all {
+            lex.stem_df[id as usize] += 1;
+        }
+        exact_seen.sort_unstable();
+        exact_seen.dedup();
+        for e in exact_seen {
+            *lex.exact_df.entry(e.to_string()).or_insert(0) += 1;
+        }
+        for acr in acronyms::learn(&p.text) {
+            let stems: Vec<String> = analyzer
+                .words(&acr.long)
+                .into_iter()
+                .map(|w| w.stem)
+                .collect();
+            let entry = lex.acronyms.entry(acr.short.to_lowercase()).or_default();
+            if !stems.is_empty() && !entry.contains(&stems) {
+                entry.push(stems);
+            }
+        }
+        terms.push(dt);
+    }
+    (terms, lex)
+}
