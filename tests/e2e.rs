@@ -7,3 +7,15 @@ mod fake_discord;
 
 #[path = "e2e/selftest.rs"]
 mod selftest;
+
+#[path = "e2e/harness.rs"]
+mod harness;
+
+#[path = "e2e/buttons.rs"]
+mod buttons;
+#[path = "e2e/conversation.rs"]
+mod conversation;
+#[path = "e2e/lifecycle.rs"]
+mod lifecycle;
+#[path = "e2e/moderation.rs"]
+mod moderation;

@@ -49,7 +49,7 @@ pub(crate) struct GatewayState {
     outbox: VecDeque<(String, Value)>,
     guilds: Vec<Guild>,
     /// Close codes of the close frames the client sent (1000 on a clean shutdown).
-    pub client_close_codes: Vec<u16>,
+    pub client_close_codes: Vec<(u16, Instant)>,
     /// Set by tests: heartbeats go unanswered.
     pub mute_heartbeat_acks: bool,
 }
@@ -101,7 +101,7 @@ async fn serve(mut socket: WebSocket, shared: Arc<Shared>) {
                 Some(Ok(Message::Binary(_) | Message::Ping(_) | Message::Pong(_))) => {}
                 Some(Ok(Message::Close(frame))) => {
                     let code = frame.map(|f| f.code).unwrap_or(1005);
-                    shared.gateway.lock().unwrap().client_close_codes.push(code);
+                    shared.gateway.lock().unwrap().client_close_codes.push((code, Instant::now()));
                     break;
                 }
                 Some(Err(_)) | None => break,
@@ -353,7 +353,7 @@ impl FakeDiscord {
     }
 
     /// Close codes the client sent when it closed a socket itself.
-    pub fn client_close_codes(&self) -> Vec<u16> {
+    pub fn client_close_codes(&self) -> Vec<(u16, Instant)> {
         self.shared
             .gateway
             .lock()

@@ -45,6 +45,8 @@ pub struct Recorded {
     pub status: u16,
     /// What the fake answered (a Message, an error object, ...).
     pub response: Value,
+    /// When the fake answered it.
+    pub at: Instant,
 }
 
 impl Recorded {
@@ -96,6 +98,48 @@ pub enum RestFault {
     ServerError,
     /// Answer normally, but only after this long.
     Delay(Duration),
+    /// Hold the request until the test releases it (see [`Hold`]).
+    Hold(Hold),
+}
+
+/// A request held by the fake: the test learns when it arrived and decides
+/// when it is answered (e.g. to shut the bot down while a reply is in flight).
+#[derive(Debug, Clone)]
+pub struct Hold {
+    arrived: Arc<watch::Sender<usize>>,
+    released: Arc<watch::Sender<usize>>,
+}
+
+impl Default for Hold {
+    fn default() -> Self {
+        Hold {
+            arrived: Arc::new(watch::channel(0).0),
+            released: Arc::new(watch::channel(0).0),
+        }
+    }
+}
+
+impl Hold {
+    /// True once the held request has reached the fake.
+    pub async fn arrived(&self, timeout: Duration) -> bool {
+        let rx = self.arrived.subscribe();
+        wait_on(rx, timeout, || (*self.arrived.borrow() > 0).then_some(()))
+            .await
+            .is_some()
+    }
+
+    pub fn release(&self) {
+        self.released.send_replace(1);
+    }
+
+    pub(crate) async fn hold(&self) {
+        self.arrived.send_replace(1);
+        let rx = self.released.subscribe();
+        wait_on(rx, Duration::from_secs(600), || {
+            (*self.released.borrow() > 0).then_some(())
+        })
+        .await;
+    }
 }
 
 type Matcher = Box<dyn Fn(&Recorded) -> bool + Send + Sync>;
@@ -282,6 +326,34 @@ impl FakeDiscord {
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// Every request about one interaction (by its token), in order.
+    pub fn interaction_requests(&self, token: &str) -> Vec<Arc<Recorded>> {
+        let part = format!("/{token}");
+        self.requests_matching(|r| r.path.contains(&part))
+    }
+
+    /// The first successful response that shows a message for the interaction:
+    /// a callback of type 4 or 7, a follow-up, or an edit of the original.
+    pub async fn wait_for_interaction_reply(
+        &self,
+        token: &str,
+        timeout: Duration,
+    ) -> Arc<Recorded> {
+        let callback = format!("/{token}/callback");
+        let webhook = format!("/webhooks/{APP_ID}/{token}");
+        let original = format!("{webhook}/messages/@original");
+        self.wait_for_request(
+            |r| {
+                r.ok()
+                    && ((r.path == callback && matches!(r.body["type"].as_u64(), Some(4 | 7)))
+                        || (r.method == "POST" && r.path == webhook)
+                        || (r.method == "PATCH" && r.path == original))
+            },
+            timeout,
+        )
+        .await
     }
 
     /// Answer the next request that matches with `fault` instead of normally.

@@ -51,6 +51,7 @@ pub(crate) async fn handle(
         body: parse_body(content_type, &body),
         status: 0,
         response: Value::Null,
+        at: std::time::Instant::now(),
     };
     let fault = {
         let mut faults = shared.faults.lock().unwrap();
@@ -71,9 +72,14 @@ pub(crate) async fn handle(
             tokio::time::sleep(d).await;
             answer(&shared, &rec)
         }
+        Some(RestFault::Hold(hold)) => {
+            hold.hold().await;
+            answer(&shared, &rec)
+        }
         None => answer(&shared, &rec),
     };
     rec.status = status;
+    rec.at = std::time::Instant::now();
     rec.response = answer.clone();
     {
         let mut reqs = shared.requests.lock().unwrap();
