@@ -83,11 +83,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 pub fn open_engine(settings: &Settings) -> anyhow::Result<Engine> {
     let (engine, report) = Engine::open(settings.engine_config())?;
     if report.rebuilt {
-        tracing::info!(
-            briefs = report.briefs,
-            passages = report.passages,
-            millis = report.millis as u64,
-            "index built"
+        eprintln!(
+            "Indexed {} briefs ({} passages) in {} ms.",
+            report.briefs, report.passages, report.millis
         );
     }
     for p in &report.problems {

@@ -13,7 +13,7 @@ use super::error::{BriefError, EngineError};
 use super::types::{BriefMeta, FileProblem, Passage, Scope};
 
 /// Bump when parsing, analysis or the schema change, so existing indexes rebuild.
-pub const ENGINE_VERSION: &str = "briefbot-index-1";
+pub const ENGINE_VERSION: &str = "briefbot-index-2";
 
 /// Everything read from the brief files, in a deterministic order.
 #[derive(Debug, Default, Clone)]

@@ -82,6 +82,11 @@ const TIME_WORDS: &[&str] = &[
 ];
 const PLACE_PREPOSITIONS: &[&str] = &["in", "at", "to", "from", "near", "across", "into", "via"];
 
+/// Is this word a number ("11", "000", "two", "dozens")?
+pub fn is_number(word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&word)
+}
+
 /// Does `sentence` hold the kind of thing `kind` asks for?
 pub fn fits(kind: AnswerType, sentence: &str) -> bool {
     match kind {

@@ -13,6 +13,7 @@ use super::acronyms;
 use super::analyze::Analyzer;
 use super::corpus::Corpus;
 use super::error::EngineError;
+use super::features;
 use super::schema::{BriefSchema, GLOBAL_SCOPE};
 use super::synonyms::Synonyms;
 use super::types::Scope;
@@ -38,6 +39,8 @@ pub struct Lexicon {
     pub exact_df: HashMap<String, u32>,
     /// Learned acronym (lowercase) → stems of the phrases it stands for.
     pub acronyms: HashMap<String, Vec<Vec<String>>>,
+    /// Per stem id: is it a number (for "how many" questions)?
+    pub numeric: Vec<bool>,
     pub passages: u32,
 }
 
@@ -209,6 +212,7 @@ fn analyse(corpus: &Corpus) -> (Vec<DocTerms>, Lexicon) {
             let id = *lex.stem_ids.entry(w.stem.clone()).or_insert(next);
             if id == next {
                 lex.stem_df.push(0);
+                lex.numeric.push(features::is_number(&w.exact));
             }
             dt.all.push(id);
             match p.sentences.iter().position(|s| s.contains(&w.span.start)) {

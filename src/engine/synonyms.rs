@@ -9,7 +9,7 @@ use super::analyze::Analyzer;
 use super::error::EngineError;
 
 /// Longest phrase, in words, looked up in a question.
-pub const MAX_PHRASE_WORDS: usize = 4;
+pub const MAX_PHRASE_WORDS: usize = 6;
 
 #[derive(Debug, Default, Clone)]
 pub struct Synonyms {

@@ -4,9 +4,16 @@
 //! answer the question asks for. User text never reaches a query parser,
 //! so quotes, colons, brackets and operators are just characters.
 
-use super::analyze::{Analyzer, Word};
-use super::snapshot::Lexicon;
-use super::synonyms::{Synonyms, MAX_PHRASE_WORDS};
+mod spelling;
+mod words;
+
+use spelling::correct;
+use words::*;
+
+use crate::engine::analyze::{Analyzer, Word};
+use crate::engine::irregular;
+use crate::engine::snapshot::Lexicon;
+use crate::engine::synonyms::{Synonyms, MAX_PHRASE_WORDS};
 
 /// Questions longer than this are cut: no real question needs more.
 pub const MAX_QUESTION_CHARS: usize = 600;
@@ -51,190 +58,15 @@ pub struct Plan {
     pub stems: Vec<String>,
 }
 
-/// Words that carry no topic: function words and the question's own frame.
-const STOP_WORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "after",
-    "again",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "been",
-    "being",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "done",
-    "for",
-    "from",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "him",
-    "his",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "just",
-    "know",
-    "me",
-    "might",
-    "more",
-    "most",
-    "much",
-    "many",
-    "must",
-    "my",
-    "no",
-    "not",
-    "of",
-    "on",
-    "or",
-    "our",
-    "out",
-    "please",
-    "s",
-    "shall",
-    "she",
-    "should",
-    "so",
-    "some",
-    "t",
-    "tell",
-    "than",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "to",
-    "too",
-    "us",
-    "very",
-    "was",
-    "we",
-    "were",
-    "what",
-    "whats",
-    "when",
-    "where",
-    "which",
-    "who",
-    "whom",
-    "whose",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "d",
-    "ll",
-    "re",
-    "ve",
-    "m",
-    "anything",
-    "something",
-    "thing",
-    "things",
-    "kind",
-    "type",
-    "sort",
-    "exactly",
-    "actually",
-    "really",
-    "one",
-    "ones",
-    "other",
-    "own",
-    "same",
-    "such",
-    "only",
-    "each",
-    "both",
-    "either",
-    "whether",
-    "while",
-    "during",
-    "before",
-    "under",
-    "over",
-    "between",
-    "through",
-    "up",
-    "down",
-    "off",
-    "again",
-    "further",
-    "once",
-    "name",
-    "named",
-    "called",
-];
-
-/// Nouns that, after "what"/"which", only say what kind of answer is wanted.
-const TIME_NOUNS: &[&str] = &[
-    "year", "date", "day", "month", "time", "century", "decade", "period", "era",
-];
-const PLACE_NOUNS: &[&str] = &[
-    "country",
-    "city",
-    "place",
-    "region",
-    "town",
-    "state",
-    "location",
-    "area",
-    "county",
-    "continent",
-    "nation",
-];
-const QUANTITY_WORDS: &[&str] = &[
-    "many",
-    "much",
-    "long",
-    "old",
-    "far",
-    "often",
-    "big",
-    "large",
-    "tall",
-    "high",
-    "percentage",
-    "percent",
-    "number",
-    "amount",
-    "size",
-];
+/// Is word `i` part of a time expression relative to the asker?
+fn deictic(words: &[Word], i: usize) -> bool {
+    let w = words[i].exact.as_str();
+    let prev = i.checked_sub(1).map(|j| words[j].exact.as_str());
+    let next = words.get(i + 1).map(|n| n.exact.as_str());
+    DEICTIC_WORDS.contains(&w)
+        || DEICTIC_LEADS.contains(&w) && next.is_some_and(|n| DEICTIC_UNITS.contains(&n))
+        || DEICTIC_UNITS.contains(&w) && prev.is_some_and(|p| DEICTIC_LEADS.contains(&p))
+}
 
 pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut Analyzer) -> Plan {
     let cleaned = clean(question);
@@ -245,13 +77,18 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
     for (i, w) in words.iter().enumerate() {
         let original = &cleaned[w.span.clone()];
         // "US", "WHO", "IT" typed in capitals are names, not function words.
-        let acronym =
-            !shouting && original.len() >= 2 && original.chars().all(|c| c.is_ascii_uppercase());
+        let acronym = !shouting
+            && CAPITAL_STOP_WORDS.contains(&w.exact.as_str())
+            && original.chars().all(|c| c.is_ascii_uppercase());
         let prev = i.checked_sub(1).map(|j| words[j].exact.as_str());
         let frame_noun = matches!(prev, Some("what" | "which"))
             && (TIME_NOUNS.contains(&w.exact.as_str()) || PLACE_NOUNS.contains(&w.exact.as_str()));
         let frame_quantity = prev == Some("how") && QUANTITY_WORDS.contains(&w.exact.as_str());
-        if (STOP_WORDS.contains(&w.exact.as_str()) && !acronym) || frame_noun || frame_quantity {
+        if (STOP_WORDS.contains(&w.exact.as_str()) && !acronym)
+            || frame_noun
+            || frame_quantity
+            || deictic(&words, i)
+        {
             continue;
         }
         if content.iter().any(|c| c.stem == w.stem) {
@@ -275,6 +112,14 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
                     });
                 }
             }
+            // "sending" finds "sent": look the verb up by its stem too.
+            let mut forms = irregular::other_forms(&w.exact);
+            if forms.is_empty() {
+                forms = irregular::other_forms(&w.stem);
+            }
+            for form in forms {
+                push_member(&mut members, vec![analyzer.stem(form)], 0.9);
+            }
             if let Some(expansions) = lex.acronyms.get(&w.exact) {
                 for stems in expansions {
                     push_member(&mut members, stems.clone(), 0.9);
@@ -283,7 +128,12 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
             Group {
                 word: w.exact.clone(),
                 members,
-                idf: lex.idf(&w.stem),
+                idf: lex.idf(&w.stem)
+                    * if is_name(&cleaned, w) {
+                        NAME_BOOST
+                    } else {
+                        1.0
+                    },
             }
         })
         .collect();
@@ -300,6 +150,18 @@ fn push_member(members: &mut Vec<Member>, stems: Vec<String>, weight: f32) {
     if !members.iter().any(|m| m.stems == stems) {
         members.push(Member { stems, weight });
     }
+}
+
+/// Names tell passages apart better than their idf alone says.
+const NAME_BOOST: f32 = 1.6;
+
+/// A capitalised word that does not open the question: a name.
+fn is_name(text: &str, w: &Word) -> bool {
+    w.span.start > 0
+        && text[w.span.clone()]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
 }
 
 /// Phrases of consecutive content words found in the synonyms file lend their
@@ -326,11 +188,16 @@ fn add_synonyms(groups: &mut [Group], content: &[&Word], synonyms: &Synonyms) {
 /// Strip invisible formatting characters (zero-width, bidi controls) that
 /// would split or disguise words, and cap the length.
 pub fn clean(question: &str) -> String {
-    question
-        .chars()
-        .filter(|c| !matches!(*c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF | 0x00AD))
-        .take(MAX_QUESTION_CHARS)
-        .collect()
+    let mut chars = question.chars().filter(|c| {
+        !matches!(*c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF | 0x00AD)
+    });
+    let mut out: String = chars.by_ref().take(MAX_QUESTION_CHARS).collect();
+    // Cut at a word boundary, so the cap never invents a half word.
+    if chars.next().is_some_and(char::is_alphanumeric) {
+        let keep = out.trim_end_matches(char::is_alphanumeric).len();
+        out.truncate(keep);
+    }
+    out
 }
 
 fn answer_type(words: &[Word]) -> AnswerType {
@@ -352,40 +219,5 @@ fn answer_type(words: &[Word]) -> AnswerType {
     AnswerType::Any
 }
 
-/// Longest edit distance tolerated for a word of this length: short words
-/// are too easily confused to correct at all.
-fn max_typos(len: usize) -> usize {
-    match len {
-        0..=4 => 0,
-        5..=7 => 1,
-        _ => 2,
-    }
-}
-
-/// The most frequent known word within the allowed edit distance, if any.
-pub fn correct(word: &str, lex: &Lexicon) -> Option<String> {
-    let max = max_typos(word.chars().count());
-    if max == 0 || word.chars().any(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let mut best: Option<(usize, u32, &str)> = None;
-    for (cand, &df) in &lex.exact_df {
-        if cand.len().abs_diff(word.len()) > max {
-            continue;
-        }
-        let d = strsim::osa_distance(word, cand);
-        if d == 0 || d > max {
-            continue;
-        }
-        let better = match best {
-            None => true,
-            Some((bd, bdf, bc)) => {
-                (d, std::cmp::Reverse(df), cand.as_str()) < (bd, std::cmp::Reverse(bdf), bc)
-            }
-        };
-        if better {
-            best = Some((d, df, cand));
-        }
-    }
-    best.map(|(_, _, c)| c.to_string())
-}
+#[cfg(test)]
+mod tests;

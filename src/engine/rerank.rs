@@ -1,0 +1,319 @@
+//! The reranker: scores a candidate passage on how much of the question it
+//! covers (idf-weighted, over the passage, its best sentence and its best
+//! two-sentence window), how close the matched words stand, word pairs shared
+//! with the question, its heading, and whether its best sentence holds the
+//! kind of answer asked for. Every feature lies in 0..=1 so the weights read
+//! as importance.
+
+use std::collections::HashSet;
+
+use super::features;
+use super::query::{AnswerType, Plan};
+use super::snapshot::{DocTerms, Snapshot};
+
+/// Words closer than this (in positions) count as standing together.
+const NEAR: usize = 3;
+
+/// Weights of the reranker's features, fitted on crowd-written questions
+/// over Wikipedia paragraphs (SQuAD dev sample) and checked on the shipped
+/// brief; all features are in 0..=1, so the weights read as importance.
+struct Weights {
+    /// Share of the question's weight the whole passage covers.
+    coverage: f32,
+    /// ...that its best sentence covers.
+    sentence: f32,
+    /// ...that its best pair of neighbouring sentences covers.
+    window: f32,
+    /// Neighbouring question words standing together in the best sentence.
+    proximity: f32,
+    /// Word pairs of the question (function words included) found as pairs.
+    bigram: f32,
+    /// The best sentence holds the kind of answer asked for.
+    answer_type: f32,
+    /// Tantivy's BM25, relative to the best candidate's.
+    bm25: f32,
+    /// The question's words in the passage's lead-in heading, or the
+    /// question echoing the heading word for word ("What's in it for Kim?").
+    heading: f32,
+}
+
+const W: Weights = Weights {
+    coverage: 0.4,
+    sentence: 0.55,
+    window: 0.35,
+    proximity: 0.4,
+    bigram: 1.4,
+    answer_type: 0.65,
+    bm25: 0.85,
+    heading: 0.5,
+};
+
+/// A group member resolved to stem ids; None when a stem is unknown.
+struct Resolved {
+    ids: Option<Vec<u32>>,
+    weight: f32,
+}
+
+/// A question plan resolved against one snapshot's lexicon, once per question.
+pub struct ResolvedQuery {
+    pub plan: Plan,
+    groups: Vec<Vec<Resolved>>,
+    total_idf: f32,
+    /// Neighbouring word pairs of the question, as stem ids.
+    pairs: HashSet<(u32, u32)>,
+    n_pairs: f32,
+    /// All the question's words (function words too) as known stem ids.
+    words: Vec<u32>,
+    /// Every stem id the question can match, for highlighting.
+    pub matched: HashSet<u32>,
+}
+
+impl ResolvedQuery {
+    pub fn new(snap: &Snapshot, plan: Plan) -> Self {
+        let id = |s: &String| snap.lexicon.stem_ids.get(s).copied();
+        let groups: Vec<Vec<Resolved>> = plan
+            .groups
+            .iter()
+            .map(|g| {
+                g.members
+                    .iter()
+                    .map(|m| Resolved {
+                        ids: m.stems.iter().map(id).collect(),
+                        weight: m.weight,
+                    })
+                    .collect()
+            })
+            .collect();
+        let ids: Vec<Option<u32>> = plan.stems.iter().map(id).collect();
+        let pairs = ids
+            .windows(2)
+            .filter_map(|w| Some((w[0]?, w[1]?)))
+            .collect();
+        let matched = groups
+            .iter()
+            .flatten()
+            .filter_map(|r| r.ids.as_ref())
+            .flatten()
+            .copied()
+            .collect();
+        let mut words: Vec<u32> = ids.iter().flatten().copied().collect();
+        words.sort_unstable();
+        words.dedup();
+        ResolvedQuery {
+            words,
+            total_idf: plan
+                .groups
+                .iter()
+                .map(|g| g.idf)
+                .sum::<f32>()
+                .max(f32::EPSILON),
+            n_pairs: ids.len().saturating_sub(1).max(1) as f32,
+            plan,
+            groups,
+            pairs,
+            matched,
+        }
+    }
+}
+
+/// What the reranker knows of one candidate passage, each in 0..=1.
+pub struct Features {
+    pub coverage: f32,
+    pub sentence: f32,
+    pub window: f32,
+    pub proximity: f32,
+    pub bigram: f32,
+    pub answer_type: f32,
+    pub heading: f32,
+    /// Index of the key sentence.
+    pub key: usize,
+}
+
+impl Features {
+    /// The reranker's score, given BM25 relative to the best candidate's.
+    pub fn total(&self, bm25: f32) -> f32 {
+        W.coverage * self.coverage
+            + W.sentence * self.sentence
+            + W.window * self.window
+            + W.proximity * self.proximity
+            + W.bigram * self.bigram
+            + W.answer_type * self.answer_type
+            + W.bm25 * bm25
+            + W.heading * self.heading
+    }
+
+    /// How sure we are the passage answers: its own coverage of the question
+    /// and that of its best two-sentence window, so both a focused sentence
+    /// and a spread-out paragraph can clear the threshold.
+    pub fn confidence(&self) -> f32 {
+        ((self.coverage + self.window) / 2.0).clamp(0.0, 1.0)
+    }
+}
+
+/// Credit for one group in a bag of ids: its best member present, weighted.
+fn group_credit(members: &[Resolved], idf: f32, has: impl Fn(u32) -> bool) -> f32 {
+    members
+        .iter()
+        .filter_map(|m| {
+            let ids = m.ids.as_ref()?;
+            ids.iter().all(|&id| has(id)).then_some(m.weight * idf)
+        })
+        .fold(0.0, f32::max)
+}
+
+impl ResolvedQuery {
+    pub fn features(&self, snap: &Snapshot, pid: usize) -> Features {
+        let (plan, groups, total_idf) = (&self.plan, &self.groups, self.total_idf);
+        let dt: &DocTerms = &snap.terms[pid];
+        let passage = &snap.corpus.passages[pid];
+        let cover = |has: &dyn Fn(u32) -> bool| -> f32 {
+            plan.groups
+                .iter()
+                .zip(groups)
+                .map(|(g, members)| group_credit(members, g.idf, has))
+                .sum::<f32>()
+                / total_idf
+        };
+        let mut f = Features {
+            coverage: cover(&|id| dt.all.binary_search(&id).is_ok()),
+            heading: self.heading(&dt.heading),
+            sentence: 0.0,
+            window: 0.0,
+            proximity: 0.0,
+            bigram: 0.0,
+            answer_type: 0.0,
+            key: 0,
+        };
+        // The heading frames every sentence of its paragraph ("What's in it
+        // for Kim? More than $20 billion"), so its words count in each.
+        let head = &dt.heading;
+        f.bigram = self.bigrams(head);
+        let mut best_key = f32::MIN;
+        for (i, sent) in dt.sentences.iter().enumerate() {
+            let c = cover(&|id| sent.contains(&id) || head.contains(&id));
+            let window = match dt.sentences.get(i + 1) {
+                Some(next) => {
+                    cover(&|id| sent.contains(&id) || next.contains(&id) || head.contains(&id))
+                }
+                None => c,
+            };
+            f.window = f.window.max(window);
+            let bigram = self.bigrams(sent);
+            f.bigram = f.bigram.max(bigram);
+            let prox = proximity(sent, groups);
+            let fit = plan.answer_type != AnswerType::Any
+                && passage
+                    .text
+                    .get(passage.sentences[i].clone())
+                    .is_some_and(|t| features::fits(plan.answer_type, t));
+            let fit = if !fit {
+                0.0
+            } else if plan.answer_type == AnswerType::Quantity
+                && counts(sent, &self.matched, &snap.lexicon.numeric)
+            {
+                // A number counting the very thing asked about is the answer's
+                // shape itself, stronger evidence than any other cue.
+                1.5
+            } else {
+                0.3
+            };
+            let key = W.sentence * c + W.proximity * prox + W.bigram * bigram + W.answer_type * fit;
+            if key > best_key {
+                best_key = key;
+                f.key = i;
+                f.sentence = c;
+                f.proximity = prox;
+                f.answer_type = fit;
+            }
+        }
+        f
+    }
+}
+
+/// Does a number stand right before a question word ("11,000 soldiers")?
+fn counts(sentence: &[u32], matched: &HashSet<u32>, numeric: &[bool]) -> bool {
+    sentence.iter().enumerate().any(|(i, id)| {
+        matched.contains(id)
+            && sentence[i.saturating_sub(2)..i]
+                .iter()
+                .any(|&n| numeric.get(n as usize).copied().unwrap_or(false))
+    })
+}
+
+/// Share of neighbouring question words that also stand near each other in
+/// the sentence.
+fn proximity(sentence: &[u32], groups: &[Vec<Resolved>]) -> f32 {
+    let positions = |members: &[Resolved]| -> Vec<usize> {
+        let ids: Vec<u32> = members
+            .iter()
+            .filter_map(|m| m.ids.as_ref().and_then(|ids| ids.first().copied()))
+            .collect();
+        sentence
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| ids.contains(id))
+            .map(|(p, _)| p)
+            .collect()
+    };
+    if groups.len() < 2 {
+        return 0.0;
+    }
+    let pos: Vec<Vec<usize>> = groups.iter().map(|g| positions(g)).collect();
+    let close = pos
+        .windows(2)
+        .filter(|w| {
+            w[0].iter()
+                .any(|&a| w[1].iter().any(|&b| a.abs_diff(b) <= NEAR))
+        })
+        .count();
+    close as f32 / (groups.len() - 1) as f32
+}
+
+impl ResolvedQuery {
+    /// Share of the question's neighbouring word pairs found as pairs.
+    fn bigrams(&self, words: &[u32]) -> f32 {
+        let found = words
+            .windows(2)
+            .filter(|w| self.pairs.contains(&(w[0], w[1])))
+            .count();
+        found as f32 / self.n_pairs
+    }
+
+    /// The question's own words (not synonyms) in a heading, or the question
+    /// echoing it.
+    fn heading(&self, heading: &[u32]) -> f32 {
+        if heading.is_empty() {
+            return 0.0;
+        }
+        let asked: f32 = self
+            .plan
+            .groups
+            .iter()
+            .zip(&self.groups)
+            .filter(|(_, members)| {
+                members[0]
+                    .ids
+                    .as_ref()
+                    .is_some_and(|ids| ids.iter().all(|id| heading.contains(id)))
+            })
+            .map(|(g, _)| g.idf)
+            .sum();
+        (asked / self.total_idf).max(self.echo(heading))
+    }
+
+    /// How closely the question repeats a heading: shared words over the
+    /// longer of the two, function words included.
+    fn echo(&self, heading: &[u32]) -> f32 {
+        if heading.is_empty() || self.words.is_empty() {
+            return 0.0;
+        }
+        let mut h = heading.to_vec();
+        h.sort_unstable();
+        h.dedup();
+        let shared = h
+            .iter()
+            .filter(|id| self.words.binary_search(id).is_ok())
+            .count();
+        shared as f32 / h.len().max(self.words.len()) as f32
+    }
+}

@@ -1,0 +1,177 @@
+//! The `briefbot` command line as a user runs it: the real binary, the
+//! shipped brief, an index in a temporary directory.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn briefbot(args: &[&str], index: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .output()
+        .expect("briefbot runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn ask_prints_the_passage_with_key_sentence_and_source() {
+    let index = tempfile::tempdir().unwrap();
+    let out = briefbot(&["ask", "how many soldiers?"], index.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("**Over the past seven months, Kim Jong-un has reportedly sent at least 11,000 soldiers to the Russian region of Kursk.**"),
+        "{text}"
+    );
+    let source = text
+        .lines()
+        .find(|l| l.starts_with("— "))
+        .expect("a source line");
+    assert!(source.contains("Tortoise"), "{source}");
+    assert!(source.contains("North Korea’s war in Europe"), "{source}");
+    assert!(source.contains("¶2"), "{source}");
+}
+
+#[test]
+fn ask_json_keeps_the_contract_fields() {
+    let index = tempfile::tempdir().unwrap();
+    let out = briefbot(
+        &["ask", "what does Russia get?", "--json", "--top", "3"],
+        index.path(),
+    );
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["question"], "what does Russia get?");
+    assert_eq!(v["answered"], true);
+    let answers = v["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 3);
+    let a = &answers[0];
+    for key in [
+        "text",
+        "key_sentence",
+        "score",
+        "paragraph",
+        "heading",
+        "attribution",
+        "brief",
+    ] {
+        assert!(a.get(key).is_some(), "missing {key}");
+    }
+    for key in ["title", "publisher", "date", "url", "file"] {
+        assert!(a["brief"].get(key).is_some(), "missing brief.{key}");
+    }
+    assert!(a["text"].as_str().unwrap().contains("Russia"));
+    assert!(v["suggestions"].is_array());
+}
+
+#[test]
+fn ask_json_names_who_is_quoted() {
+    let index = tempfile::tempdir().unwrap();
+    let out = briefbot(&["ask", "Who is Jennifer Jun?", "--json"], index.path());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let who = v["answers"][0]["attribution"].as_array().unwrap();
+    assert!(who.iter().any(|a| a["name"] == "Jennifer Jun"
+        && a["role"] == "satellite specialist"
+        && a["org"] == "CSIS"));
+}
+
+#[test]
+fn an_out_of_scope_question_is_declined_in_words() {
+    let index = tempfile::tempdir().unwrap();
+    let out = briefbot(&["ask", "What is the capital of France?"], index.path());
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("I couldn't find that in the briefs."),
+        "{text}"
+    );
+    assert!(text.contains("Closest topics:"), "{text}");
+    let out = briefbot(
+        &["ask", "What is the capital of France?", "--json"],
+        index.path(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["answered"], false);
+}
+
+#[test]
+fn a_missing_briefs_directory_fails_with_its_path() {
+    let index = tempfile::tempdir().unwrap();
+    let out = briefbot(
+        &["--briefs", "no/such/dir", "ask", "anything"],
+        index.path(),
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no/such/dir"), "{err}");
+}
+
+#[test]
+fn a_bad_setting_is_refused_with_its_name() {
+    let index = tempfile::tempdir().unwrap();
+    let config = index.path().join("bad.toml");
+    std::fs::write(&config, "[engine]\ndecline_threshold = 3.0\n").unwrap();
+    let out = briefbot(
+        &["--config", config.to_str().unwrap(), "ask", "x"],
+        index.path(),
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("engine.decline_threshold"), "{err}");
+    std::fs::write(&config, "[engine]\ndecline_treshold = 0.3\n").unwrap();
+    let out = briefbot(
+        &["--config", config.to_str().unwrap(), "ask", "x"],
+        index.path(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("decline_treshold"), "{err}");
+}
+
+#[test]
+fn index_reports_briefs_passages_and_time() {
+    let index = tempfile::tempdir().unwrap();
+    let out = briefbot(&["index"], index.path());
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("Indexed 1 briefs, 14 passages in "),
+        "{text}"
+    );
+}
+
+#[test]
+fn chat_answers_each_line() {
+    use std::io::Write;
+    let index = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("--index")
+        .arg(index.path())
+        .arg("chat")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"how many soldiers?\nWhat is the capital of France?\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("11,000 soldiers"), "{text}");
+    assert!(
+        text.contains("I couldn't find that in the briefs."),
+        "{text}"
+    );
+}

@@ -1,0 +1,350 @@
+//! The answer engine end to end: real briefs, real index, real questions.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use briefbot::engine::eval::{self, QuestionSet};
+use briefbot::engine::{Engine, EngineConfig, Question, Scope};
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The shipped configuration: repo briefs, shipped synonyms, index in memory.
+fn shipped_config(briefs: &Path) -> EngineConfig {
+    EngineConfig {
+        synonyms_file: Some(repo("config/synonyms.txt")),
+        ..EngineConfig::in_memory(briefs)
+    }
+}
+
+fn engine(briefs: &Path) -> Engine {
+    Engine::open(shipped_config(briefs))
+        .expect("engine opens")
+        .0
+}
+
+/// A temporary briefs directory holding copies of the given files.
+fn briefs_dir(files: &[&Path]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in files {
+        std::fs::copy(f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn shipped_brief() -> PathBuf {
+    repo("briefs/north-korea-war-in-europe.md")
+}
+
+fn extra_brief() -> PathBuf {
+    repo("tests/data/briefs-extra/pandemic-accord.md")
+}
+
+#[test]
+fn every_dev_question_on_the_shipped_brief_is_answered_right() {
+    let engine = engine(&repo("briefs"));
+    let set = QuestionSet::load(&repo("tests/data/eval/brief-dev.json")).unwrap();
+    let report = eval::run(&engine, &set);
+    let failures: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| (&r.q, r.top.first().map(|t| &t[..t.len().min(60)])))
+        .collect();
+    assert!(failures.is_empty(), "failed: {failures:#?}");
+    assert_eq!(report.summary.p_at_1, 1.0);
+    assert_eq!(report.summary.declines_correct, 2);
+    assert_eq!(report.summary.false_declines, 0);
+}
+
+#[test]
+fn squad_sample_beats_the_bm25_baseline_by_five_points() {
+    let root = repo("tests/data/eval/squad-dev");
+    let mut articles: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    articles.sort();
+    assert_eq!(articles.len(), 12);
+    let (mut right, mut total) = (0.0, 0usize);
+    for article in &articles {
+        let engine = engine(&article.join("briefs"));
+        let set = QuestionSet::load(&article.join("questions.json")).unwrap();
+        let s = eval::run(&engine, &set).summary;
+        right += s.p_at_1 * s.in_scope as f64;
+        total += s.in_scope;
+    }
+    let p_at_1 = right / total as f64;
+    assert_eq!(total, 3468);
+    // BM25 baseline 0.733 + 5 points; declines count as misses.
+    assert!(p_at_1 >= 0.783, "top-passage accuracy {p_at_1:.4}");
+}
+
+#[test]
+fn questions_about_a_second_brief_are_answered_from_it() {
+    let dir = briefs_dir(&[&shipped_brief(), &extra_brief()]);
+    let engine = engine(dir.path());
+    for q in [
+        "What did Tedros say about the accord?",
+        "How much vaccine production must manufacturers reserve?",
+        "Where was the pandemic accord approved?",
+        "How many countries must ratify it?",
+        "Does the accord have an enforcement mechanism?",
+    ] {
+        let answer = engine.ask(q);
+        assert!(answer.answered, "{q} declined");
+        let brief = &answer.hits[0].passage.brief;
+        assert_eq!(
+            brief.title, "The pandemic accord nobody wanted to sign",
+            "{q}"
+        );
+    }
+    let answer = engine.ask("how many soldiers?");
+    assert!(answer.hits[0]
+        .passage
+        .text
+        .contains("at least 11,000 soldiers"));
+}
+
+#[test]
+fn an_acronym_finds_the_organisation_spelled_out() {
+    let dir = briefs_dir(&[&shipped_brief(), &extra_brief()]);
+    let engine = engine(dir.path());
+    let answer = engine.ask("Who funded the WHO?");
+    assert!(answer.answered);
+    assert!(answer.hits[0]
+        .passage
+        .text
+        .contains("World Health Organization"));
+    let answer = engine.ask("What does CSIS say about munitions?");
+    assert!(answer.answered);
+    assert!(answer.hits[0].passage.text.contains("Center for Strategic"));
+}
+
+#[test]
+fn out_of_scope_questions_are_declined_with_topics() {
+    let engine = engine(&repo("briefs"));
+    for q in [
+        "What is the capital of France?",
+        "Who won the football last night?",
+        "How do I bake sourdough bread?",
+        "What's the weather like tomorrow?",
+    ] {
+        let answer = engine.ask(q);
+        assert!(
+            !answer.answered,
+            "{q} was answered: {:?}",
+            answer.hits.first().map(|h| &h.passage.text)
+        );
+        assert!(!answer.suggestions.is_empty(), "{q}: no suggestions");
+    }
+}
+
+#[test]
+fn hostile_questions_never_break_the_engine() {
+    let engine = engine(&repo("briefs"));
+    let long = "soldiers ".repeat(500);
+    let hostile = [
+        "",
+        "   ",
+        "?!?",
+        "title:\"",
+        "AND (",
+        "*~^",
+        "soldiers\" OR 1=1 --",
+        "\u{200b}sol\u{200b}diers\u{202e}",
+        "@everyone how many soldiers?",
+        "```rust\nfn main() {}\n```",
+        long.as_str(),
+        "🪖🪖🪖",
+        "Kursk:[* TO *]",
+    ];
+    for q in hostile {
+        let answer = engine.ask(q);
+        assert!(answer.answered || answer.hits.len() <= 5, "{q:?}");
+    }
+    // Invisible characters do not split words.
+    let answer = engine.ask("how many sol\u{200b}diers?");
+    assert!(answer.hits[0].passage.text.contains("11,000"));
+}
+
+#[test]
+fn misspelled_questions_find_the_right_passage() {
+    let engine = engine(&repo("briefs"));
+    for (q, expect) in [
+        ("how many soliders?", "11,000"),
+        ("what about crimea", "Crimea"),
+        ("munitons shiped how", "maritime routes"),
+    ] {
+        let answer = engine.ask(q);
+        assert!(answer.answered, "{q}");
+        assert!(answer.hits[0].passage.text.contains(expect), "{q}");
+    }
+}
+
+#[test]
+fn a_guild_brief_is_seen_only_in_its_guild() {
+    let briefs = briefs_dir(&[&shipped_brief()]);
+    let guilds = tempfile::tempdir().unwrap();
+    std::fs::create_dir(guilds.path().join("42")).unwrap();
+    std::fs::copy(extra_brief(), guilds.path().join("42/pandemic-accord.md")).unwrap();
+    let cfg = EngineConfig {
+        guild_briefs_dir: Some(guilds.path().to_path_buf()),
+        ..shipped_config(briefs.path())
+    };
+    let (engine, _) = Engine::open(cfg).unwrap();
+    let q = "Does the pandemic accord have an enforcement mechanism?";
+    let ask = |guild| {
+        engine.ask_with(&Question {
+            text: q,
+            guild,
+            top: 3,
+        })
+    };
+    let here = ask(Some(42));
+    assert!(here.answered);
+    assert_eq!(here.hits[0].passage.brief.scope, Scope::Guild(42));
+    for other in [None, Some(7)] {
+        let answer = ask(other);
+        assert!(answer
+            .hits
+            .iter()
+            .all(|h| h.passage.brief.scope == Scope::Global));
+    }
+    assert_eq!(engine.briefs(Some(42)).len(), 2);
+    assert_eq!(engine.briefs(Some(7)).len(), 1);
+}
+
+#[test]
+fn an_up_to_date_index_is_reused_and_a_changed_brief_rebuilds_it() {
+    let briefs = briefs_dir(&[&shipped_brief()]);
+    let index = tempfile::tempdir().unwrap();
+    let cfg = EngineConfig {
+        index_dir: Some(index.path().to_path_buf()),
+        ..shipped_config(briefs.path())
+    };
+    let (_, first) = Engine::open(cfg.clone()).unwrap();
+    assert!(first.rebuilt);
+    let (engine, second) = Engine::open(cfg.clone()).unwrap();
+    assert!(!second.rebuilt);
+    assert!(engine.ask("how many soldiers?").answered);
+    std::fs::copy(extra_brief(), briefs.path().join("pandemic-accord.md")).unwrap();
+    let (engine, third) = Engine::open(cfg).unwrap();
+    assert!(third.rebuilt);
+    assert_eq!(third.briefs, 2);
+    assert!(engine.ask("pandemic accord enforcement").answered);
+}
+
+#[test]
+fn bad_files_are_reported_and_the_good_ones_still_index() {
+    let dir = briefs_dir(&[&shipped_brief()]);
+    let p = dir.path();
+    std::fs::write(p.join("empty.md"), "").unwrap();
+    std::fs::write(p.join("latin1.md"), b"caf\xe9 au lait\n").unwrap();
+    std::fs::write(p.join("binary.txt"), b"PK\x03\x04\x00\x00binary").unwrap();
+    std::fs::write(p.join("broken.md"), "---\ntitle: no end\n\nText.\n").unwrap();
+    std::fs::write(p.join("huge.md"), "a ".repeat(3 * 1024 * 1024)).unwrap();
+    std::fs::write(p.join("image.png"), b"\x89PNG").unwrap();
+    let (engine, report) = Engine::open(shipped_config(p)).unwrap();
+    assert_eq!(report.briefs, 1);
+    let named: Vec<String> = report
+        .problems
+        .iter()
+        .map(|pr| pr.file.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for bad in [
+        "empty.md",
+        "latin1.md",
+        "binary.txt",
+        "broken.md",
+        "huge.md",
+        "image.png",
+    ] {
+        assert!(
+            named.contains(&bad.to_string()),
+            "{bad} not reported: {named:?}"
+        );
+    }
+    assert!(report.problems.iter().all(|pr| !pr.problem.is_empty()));
+    assert!(engine.ask("how many soldiers?").answered);
+}
+
+#[test]
+fn a_failed_rebuild_leaves_the_old_index_serving() {
+    let briefs = briefs_dir(&[&shipped_brief()]);
+    let index = tempfile::tempdir().unwrap();
+    let cfg = EngineConfig {
+        index_dir: Some(index.path().to_path_buf()),
+        synonyms_file: Some(briefs.path().join("synonyms.txt")),
+        ..shipped_config(briefs.path())
+    };
+    std::fs::write(briefs.path().join("synonyms.txt"), "soldiers, troops\n").unwrap();
+    let (engine, _) = Engine::open(cfg).unwrap();
+    std::fs::write(briefs.path().join("synonyms.txt"), "lonely\n").unwrap();
+    let err = engine.reindex().unwrap_err().to_string();
+    assert!(
+        err.contains("synonyms.txt") && err.contains("line 1"),
+        "{err}"
+    );
+    assert!(engine.ask("how many troops?").answered);
+    assert_eq!(engine.stats().generation, 1);
+}
+
+#[test]
+fn questions_are_answered_while_a_rebuild_runs() {
+    let briefs = briefs_dir(&[&shipped_brief()]);
+    let index = tempfile::tempdir().unwrap();
+    let cfg = EngineConfig {
+        index_dir: Some(index.path().to_path_buf()),
+        ..shipped_config(briefs.path())
+    };
+    let engine = Arc::new(Engine::open(cfg).unwrap().0);
+    std::fs::copy(extra_brief(), briefs.path().join("pandemic-accord.md")).unwrap();
+    let askers: Vec<_> = (0..4)
+        .map(|_| {
+            let engine = engine.clone();
+            std::thread::spawn(move || (0..200).all(|_| engine.ask("how many soldiers?").answered))
+        })
+        .collect();
+    let report = engine.reindex().unwrap();
+    assert_eq!(report.added.len(), 1);
+    assert_eq!((report.briefs_before, report.briefs), (1, 2));
+    for a in askers {
+        assert!(a.join().unwrap());
+    }
+    assert_eq!(engine.stats().generation, 2);
+}
+
+#[test]
+fn the_decline_threshold_is_a_share_of_the_question() {
+    let q = "Did the soldiers enjoy the Tchaikovsky concert?";
+    let with = |t: f32| {
+        let cfg = EngineConfig {
+            decline_threshold: t,
+            ..shipped_config(&repo("briefs"))
+        };
+        Engine::open(cfg).unwrap().0.ask(q)
+    };
+    // Only "soldiers" matches: a small share of the question's weight.
+    let lenient = with(0.0);
+    assert!(lenient.answered);
+    let confidence = lenient.hits[0].confidence;
+    assert!(confidence > 0.0 && confidence < 0.27, "{confidence}");
+    assert!(!with(0.27).answered);
+    assert!(!with(confidence + 0.01).answered);
+    assert!(with(confidence - 0.01).answered);
+    // A question fully covered clears even a strict threshold.
+    let strict = EngineConfig {
+        decline_threshold: 0.9,
+        ..shipped_config(&repo("briefs"))
+    };
+    assert!(
+        Engine::open(strict)
+            .unwrap()
+            .0
+            .ask("how many soldiers?")
+            .answered
+    );
+}
