@@ -43,7 +43,9 @@ async fn bench(n: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
     let fake = FakeDiscord::start().await;
     let asker = Member::new(User::new(301, "asker"));
-    let guild = Guild::new(GUILD, "Bench").channel(CHANNEL, "questions").member(asker.clone());
+    let guild = Guild::new(GUILD, "Bench")
+        .channel(CHANNEL, "questions")
+        .member(asker.clone());
     fake.add_guild(guild.clone());
     let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let settings = settings(&fake, dir.path());
@@ -56,8 +58,11 @@ async fn bench(n: usize) {
     tokio::spawn(briefbot::bot::run(settings, Arc::new(engine), async move {
         let _ = stopped.await;
     }));
-    fake.wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), TIMEOUT)
-        .await;
+    fake.wait_for_request(
+        |r| r.method == "PUT" && r.path.ends_with("/commands"),
+        TIMEOUT,
+    )
+    .await;
     let ask = |i: usize| Msg::mention_bot(&guild, CHANNEL, &asker, QUESTIONS[i % QUESTIONS.len()]);
 
     // Warm up: first-touch costs (caches, connections) are not latency.
@@ -91,14 +96,25 @@ async fn bench(n: usize) {
 
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
-    println!("\ne2e: dispatch → reply through the fake Discord ({} build)", profile());
+    println!(
+        "\ne2e: dispatch → reply through the fake Discord ({} build)",
+        profile()
+    );
     println!("{:<28} {:>14}", "metric", "value");
     println!("{:<28} {:>14}", "questions (sequential)", n);
     println!("{:<28} {:>14}", "latency p50", ms(pct(0.50)));
     println!("{:<28} {:>14}", "latency p90", ms(pct(0.90)));
     println!("{:<28} {:>14}", "latency p99", ms(pct(0.99)));
-    println!("{:<28} {:>14}", "latency max", ms(*latencies.last().unwrap()));
-    println!("{:<28} {:>14}", format!("sustained ({IN_FLIGHT} in flight)"), format!("{:.0} q/s", n as f64 / elapsed.as_secs_f64()));
+    println!(
+        "{:<28} {:>14}",
+        "latency max",
+        ms(*latencies.last().unwrap())
+    );
+    println!(
+        "{:<28} {:>14}",
+        format!("sustained ({IN_FLIGHT} in flight)"),
+        format!("{:.0} q/s", n as f64 / elapsed.as_secs_f64())
+    );
     let refused = fake.requests_matching(|r| !r.ok()).len();
     println!("{:<28} {:>14}", "replies refused by Discord", refused);
 }
@@ -114,8 +130,11 @@ fn profile() -> &'static str {
 /// The bot's reply to message `q`.
 async fn reply(fake: &FakeDiscord, q: &Value) -> Arc<fake_discord::Recorded> {
     let id = q["id"].clone();
-    fake.wait_for_request(move |r| r.body["message_reference"]["message_id"] == id, TIMEOUT)
-        .await
+    fake.wait_for_request(
+        move |r| r.body["message_reference"]["message_id"] == id,
+        TIMEOUT,
+    )
+    .await
 }
 
 fn settings(fake: &FakeDiscord, dir: &Path) -> Settings {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use briefbot::config::{Settings, Token};
 use briefbot::engine::Engine;
 use serenity::model::Permissions;
-use tokio::sync::{oneshot, OnceCell};
+use tokio::sync::{oneshot, watch, OnceCell};
 use tokio::task::JoinHandle;
 
 use crate::fake_discord::{self, FakeDiscord, Guild, Member, Recorded, Role, User};
@@ -151,6 +151,7 @@ pub struct Bot {
     pub engine: Arc<Engine>,
     shutdown: Mutex<Option<oneshot::Sender<()>>>,
     task: Mutex<Option<JoinHandle<anyhow::Result<()>>>>,
+    stopped: watch::Receiver<bool>,
     _dir: tempfile::TempDir,
 }
 
@@ -189,9 +190,15 @@ impl Bot {
             .expect("engine opens the shipped briefs");
         let engine = Arc::new(engine);
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(briefbot::bot::run(settings, engine.clone(), async move {
+        let (stopped_tx, stopped) = watch::channel(false);
+        let run = briefbot::bot::run(settings, engine.clone(), async move {
             let _ = rx.await;
-        }));
+        });
+        let task = tokio::spawn(async move {
+            let result = run.await;
+            stopped_tx.send_replace(true);
+            result
+        });
         // Events wait until poise's setup (with the registration) is done.
         fake.wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), T)
             .await;
@@ -200,6 +207,7 @@ impl Bot {
             engine,
             shutdown: Mutex::new(Some(tx)),
             task: Mutex::new(Some(task)),
+            stopped,
             _dir: dir,
         }
     }
@@ -226,8 +234,14 @@ impl Bot {
     }
 
     pub fn is_running(&self) -> bool {
-        let task = self.task.lock().unwrap();
-        task.as_ref().is_some_and(|t| !t.is_finished())
+        !*self.stopped.borrow()
+    }
+
+    /// True if `run` returns within `timeout`.
+    pub async fn wait_stopped(&self, timeout: Duration) -> bool {
+        let mut rx = self.stopped.clone();
+        let stopped = tokio::time::timeout(timeout, rx.wait_for(|s| *s)).await;
+        stopped.is_ok()
     }
 
     /// The bot's reply to a member's message: the first message it posted with

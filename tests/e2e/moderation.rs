@@ -72,7 +72,7 @@ fn members_are_refused_and_a_moderators_brief_serves_only_its_guild() {
             PENGUIN_QUESTION,
         ));
         let answer = bot.reply_to(&q).await;
-        let text = answer.text();
+        let text = answer.plain_text();
         assert!(
             text.contains("Forty-two emperor penguins") && text.contains("Penguin Gazette"),
             "{text}"
@@ -87,7 +87,7 @@ fn members_are_refused_and_a_moderators_brief_serves_only_its_guild() {
         ));
         let other = bot.reply_to(&q).await;
         assert!(other.ok());
-        let text = other.text();
+        let text = other.plain_text();
         assert!(
             !text.contains("Forty-two") && !text.contains("Penguin Gazette"),
             "guild B saw guild A's brief: {text}"
@@ -149,11 +149,14 @@ fn reindex_while_fifty_questions_are_in_flight() {
         // The second question is answered or declined exactly as the engine
         // does outside the rebuild: the swap never shows a half-built index.
         let engine = bot.engine.clone();
-        let expected = tokio::task::spawn_blocking(move || engine.ask("what does russia get?").answered)
-            .await
-            .unwrap();
+        let expected =
+            tokio::task::spawn_blocking(move || engine.ask("what does russia get?").answered)
+                .await
+                .unwrap();
         for q in &more {
-            let r = replies.iter().find(|r| r.body["message_reference"]["message_id"] == q["id"]);
+            let r = replies
+                .iter()
+                .find(|r| r.body["message_reference"]["message_id"] == q["id"]);
             let r = r.unwrap_or_else(|| panic!("no reply to {}", q["id"]));
             let is_answer = r.message()["embeds"][0]["description"].is_string();
             assert_eq!(is_answer, expected, "under reindex: {}", r.text());

@@ -67,6 +67,11 @@ impl Recorded {
         (200..300).contains(&self.status)
     }
 
+    /// [`Recorded::text`] without Markdown emphasis, for checks on the words.
+    pub fn plain_text(&self) -> String {
+        self.text().replace("**", "").replace("__", "")
+    }
+
     /// Content plus every embed's text, for "does the reply say X" checks.
     pub fn text(&self) -> String {
         let m = self.message();
@@ -347,7 +352,8 @@ impl FakeDiscord {
         self.wait_for_request(
             |r| {
                 r.ok()
-                    && ((r.path == callback && matches!(r.body["type"].as_u64(), Some(4 | 7)))
+                    && ((r.path.ends_with(&callback)
+                        && matches!(r.body["type"].as_u64(), Some(4 | 7)))
                         || (r.method == "POST" && r.path == webhook)
                         || (r.method == "PATCH" && r.path == original))
             },

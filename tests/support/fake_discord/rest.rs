@@ -60,7 +60,7 @@ pub(crate) async fn handle(
     };
     let (status, answer, retry_after) = match fault {
         Some(RestFault::RateLimited { retry_after }) => {
-            let body = json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false});
+            let body = json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false, "code": 0});
             (429, body, Some(retry_after))
         }
         Some(RestFault::ServerError) => (
