@@ -24,6 +24,8 @@ pub async fn ask(
     question: String,
 ) -> Result<(), Error> {
     let state = ctx.data().clone();
+    // Held until the reply is sent, so shutdown waits for the send too.
+    let _sending = state.gate.enter();
     let request = SlashAsk {
         member: member(ctx),
         question,

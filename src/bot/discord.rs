@@ -165,6 +165,8 @@ async fn on_message(ctx: &serenity::Context, state: &BotState, msg: &Message) ->
     if msg.author.bot {
         return Ok(());
     }
+    // Held until the answer is sent, so shutdown waits for the send too.
+    let _sending = state.gate.enter();
     let incoming = describe_message(ctx, state, msg);
     let Some(reply) = ask::message(state, &incoming).await else {
         return Ok(());
