@@ -28,6 +28,9 @@ pub enum Via {
 
 /// A slash command's `/ask`: always returns a reply.
 pub async fn slash(state: &BotState, ask: &SlashAsk) -> Reply {
+    if ask.member.guild.is_none() && !state.settings.discord.dms {
+        return Reply::private("I only answer in servers, not in direct messages.");
+    }
     answer(
         state,
         &ask.member,

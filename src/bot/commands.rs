@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 
+use super::deferral::answer_or_defer;
 use super::events::{Attachment, Member, SlashAsk};
 use super::moderation::{self, Done};
 use super::{ask, Context, Error};
@@ -24,26 +25,17 @@ pub async fn ask(
     question: String,
 ) -> Result<(), Error> {
     let state = ctx.data().clone();
-    // Held until the reply is sent, so shutdown waits for the send too.
-    let _sending = state.gate.enter();
+    // Held until the reply is sent, so shutdown waits for it.
+    let _in_flight = state.gate.enter();
     let request = SlashAsk {
         member: member(ctx),
         question,
         embeds: embeds_allowed(ctx, &state),
         received: Instant::now(),
     };
-    let work = ask::slash(&state, &request);
-    tokio::pin!(work);
-    // Answer directly when the engine is quick (it usually is); defer only
-    // when the answer risks Discord's 3-second limit.
     let wait = Duration::from_millis(state.settings.discord.defer_after_ms);
-    let reply = tokio::select! {
-        reply = &mut work => reply,
-        _ = tokio::time::sleep(wait) => {
-            ctx.defer().await?;
-            work.await
-        }
-    };
+    let (reply, deferred) = answer_or_defer(ask::slash(&state, &request), wait, ctx.defer()).await;
+    deferred?;
     ctx.send(reply.to_poise()).await?;
     Ok(())
 }
@@ -52,6 +44,7 @@ pub async fn ask(
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     let state = ctx.data().clone();
+    let _in_flight = state.gate.enter();
     let m = member(ctx);
     if state.is_moderator(&m) {
         // A rebuild can take longer than Discord's 3 seconds.
@@ -81,6 +74,7 @@ pub async fn brief_add(
     file: serenity::Attachment,
 ) -> Result<(), Error> {
     let state = ctx.data().clone();
+    let _in_flight = state.gate.enter();
     let m = member(ctx);
     if state.is_moderator(&m) {
         ctx.defer_ephemeral().await?;
@@ -101,6 +95,7 @@ pub async fn brief_remove(
     #[description = "The brief's file name, as /brief list shows it"] name: String,
 ) -> Result<(), Error> {
     let state = ctx.data().clone();
+    let _in_flight = state.gate.enter();
     let m = member(ctx);
     if state.is_moderator(&m) {
         ctx.defer_ephemeral().await?;
@@ -133,6 +128,7 @@ pub async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
     finish(ctx, done).await
 }
 
+/// Send a moderator command's reply and post its log line.
 async fn finish(ctx: Context<'_>, done: Done) -> Result<(), Error> {
     ctx.send(done.reply.to_poise()).await?;
     if let Some(line) = done.log {

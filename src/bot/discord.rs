@@ -18,6 +18,9 @@ use super::{ask, commands, press, BotState, Data, Error};
 use crate::config::Settings;
 use crate::engine::Engine;
 
+/// Answered questions are kept this long (for buttons and thread follow-ups).
+const QUESTION_RETENTION_SECS: i64 = 30 * 24 * 3600;
+
 /// The gateway intents the bot asks for. Message content is privileged: it is
 /// only requested when configured, and mentions, replies, DMs and `/ask` work
 /// without it.
@@ -42,6 +45,14 @@ pub async fn run(
         "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE); see \"Run it on Discord\" in the README",
     )?;
     let state: Data = Arc::new(BotState::open(settings, engine)?);
+    match state
+        .store
+        .prune_questions(state.now() - QUESTION_RETENTION_SECS)
+    {
+        Ok(n) if n > 0 => tracing::info!(questions = n, "pruned old answered questions"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("pruning old questions: {e}"),
+    }
     let d = &state.settings.discord;
 
     let http = match &d.rest_proxy {
@@ -165,8 +176,8 @@ async fn on_message(ctx: &serenity::Context, state: &BotState, msg: &Message) ->
     if msg.author.bot {
         return Ok(());
     }
-    // Held until the answer is sent, so shutdown waits for the send too.
-    let _sending = state.gate.enter();
+    // Held until the reply is sent, so shutdown waits for it.
+    let _in_flight = state.gate.enter();
     let incoming = describe_message(ctx, state, msg);
     let Some(reply) = ask::message(state, &incoming).await else {
         return Ok(());
@@ -246,6 +257,7 @@ async fn on_button(
         embeds: state.settings.discord.embeds && c.app_permissions.is_none_or(|p| p.embed_links()),
         received: Instant::now(),
     };
+    let _in_flight = state.gate.enter();
     match press::press(state, &press).await {
         Outcome::Ignore => {}
         Outcome::Update(reply) => {

@@ -8,8 +8,9 @@
 
 pub mod ask;
 pub mod buttons;
-mod commands;
+pub mod commands;
 pub mod cooldown;
+pub mod deferral;
 mod discord;
 pub mod events;
 pub mod moderation;

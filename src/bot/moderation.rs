@@ -143,8 +143,9 @@ pub fn describe(state: &BotState, r: &IndexReport, guild: u64) -> String {
         text.push_str(&problems.join("\n"));
     }
     if hidden > 0 {
+        let noun = if hidden == 1 { "change" } else { "changes" };
         text.push_str(&format!(
-            "\n({hidden} changes in other servers' briefs not shown.)"
+            "\n({hidden} {noun} in other servers' briefs not shown.)"
         ));
     }
     text

@@ -224,13 +224,20 @@ pub fn passage_markdown(hit: &Hit, budget: usize) -> String {
     if cost(k, k) > budget {
         return oversized(text, units[k].clone(), hit, Some(k) == key, budget);
     }
+    // Alternate: the sentence after, then the one before, so the key
+    // sentence keeps its context on both sides.
     let (mut a, mut b) = (k, k);
     loop {
+        let mut grew = false;
         if b + 1 < rendered.len() && cost(a, b + 1) <= budget {
             b += 1;
-        } else if a > 0 && cost(a - 1, b) <= budget {
+            grew = true;
+        }
+        if a > 0 && cost(a - 1, b) <= budget {
             a -= 1;
-        } else {
+            grew = true;
+        }
+        if !grew {
             break;
         }
     }
@@ -284,6 +291,19 @@ fn marked(text: &str, range: Range<usize>, highlights: &[Range<usize>], bold: bo
         .filter(|h| text.is_char_boundary(h.start) && text.is_char_boundary(h.end))
         .collect();
     spans.sort_by_key(|h| h.start);
+    // "__Jennifer Jun__" reads better than "__Jennifer__ __Jun__".
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
+    for h in spans {
+        match merged.last_mut() {
+            Some(last)
+                if h.start >= last.end && text[last.end..h.start].chars().all(|c| c == ' ') =>
+            {
+                last.end = last.end.max(h.end);
+            }
+            _ => merged.push(h),
+        }
+    }
+    let spans = merged;
     let mut out = String::new();
     let mut at = range.start;
     for h in spans {

@@ -163,3 +163,20 @@ impl Gate {
         tokio::time::timeout(limit, wait).await.is_ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn shutdown_waits_for_questions_in_flight_and_refuses_new_ones() {
+        let gate = Gate::default();
+        let pass = gate.enter().expect("open");
+        gate.close();
+        assert!(gate.enter().is_none(), "no new questions once closed");
+        assert_eq!(gate.in_flight(), 1);
+        assert!(!gate.drained(Duration::from_millis(20)).await);
+        drop(pass);
+        assert!(gate.drained(Duration::from_millis(20)).await);
+    }
+}

@@ -22,6 +22,12 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("cannot create the data directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("database schema version {found} is newer than this briefbot knows ({known}): upgrade briefbot")]
@@ -88,9 +94,9 @@ impl Store {
             source,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: path.to_path_buf(),
-                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
             })?;
         }
         let conn = Connection::open(path).map_err(wrap)?;
@@ -263,6 +269,17 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Forget answered questions older than `before` that nobody voted on:
+    /// their buttons have long expired, and members' words are not kept
+    /// longer than needed. Declined questions stay for `/unanswered`.
+    pub fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
+        Ok(self.conn().execute(
+            "DELETE FROM questions WHERE answered = 1 AND asked_at < ?1
+             AND id NOT IN (SELECT question_id FROM votes)",
+            [before],
+        )?)
     }
 
     pub fn add_guild_brief(&self, guild: u64, brief: &GuildBrief) -> Result<(), StoreError> {

@@ -1,0 +1,10 @@
+//! In-process tests of the Discord bot: handlers driven with mocked messages
+//! and interactions, asserting on the exact payloads they would send.
+
+mod config;
+mod members;
+mod moderators;
+mod render;
+mod store;
+mod support;
+mod wiring;
