@@ -118,6 +118,15 @@ fn faults_reconnects_and_rest_errors_leave_the_bot_answering() {
         answered(&bot, CH_ASK, "how many soldiers?").await;
         f.wait_for_frame(6, 2, T).await;
 
+        // Op 9, resumable, and a close with 4000 (unknown error): resumed.
+        f.invalidate_session(true);
+        answered(&bot, CH_ASK, "how many soldiers?").await;
+        f.wait_for_frame(6, 3, T).await;
+        f.close_gateway(4000);
+        answered(&bot, CH_ASK, "how many soldiers?").await;
+        f.wait_for_frame(6, 4, T).await;
+        assert_eq!(f.frames_with_op(2), 1, "no re-identify so far");
+
         // Op 9, not resumable: a fresh IDENTIFY.
         f.invalidate_session(false);
         answered(&bot, CH_ASK, "how many soldiers?").await;

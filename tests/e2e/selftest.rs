@@ -148,3 +148,101 @@ async fn fake_serves_a_minimal_poise_client() {
     .await;
     client.abort();
 }
+
+async fn post(fake: &FakeDiscord, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let resp = http
+        .post(format!("{}/api/v10{path}", fake.url()))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// The refusals the bot's tests rely on to catch its mistakes.
+#[tokio::test]
+async fn fake_refuses_what_discord_refuses() {
+    let fake = FakeDiscord::start().await;
+    let asker = Member::new(User::new(61, "asker"));
+    let guild = Guild::new(50, "Self test")
+        .channel(52, "general")
+        .member(asker.clone());
+    let ok = json!({"content": "fine", "allowed_mentions": {"parse": []}});
+    assert_eq!(
+        post(&fake, "/channels/52/messages", ok.clone()).await.0,
+        200
+    );
+    let (status, body) = post(&fake, "/channels/52/messages", json!({"content": "  "})).await;
+    assert_eq!(
+        (status, body["code"].as_u64()),
+        (400, Some(50006)),
+        "empty message"
+    );
+    let long_embed = json!({"embeds": [{"description": "x".repeat(4097)}]});
+    assert_eq!(
+        post(&fake, "/channels/52/messages", long_embed).await.0,
+        400
+    );
+    let both = json!({"content": "x", "allowed_mentions": {"parse": ["users"], "users": ["1"]}});
+    assert_eq!(post(&fake, "/channels/52/messages", both).await.0, 400);
+
+    // Interactions: follow-up before a response, then a second initial response.
+    fake.dispatch("GUILD_CREATE", guild.json());
+    let commands = json!([{"name": "echo", "description": "d", "type": 1}]);
+    let put = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .put(format!(
+            "{}/api/v10/applications/{APP_ID}/commands",
+            fake.url()
+        ))
+        .header("content-type", "application/json")
+        .body(commands.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 200);
+    let token = fake.send_slash(&Slash::new("echo", &guild, 52, &asker));
+    let id = token.trim_start_matches("token-");
+    let (status, body) = post(&fake, &format!("/webhooks/{APP_ID}/{token}"), ok.clone()).await;
+    assert_eq!(
+        (status, body["code"].as_u64()),
+        (404, Some(10015)),
+        "follow-up first"
+    );
+    let callback = format!("/interactions/{id}/{token}/callback");
+    let respond = json!({"type": 4, "data": ok});
+    assert_eq!(post(&fake, &callback, respond.clone()).await.0, 204);
+    let (status, body) = post(&fake, &callback, respond).await;
+    assert_eq!(
+        (status, body["code"].as_u64()),
+        (400, Some(40060)),
+        "second response"
+    );
+    assert_eq!(
+        post(&fake, &format!("/webhooks/{APP_ID}/{token}"), ok)
+            .await
+            .0,
+        200
+    );
+}
+
+/// A fixture serenity cannot parse fails the test instead of hanging it.
+#[tokio::test]
+#[should_panic(expected = "does not parse as serenity's model")]
+async fn malformed_fixture_fails_loudly() {
+    let fake = FakeDiscord::start().await;
+    let asker = Member::new(User::new(61, "asker"));
+    let guild = Guild::new(50, "Self test").channel(52, "general");
+    let mut message = Msg::new(&guild, 52, &asker, "hello").json(1);
+    message.as_object_mut().unwrap().remove("author");
+    fake.dispatch("MESSAGE_CREATE", message);
+}

@@ -16,8 +16,8 @@ use serde_json::{json, Value};
 use serenity::model::event::{Event, GatewayEvent};
 use tokio::sync::mpsc;
 
-use super::payloads::{Guild, Msg, Slash, User, APP_ID};
-use super::{ButtonPress, FakeDiscord, InteractionState, Shared};
+use super::payloads::{Guild, Msg, User, APP_ID};
+use super::{ButtonPress, FakeDiscord, InteractionState, Shared, Slash};
 
 /// A frame the client sent.
 #[derive(Debug, Clone)]

@@ -10,7 +10,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::payloads::{timestamp, User, APP_ID, BOT_NAME};
+use super::messages::{build_message, edit, store, stored};
+use super::payloads::{User, APP_ID, BOT_NAME};
 use super::validate::{self, Refusal};
 use super::{Recorded, RestFault, Shared};
 
@@ -335,81 +336,4 @@ fn callback(shared: &Shared, id: &str, token: &str, body: &Value) -> Reply {
         .unwrap()
         .insert(token.to_string(), inter);
     Ok((204, Value::Null))
-}
-
-fn stored(shared: &Shared, id: u64) -> Reply {
-    let msg = shared.messages.lock().unwrap().get(&id).cloned();
-    msg.map(|m| (200, m))
-        .ok_or_else(|| Refusal::new(404, 10008, "Unknown Message"))
-}
-
-fn edit(shared: &Shared, id: u64, body: &Value) -> Reply {
-    validate::message(body, true)?;
-    let mut messages = shared.messages.lock().unwrap();
-    let msg = messages
-        .get_mut(&id)
-        .ok_or_else(|| Refusal::new(404, 10008, "Unknown Message"))?;
-    for key in ["content", "embeds", "components", "flags"] {
-        if !body[key].is_null() {
-            msg[key] = body[key].clone();
-        }
-    }
-    msg["edited_timestamp"] = json!(timestamp());
-    let after = msg.clone();
-    drop(messages);
-    check_parses(&after)?;
-    Ok((200, after))
-}
-
-fn store(shared: &Shared, msg: Value) -> Value {
-    let id = msg["id"].as_str().unwrap().parse().unwrap();
-    shared.messages.lock().unwrap().insert(id, msg.clone());
-    msg
-}
-
-/// A Message as Discord returns it for a sent body (channel message or webhook).
-fn build_message(
-    shared: &Shared,
-    channel: &str,
-    body: &Value,
-    webhook_token: Option<&str>,
-) -> Value {
-    let mut m = json!({
-        "id": shared.next_id().to_string(), "channel_id": channel, "author": User::bot().json(),
-        "content": body["content"].as_str().unwrap_or_default(), "timestamp": timestamp(),
-        "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
-        "mention_roles": [], "attachments": [], "embeds": body["embeds"].as_array().cloned().unwrap_or_default(),
-        "components": body["components"].as_array().cloned().unwrap_or_default(),
-        "pinned": false, "type": 0, "flags": body["flags"].as_u64().unwrap_or(0),
-    });
-    if let Some(token) = webhook_token {
-        m["webhook_id"] = json!(APP_ID.to_string());
-        m["application_id"] = json!(APP_ID.to_string());
-        if let Some(inter) = shared.interactions.lock().unwrap().get(token) {
-            if let Some(g) = inter.guild_id {
-                m["guild_id"] = json!(g.to_string());
-            }
-        }
-    }
-    if let Err(refusal) = check_parses(&m) {
-        eprintln!(
-            "fake discord: built message does not parse: {}",
-            refusal.body
-        );
-    }
-    m
-}
-
-/// The fake's own answers must parse as serenity's Message, or the bot would
-/// see a failure that real Discord never causes.
-fn check_parses(m: &Value) -> Result<(), Refusal> {
-    serde_json::from_value::<serenity::model::channel::Message>(m.clone())
-        .map(|_| ())
-        .map_err(|e| {
-            Refusal::new(
-                500,
-                0,
-                &format!("fake discord built an unparseable message: {e}"),
-            )
-        })
 }
