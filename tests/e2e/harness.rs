@@ -5,12 +5,13 @@
 //! a bot is the slow part); tests that break the connection or stop the bot
 //! start their own.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use briefbot::config::{Settings, Token};
+use briefbot::config::Settings;
 use briefbot::engine::Engine;
 use serenity::model::Permissions;
 use tokio::sync::{oneshot, watch, OnceCell};
@@ -168,20 +169,43 @@ impl Bot {
             &briefs,
         );
 
-        let mut settings = Settings::default();
-        settings.paths.briefs = briefs;
-        settings.paths.index = dir.path().join("index");
-        settings.paths.data = dir.path().join("data");
-        settings.paths.synonyms = dir.path().join("no-synonyms.txt");
-        let d = &mut settings.discord;
-        d.token = Some(Token::new("fake-token"));
-        d.rest_proxy = Some(fake.url());
-        d.attachment_hosts.push("127.0.0.1".into());
-        d.watched_channels = vec![CH_WATCHED];
-        d.user_cooldown_secs = 0.0;
-        d.channel_cooldown_secs = 0.0;
-        d.dev_guild = options.dev_guild;
-        settings.validate().expect("test settings are valid");
+        // The operator's path: the committed config file, then the environment
+        // (a lookup here, so tests never touch the process environment).
+        let dir_path = dir.path().to_path_buf();
+        let mut env: HashMap<&str, String> = HashMap::from([
+            ("DISCORD_TOKEN", "fake-token".to_string()),
+            ("BRIEFBOT_REST_PROXY", fake.url()),
+            (
+                "BRIEFBOT_ATTACHMENT_HOSTS",
+                "cdn.discordapp.com,127.0.0.1".into(),
+            ),
+            ("BRIEFBOT_PATHS_BRIEFS", briefs.display().to_string()),
+            (
+                "BRIEFBOT_PATHS_INDEX",
+                dir_path.join("index").display().to_string(),
+            ),
+            (
+                "BRIEFBOT_PATHS_DATA",
+                dir_path.join("data").display().to_string(),
+            ),
+            (
+                "BRIEFBOT_PATHS_SYNONYMS",
+                dir_path.join("no-synonyms.txt").display().to_string(),
+            ),
+            ("BRIEFBOT_WATCHED_CHANNELS", CH_WATCHED.to_string()),
+            ("BRIEFBOT_USER_COOLDOWN_SECS", "0".into()),
+            ("BRIEFBOT_CHANNEL_COOLDOWN_SECS", "0".into()),
+        ]);
+        if let Some(g) = options.dev_guild {
+            env.insert("BRIEFBOT_DEV_GUILD", g.to_string());
+        }
+        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/briefbot.toml");
+        let settings = Settings::load_with(Some(&config), &|k| env.get(k).cloned())
+            .expect("the committed config with test overrides is valid");
+        assert_eq!(
+            settings.discord.rest_proxy.as_deref(),
+            Some(fake.url().as_str())
+        );
 
         let cfg = settings.engine_config();
         let (engine, _report) = tokio::task::spawn_blocking(move || Engine::open(cfg))

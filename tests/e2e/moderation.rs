@@ -47,9 +47,8 @@ fn members_are_refused_and_a_moderators_brief_serves_only_its_guild() {
             refusal.body
         );
         let attachment_path = file.url.trim_start_matches(&f.url()).to_string();
-        assert!(f
-            .requests_matching(|r| r.path == attachment_path)
-            .is_empty());
+        let fetched = f.requests_matching(|r| r.path == attachment_path);
+        assert!(fetched.is_empty(), "a refused /brief add downloads nothing");
 
         // The moderator's /brief add: the file is fetched from the fake and
         // the brief is added for this guild.
@@ -63,6 +62,8 @@ fn members_are_refused_and_a_moderators_brief_serves_only_its_guild() {
             done.text()
         );
         assert_no_pings(&done);
+        let fetched = f.requests_matching(|r| r.path == attachment_path);
+        assert_eq!(fetched.len(), 1, "downloaded once from the attachment URL");
 
         // Guild A's members are answered from it...
         let q = f.send_message(&crate::fake_discord::Msg::mention_bot(

@@ -76,6 +76,14 @@ impl Shared {
     pub fn next_id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
+
+    /// Append a request (numbering it) and wake the waiters.
+    pub fn record(&self, mut rec: Recorded) {
+        let mut reqs = self.requests.lock().unwrap();
+        rec.seq = reqs.len();
+        reqs.push(Arc::new(rec));
+        self.requests_tx.send_replace(reqs.len());
+    }
 }
 
 /// Options for [`FakeDiscord::start_with`].

@@ -17,11 +17,23 @@ use super::{Recorded, RestFault, Shared};
 
 type Reply = Result<(u16, Value), Refusal>;
 
+/// Attachment downloads (Discord's CDN), recorded like API requests.
 pub(crate) async fn attachment(
     State(shared): State<Arc<Shared>>,
     Path(file): Path<String>,
 ) -> Response {
     let bytes = shared.attachments.lock().unwrap().get(&file).cloned();
+    let status = if bytes.is_some() { 200 } else { 404 };
+    shared.record(Recorded {
+        seq: 0,
+        method: "GET".into(),
+        path: format!("/attachments/{file}"),
+        query: String::new(),
+        body: Value::Null,
+        status,
+        response: Value::Null,
+        at: std::time::Instant::now(),
+    });
     match bytes {
         Some(b) => (StatusCode::OK, b).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
@@ -82,12 +94,7 @@ pub(crate) async fn handle(
     rec.status = status;
     rec.at = std::time::Instant::now();
     rec.response = answer.clone();
-    {
-        let mut reqs = shared.requests.lock().unwrap();
-        rec.seq = reqs.len();
-        reqs.push(Arc::new(rec));
-        shared.requests_tx.send_replace(reqs.len());
-    }
+    shared.record(rec);
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = if status == 204 {
         code.into_response()
