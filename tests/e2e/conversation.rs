@@ -169,6 +169,21 @@ fn hostile_input_gets_a_valid_reply_or_a_clean_decline() {
                 .any(|s| !s.trim().is_empty());
             assert!(visible, "{what}: an empty reply: {m}");
         }
+        // The same through /ask (Discord caps the option at the registered 500).
+        for (what, text) in hostile_questions() {
+            let text: String = text.chars().take(500).collect();
+            let ask = Slash::new("ask", &g, CH_HOSTILE, &a).string("question", &text);
+            let token = f.send_slash(&ask);
+            let reply = f.wait_for_interaction_reply(&token, T).await;
+            assert!(
+                reply.ok(),
+                "/ask {what}: refused by Discord: {}",
+                reply.response
+            );
+            assert_no_pings(&reply);
+            let refused = f.interaction_requests(&token);
+            assert!(refused.iter().all(|r| r.ok()), "/ask {what}: {refused:?}");
+        }
         assert!(bot.is_running(), "the bot survived the hostile input");
     });
 }
