@@ -1,6 +1,13 @@
 //! End to end: the real serenity/poise client against a fake Discord on
 //! loopback (`tests/support/fake_discord`). Every test asserts on the exact
 //! requests the fake received.
+//!
+//! Most tests share one bot (dev guild A) and keep to their own channels, so
+//! they run in parallel without seeing each other's replies; the fault and
+//! shutdown tests start their own. Every wait is bounded; nothing sleeps.
+//!
+//! Debugging: `E2E_LOG=warn,briefbot=debug,poise=debug cargo test --test e2e NAME`
+//! prints the bot's logs; a timed-out wait prints the requests the fake saw.
 
 #[path = "support/fake_discord/mod.rs"]
 mod fake_discord;
