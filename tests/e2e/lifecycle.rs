@@ -27,6 +27,10 @@ fn startup_identifies_with_the_documented_intents_and_registers_in_the_dev_guild
         let identify = f.wait_for_frame(2, 1, T).await;
         assert_eq!(identify.d["token"], "Bot fake-token");
         assert_eq!(identify.d["shard"], json!([0, 1]));
+        // The gateway URL came from the fake, and every API call carried the token.
+        assert!(!f.requests_matching(|r| r.is("GET", "/gateway")).is_empty());
+        let unauthorized = f.requests_matching(|r| r.status == 401);
+        assert!(unauthorized.is_empty(), "{unauthorized:?}");
         let documented = GatewayIntents::GUILDS
             | GatewayIntents::GUILD_MESSAGES
             | GatewayIntents::DIRECT_MESSAGES

@@ -120,6 +120,7 @@ async fn fake_serves_a_minimal_poise_client() {
     let long = http
         .post(format!("{}/api/v10/channels/52/messages", fake.url()))
         .header("content-type", "application/json")
+        .header("authorization", "Bot selftest")
         .body(json!({"content": "x".repeat(2001)}).to_string())
         .send()
         .await
@@ -154,6 +155,7 @@ async fn post(fake: &FakeDiscord, path: &str, body: serde_json::Value) -> (u16, 
     let resp = http
         .post(format!("{}/api/v10{path}", fake.url()))
         .header("content-type", "application/json")
+        .header("authorization", "Bot selftest")
         .body(body.to_string())
         .send()
         .await
@@ -205,6 +207,7 @@ async fn fake_refuses_what_discord_refuses() {
             fake.url()
         ))
         .header("content-type", "application/json")
+        .header("authorization", "Bot selftest")
         .body(commands.to_string())
         .send()
         .await

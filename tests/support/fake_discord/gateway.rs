@@ -149,6 +149,12 @@ fn on_frame(shared: &Shared, text: &str) {
     let mut gw = shared.gateway.lock().unwrap();
     match op {
         1 if !gw.mute_heartbeat_acks => gw.send(json!({"op": 11}).to_string()),
+        2 if !d["token"].as_str().is_some_and(|t| t.starts_with("Bot ")) => {
+            // Authentication failed: fatal to the client, as on Discord.
+            if let Some((_, tx)) = &gw.conn {
+                let _ = tx.send(Outbound::Close(4004));
+            }
+        }
         2 => identify(shared, &mut gw),
         6 => {
             let same = d["session_id"].as_str().is_some()

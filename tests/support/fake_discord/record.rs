@@ -77,6 +77,8 @@ impl Recorded {
 pub enum RestFault {
     /// 429 with `retry_after` seconds, as Discord's rate limiter answers.
     RateLimited { retry_after: f64 },
+    /// 401, as for a request without a bot token.
+    Unauthorized,
     /// 500 Internal Server Error.
     ServerError,
     /// Answer normally, but only after this long.

@@ -66,7 +66,14 @@ pub(crate) async fn handle(
         response: Value::Null,
         at: std::time::Instant::now(),
     };
-    let fault = {
+    // Discord answers 401 to any API call without a bot token (but /gateway).
+    let authorized = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.starts_with("Bot ") && a.len() > 4);
+    let fault = if !authorized && rec.path != "/gateway" {
+        Some(RestFault::Unauthorized)
+    } else {
         let mut faults = shared.faults.lock().unwrap();
         let pos = faults.iter().position(|(m, _)| m(&rec));
         pos.map(|p| faults.remove(p).1)
@@ -76,6 +83,11 @@ pub(crate) async fn handle(
             let body = json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false, "code": 0});
             (429, body, Some(retry_after))
         }
+        Some(RestFault::Unauthorized) => (
+            401,
+            json!({"message": "401: Unauthorized", "code": 0}),
+            None,
+        ),
         Some(RestFault::ServerError) => (
             500,
             json!({"message": "500: Internal Server Error", "code": 0}),
