@@ -168,6 +168,15 @@ fn faults_reconnects_and_rest_errors_leave_the_bot_answering() {
                 "the failed send ({status}) is logged with the request: {warned:?}"
             );
         }
+        // A slow answer from Discord is waited for, not retried.
+        let p = path.clone();
+        f.fail_next(
+            move |r| r.is("POST", &p),
+            RestFault::Delay(Duration::from_millis(500)),
+        );
+        let q = answered(&bot, CH_ASK, "how many soldiers?").await;
+        let to_q = f.requests_matching(|r| r.body["message_reference"]["message_id"] == q["id"]);
+        assert_eq!(to_q.len(), 1, "one reply to a slow send: {to_q:?}");
         assert!(bot.is_running());
         bot.stop().await.expect("clean stop");
     });

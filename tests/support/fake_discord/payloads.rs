@@ -93,6 +93,9 @@ impl Role {
 pub struct Member {
     pub user: User,
     pub roles: Vec<u64>,
+    /// Overrides the permissions computed from the guild's roles (for
+    /// interactions, where Discord sends them precomputed).
+    pub permissions: Option<Permissions>,
 }
 
 impl Member {
@@ -100,7 +103,13 @@ impl Member {
         Member {
             user,
             roles: Vec::new(),
+            permissions: None,
         }
+    }
+
+    pub fn permissions(mut self, permissions: Permissions) -> Self {
+        self.permissions = Some(permissions);
+        self
     }
 
     pub fn role(mut self, role: u64) -> Self {
@@ -178,6 +187,9 @@ impl Guild {
     /// What Discord computes for `member.permissions` in an interaction: the
     /// union of @everyone and the member's roles, everything for administrators.
     pub fn permissions_of(&self, member: &Member) -> Permissions {
+        if let Some(p) = member.permissions {
+            return p;
+        }
         let mut p = Permissions::empty();
         for role in &self.roles {
             if role.id == self.id || member.roles.contains(&role.id) {
