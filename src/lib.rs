@@ -6,6 +6,8 @@
 //! - [`bot`]: thin Discord glue (serenity + poise): events in, engine calls,
 //!   rendered replies out.
 //! - [`config`]: settings from file, environment and flags.
+//! - [`store`]: what must survive a restart (SQLite): briefs added from
+//!   Discord, questions, votes, the moderator audit log.
 //! - [`cli`]: the `briefbot` subcommands.
 
 pub mod bot;

@@ -22,8 +22,13 @@ const HELP: &str = "Ask me about the briefs, for example `/ask question: how man
 pub enum Via {
     /// Interactions must always be answered; refusals are private.
     Slash,
-    /// Channel messages are public: refusals are rate limited or silent.
+    /// Messages addressed to the bot (prefix, mention, reply, DM) are answered
+    /// in public: refusals are rate limited or silent.
     Message,
+    /// Messages the bot overheard (a watched channel, a thread it answered
+    /// in): only an answer is worth interrupting for; declines and refusals
+    /// stay silent (declines are still recorded for `/unanswered`).
+    Overheard,
 }
 
 /// A slash command's `/ask`: always returns a reply.
@@ -45,36 +50,30 @@ pub async fn slash(state: &BotState, ask: &SlashAsk) -> Reply {
 
 /// A message: the reply to send (as a reply to it), or None to stay quiet.
 pub async fn message(state: &BotState, msg: &IncomingMessage) -> Option<Reply> {
-    let question = question_in(state, msg)?;
-    answer(
-        state,
-        &msg.author,
-        &question,
-        msg.embeds,
-        msg.received,
-        Via::Message,
-    )
-    .await
+    let (question, via) = question_in(state, msg)?;
+    answer(state, &msg.author, &question, msg.embeds, msg.received, via).await
 }
 
-/// The question a message asks the bot, if it asks one.
-pub fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<String> {
+/// The question a message asks the bot, if it asks one, and how it was asked.
+pub fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<(String, Via)> {
     if msg.author_is_bot || msg.author.user == state.bot_id() {
         return None;
     }
     let d = &state.settings.discord;
     let content = msg.content.trim();
     if let Some(q) = strip_prefix(content, &d.prefix) {
-        return (msg.author.guild.is_some() || d.dms).then(|| q.to_string());
+        return (msg.author.guild.is_some() || d.dms).then(|| (q.to_string(), Via::Message));
     }
     if msg.author.guild.is_none() {
-        return d.dms.then(|| strip_mentions(content, state.bot_id()));
+        return d
+            .dms
+            .then(|| (strip_mentions(content, state.bot_id()), Via::Message));
     }
     if msg.mentions_bot {
-        return Some(strip_mentions(content, state.bot_id()));
+        return Some((strip_mentions(content, state.bot_id()), Via::Message));
     }
     if msg.replies_to_bot {
-        return Some(content.to_string());
+        return Some((content.to_string(), Via::Message));
     }
     let follow_up = msg.in_thread
         && state
@@ -82,7 +81,8 @@ pub fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<String> {
             .answered_in_channel(msg.author.channel)
             .unwrap_or(false);
     let watched = d.watched_channels.contains(&msg.author.channel);
-    ((follow_up || watched) && reads_as_question(content)).then(|| content.to_string())
+    ((follow_up || watched) && reads_as_question(content))
+        .then(|| (content.to_string(), Via::Overheard))
 }
 
 /// Answer one question: cooldown, engine, record, render. None when the bot
@@ -114,6 +114,7 @@ pub async fn answer(
         return match via {
             Via::Slash => Some(Reply::private(text)),
             Via::Message => r.notify.then(|| Reply::text(text)),
+            Via::Overheard => None,
         };
     }
     let found = ask_engine(state, &question, member.guild).await;
@@ -121,7 +122,7 @@ pub async fn answer(
         Ok(a) => a,
         Err(e) => {
             tracing::error!(guild = ?member.guild, channel = member.channel, "question failed: {e:#}");
-            return Some(Reply {
+            return (via != Via::Overheard).then(|| Reply {
                 ephemeral: via == Via::Slash,
                 ..Reply::text("Something went wrong while searching the briefs. Please try again.")
             });
@@ -153,8 +154,12 @@ pub async fn answer(
         outcome = if answer.answered { "answered" } else { "declined" },
         passage = top.map(|h| h.passage.id.as_str()).unwrap_or("-"),
         question_id,
+        via = ?via,
         "question"
     );
+    if via == Via::Overheard && !answer.answered {
+        return None;
+    }
     let mut reply = render::answer(
         &answer,
         View {

@@ -1,7 +1,8 @@
 //! `BRIEFBOT_*` environment variables override the config file, one variable
-//! per key. Bot keys use their bare name (`BRIEFBOT_REST_PROXY`); the others
-//! are prefixed by their section (`BRIEFBOT_PATHS_DATA`). Lists are
-//! comma-separated, and an empty value unsets an optional key.
+//! per key: `BRIEFBOT_<SECTION>_<KEY>` (`BRIEFBOT_PATHS_DATA`). The bot's own
+//! keys are also read by their bare name (`BRIEFBOT_REST_PROXY`), the one
+//! scripts use; it wins when both are set. Lists are comma-separated, and an
+//! empty value unsets an optional key.
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -81,15 +82,24 @@ pub fn apply(
     get: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), ConfigError> {
     for (name, set) in OVERRIDES {
-        if let Some(value) = get(name) {
-            set(settings, &value).map_err(|message| ConfigError::Invalid {
-                key: (*name).to_string(),
-                message,
-            })?;
+        let long = long_name(name);
+        let found = get(name)
+            .map(|v| (name.to_string(), v))
+            .or_else(|| long.and_then(|l| get(&l).map(|v| (l, v))));
+        if let Some((key, value)) = found {
+            set(settings, &value).map_err(|message| ConfigError::Invalid { key, message })?;
         }
     }
     settings.discord.token = token(get)?;
     Ok(())
+}
+
+/// `BRIEFBOT_DISCORD_REST_PROXY` for `BRIEFBOT_REST_PROXY`: the section-prefixed
+/// name of a `[discord]` key (those are the ones without a section prefix).
+pub fn long_name(name: &str) -> Option<String> {
+    let bare = name.strip_prefix("BRIEFBOT_")?;
+    let sectioned = ["PATHS_", "ENGINE_"].iter().any(|p| bare.starts_with(p));
+    (!sectioned).then(|| format!("BRIEFBOT_DISCORD_{bare}"))
 }
 
 fn token(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<Token>, ConfigError> {

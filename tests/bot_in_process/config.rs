@@ -121,3 +121,17 @@ fn shard_ranges_parse_and_refuse_nonsense() {
         assert!(bad.parse::<ShardRange>().is_err(), "{bad}");
     }
 }
+
+#[test]
+fn discord_keys_also_take_the_section_prefixed_name() {
+    let s = load("", &[("BRIEFBOT_DISCORD_REST_PROXY", "http://127.0.0.1:7")]).unwrap();
+    assert_eq!(s.discord.rest_proxy.as_deref(), Some("http://127.0.0.1:7"));
+    let s = load(
+        "",
+        &[("BRIEFBOT_DISCORD_PAGES", "3"), ("BRIEFBOT_PAGES", "4")],
+    )
+    .unwrap();
+    assert_eq!(s.discord.pages, 4, "the bare name wins");
+    let err = load("", &[("BRIEFBOT_DISCORD_PAGES", "many")]).unwrap_err();
+    assert!(err.contains("BRIEFBOT_DISCORD_PAGES"), "{err}");
+}

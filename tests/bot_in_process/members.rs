@@ -323,3 +323,26 @@ async fn a_bare_mention_gets_a_hint_not_a_search() {
         "nothing recorded"
     );
 }
+
+#[tokio::test]
+async fn an_overheard_question_the_briefs_cannot_answer_gets_no_reply_but_is_recorded() {
+    let b = bot();
+    let mut msg = message(ASKER, "anyone up for pizza tonight?");
+    msg.author.channel = WATCHED;
+    assert_eq!(
+        ask::message(&b.state, &msg).await,
+        None,
+        "no public decline for chatter"
+    );
+    let declined = b.state.store.declined(GUILD, 5).unwrap();
+    assert_eq!(declined[0].text, "anyone up for pizza tonight?");
+    let mut asked = message(ASKER, &format!("<@{BOT}> anyone up for pizza tonight?"));
+    asked.mentions_bot = true;
+    let reply = ask::message(&b.state, &asked)
+        .await
+        .expect("asked directly");
+    assert!(reply
+        .content
+        .unwrap()
+        .starts_with("I couldn't find that in the briefs."));
+}

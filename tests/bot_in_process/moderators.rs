@@ -319,3 +319,31 @@ async fn a_reindex_report_never_names_another_servers_briefs() {
     let own = moderation::reindex(&b.state, &moderator()).await;
     assert!(own.reply.content.unwrap().contains("briefs 2 → 2"));
 }
+
+#[tokio::test]
+async fn adding_a_brief_again_replaces_it_and_a_broken_one_is_refused() {
+    let b = loopback_bot();
+    let url = serve_attachment("lunar.md", LUNAR.as_bytes()).await;
+    let file = attachment("lunar.md", &url, LUNAR.len());
+    moderation::add(&b.state, &moderator(), &file).await;
+    let again = moderation::add(&b.state, &moderator(), &file).await;
+    let text = again.reply.content.unwrap();
+    assert!(text.starts_with("Replaced **"), "{text}");
+    assert_eq!(b.state.store.guild_briefs(GUILD).unwrap().len(), 1);
+
+    let broken = b"---\ntitle: Never closed\n\nBody text here.\n";
+    let url = serve_attachment("broken.md", broken).await;
+    let done = moderation::add(
+        &b.state,
+        &moderator(),
+        &attachment("broken.md", &url, broken.len()),
+    )
+    .await;
+    let text = done.reply.content.unwrap();
+    assert!(
+        text.starts_with("Could not add broken.md: front-matter"),
+        "{text}"
+    );
+    assert!(done.reply.ephemeral && done.log.is_none());
+    assert!(!b.state.guild_dir(GUILD).join("broken.md").exists());
+}
