@@ -77,7 +77,13 @@ fn mention_prefix_watched_channel_and_dm_are_answered() {
         let (g, a) = (guild_a(), asker());
 
         let mention = f.send_message(&Msg::mention_bot(&g, CH_MENTION, &a, "how many soldiers?"));
-        assert_soldiers_answer(&*bot.reply_to(&mention).await);
+        let answer = bot.reply_to(&mention).await;
+        assert_soldiers_answer(&answer);
+
+        // A reply to the bot's answer is a follow-up: no new mention needed.
+        let follow_up = Msg::new(&g, CH_MENTION, &a, "and how many soldiers exactly?");
+        let follow_up = f.send_message(&follow_up.reply_to(&answer.response));
+        assert_soldiers_answer(&*bot.reply_to(&follow_up).await);
 
         let prefix = f.send_message(&Msg::new(&g, CH_PREFIX, &a, "!ask how many soldiers?"));
         assert_soldiers_answer(&*bot.reply_to(&prefix).await);
