@@ -61,7 +61,7 @@ impl Attribution {
 /// One paragraph of a brief: the unit the engine indexes and answers with.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Passage {
-    /// Stable within one index generation: "<brief file stem>#<paragraph>".
+    /// Stable within one index generation: `<brief file stem>#<paragraph>`.
     pub id: String,
     pub brief: Arc<BriefMeta>,
     /// 1-based paragraph number within the brief's body.
