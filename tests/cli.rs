@@ -175,3 +175,14 @@ fn chat_answers_each_line() {
         "{text}"
     );
 }
+
+#[test]
+fn the_shipped_config_loads_and_keeps_the_engine_defaults() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/briefbot.toml");
+    let settings = briefbot::config::Settings::load(Some(&path)).expect("shipped config loads");
+    assert_eq!(
+        settings.engine.decline_threshold,
+        briefbot::engine::DEFAULT_DECLINE_THRESHOLD,
+        "the threshold documented and measured in the README"
+    );
+}
