@@ -8,6 +8,22 @@ use serenity::{
     CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage, MessageId,
 };
 
+/// serenity's two interaction builders share these setters but no trait:
+/// one macro keeps both conversions identical.
+macro_rules! interaction_builder {
+    ($reply:expr, $builder:expr) => {{
+        let mut m = $builder
+            .embeds($reply.embeds.clone())
+            .components($reply.components.clone())
+            .ephemeral($reply.ephemeral)
+            .allowed_mentions(CreateAllowedMentions::new());
+        if let Some(c) = &$reply.content {
+            m = m.content(c);
+        }
+        m
+    }};
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reply {
     pub content: Option<String>,
@@ -51,28 +67,12 @@ impl Reply {
 
     /// As the first response to an interaction (or its update, for buttons).
     pub fn to_interaction(&self) -> CreateInteractionResponseMessage {
-        let mut m = CreateInteractionResponseMessage::new()
-            .embeds(self.embeds.clone())
-            .components(self.components.clone())
-            .ephemeral(self.ephemeral)
-            .allowed_mentions(CreateAllowedMentions::new());
-        if let Some(c) = &self.content {
-            m = m.content(c);
-        }
-        m
+        interaction_builder!(self, CreateInteractionResponseMessage::new())
     }
 
     /// As a follow-up after a deferred response.
     pub fn to_followup(&self) -> CreateInteractionResponseFollowup {
-        let mut m = CreateInteractionResponseFollowup::new()
-            .embeds(self.embeds.clone())
-            .components(self.components.clone())
-            .ephemeral(self.ephemeral)
-            .allowed_mentions(CreateAllowedMentions::new());
-        if let Some(c) = &self.content {
-            m = m.content(c);
-        }
-        m
+        interaction_builder!(self, CreateInteractionResponseFollowup::new())
     }
 
     /// As a poise reply (slash commands).

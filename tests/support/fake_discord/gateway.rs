@@ -1,0 +1,386 @@
+//! The Gateway side: HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats,
+//! RESUME with replay, dispatches, and the faults a real gateway produces.
+//!
+//! Dispatches sent while no session is live (before IDENTIFY, after a drop)
+//! wait in an outbox and go out once the client has identified or resumed, so
+//! a test can ask its next question straight after injecting a fault.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::{json, Value};
+use serenity::model::event::{Event, GatewayEvent};
+use tokio::sync::mpsc;
+
+use super::payloads::{Guild, Msg, User, APP_ID};
+use super::{ButtonPress, FakeDiscord, InteractionState, Shared, Slash};
+
+/// A frame the client sent.
+#[derive(Debug, Clone)]
+pub struct GatewayFrame {
+    pub op: u64,
+    pub d: Value,
+    pub at: Instant,
+}
+
+enum Outbound {
+    Text(String),
+    /// Close the TCP connection without a close frame.
+    Drop,
+    Close(u16),
+}
+
+#[derive(Default)]
+pub(crate) struct GatewayState {
+    /// The socket the client is connected on, if any.
+    conn: Option<(u64, mpsc::UnboundedSender<Outbound>)>,
+    conn_counter: u64,
+    /// True once the current socket identified or resumed.
+    live: bool,
+    session_id: Option<String>,
+    session_counter: u64,
+    seq: u64,
+    /// Dispatches sent in this session, for RESUME replay.
+    log: Vec<(u64, String)>,
+    outbox: VecDeque<(String, Value)>,
+    guilds: Vec<Guild>,
+    /// Close codes of the close frames the client sent (1000 on a clean shutdown).
+    pub client_close_codes: Vec<(u16, Instant)>,
+    /// Set by tests: heartbeats go unanswered.
+    pub mute_heartbeat_acks: bool,
+}
+
+impl GatewayState {
+    fn send(&self, text: String) {
+        if let Some((_, tx)) = &self.conn {
+            let _ = tx.send(Outbound::Text(text));
+        }
+    }
+
+    fn dispatch_now(&mut self, t: &str, d: Value) {
+        self.seq += 1;
+        let frame = json!({"op": 0, "s": self.seq, "t": t, "d": d}).to_string();
+        self.log.push((self.seq, frame.clone()));
+        self.send(frame);
+    }
+
+    fn go_live(&mut self) {
+        self.live = true;
+        while let Some((t, d)) = self.outbox.pop_front() {
+            self.dispatch_now(&t, d);
+        }
+    }
+}
+
+pub(crate) async fn upgrade(ws: WebSocketUpgrade, State(shared): State<Arc<Shared>>) -> Response {
+    ws.max_message_size(1 << 24)
+        .on_upgrade(move |socket| serve(socket, shared))
+}
+
+async fn serve(mut socket: WebSocket, shared: Arc<Shared>) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let conn_id = {
+        let mut gw = shared.gateway.lock().unwrap();
+        gw.conn_counter += 1;
+        gw.conn = Some((gw.conn_counter, tx));
+        gw.live = false;
+        gw.conn_counter
+    };
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": shared.heartbeat_interval}});
+    if socket.send(Message::Text(hello.to_string())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => on_frame(&shared, &text),
+                Some(Ok(Message::Binary(_) | Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(frame))) => {
+                    let code = frame.map(|f| f.code).unwrap_or(1005);
+                    shared.gateway.lock().unwrap().client_close_codes.push((code, Instant::now()));
+                    break;
+                }
+                Some(Err(_)) | None => break,
+            },
+            out = rx.recv() => match out {
+                Some(Outbound::Text(text)) => {
+                    if socket.send(Message::Text(text)).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Outbound::Close(code)) => {
+                    let frame = CloseFrame { code, reason: "fake discord".into() };
+                    let _ = socket.send(Message::Close(Some(frame))).await;
+                    break;
+                }
+                Some(Outbound::Drop) | None => break,
+            },
+        }
+    }
+    let mut gw = shared.gateway.lock().unwrap();
+    if gw.conn.as_ref().map(|(id, _)| *id) == Some(conn_id) {
+        gw.conn = None;
+        gw.live = false;
+    }
+    drop(gw);
+    shared.frames_tx.send_modify(|_| {});
+}
+
+fn on_frame(shared: &Shared, text: &str) {
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        eprintln!("fake discord: unparseable gateway frame: {text}");
+        return;
+    };
+    let op = v["op"].as_u64().unwrap_or(u64::MAX);
+    let d = v["d"].clone();
+    {
+        let mut frames = shared.frames.lock().unwrap();
+        frames.push(Arc::new(GatewayFrame {
+            op,
+            d: d.clone(),
+            at: Instant::now(),
+        }));
+        shared.frames_tx.send_replace(frames.len());
+    }
+    let mut gw = shared.gateway.lock().unwrap();
+    match op {
+        1 if !gw.mute_heartbeat_acks => gw.send(json!({"op": 11}).to_string()),
+        2 if !d["token"].as_str().is_some_and(|t| t.starts_with("Bot ")) => {
+            // Authentication failed: fatal to the client, as on Discord.
+            if let Some((_, tx)) = &gw.conn {
+                let _ = tx.send(Outbound::Close(4004));
+            }
+        }
+        2 => identify(shared, &mut gw),
+        6 => {
+            let same = d["session_id"].as_str().is_some()
+                && d["session_id"].as_str() == gw.session_id.as_deref();
+            if !same {
+                gw.send(json!({"op": 9, "d": false}).to_string());
+                return;
+            }
+            let from = d["seq"].as_u64().unwrap_or(0);
+            let replay: Vec<String> = gw
+                .log
+                .iter()
+                .filter(|(s, _)| *s > from)
+                .map(|(_, f)| f.clone())
+                .collect();
+            for frame in replay {
+                gw.send(frame);
+            }
+            gw.dispatch_now("RESUMED", json!({}));
+            gw.go_live();
+        }
+        _ => {}
+    }
+}
+
+fn identify(shared: &Shared, gw: &mut GatewayState) {
+    gw.session_counter += 1;
+    let session = format!("fake-session-{}", gw.session_counter);
+    gw.session_id = Some(session.clone());
+    gw.seq = 0;
+    gw.log.clear();
+    let ready = json!({
+        "v": 10, "user": User::bot().json(),
+        "guilds": gw.guilds.iter().map(|g| json!({"id": g.id.to_string(), "unavailable": true})).collect::<Vec<_>>(),
+        "session_id": session,
+        "resume_gateway_url": format!("ws://{}/gateway", shared.addr),
+        "shard": [0, 1],
+        "application": {"id": APP_ID.to_string(), "flags": 0},
+    });
+    validate("READY", &ready);
+    gw.dispatch_now("READY", ready);
+    let guilds: Vec<Value> = gw.guilds.iter().map(Guild::json).collect();
+    for g in guilds {
+        gw.dispatch_now("GUILD_CREATE", g);
+    }
+    gw.go_live();
+}
+
+/// Panics unless serenity parses the dispatch as the event it names (a payload
+/// it cannot parse would reach the bot as an unknown event, and the test would hang).
+fn validate(t: &str, d: &Value) {
+    let frame = json!({"op": 0, "s": 1, "t": t, "d": d});
+    let parsed = serde_json::from_value::<GatewayEvent>(frame);
+    let specific = match t {
+        "MESSAGE_CREATE" => {
+            serde_json::from_value::<serenity::model::channel::Message>(d.clone()).err()
+        }
+        "INTERACTION_CREATE" => {
+            serde_json::from_value::<serenity::model::application::Interaction>(d.clone()).err()
+        }
+        "GUILD_CREATE" => serde_json::from_value::<serenity::model::guild::Guild>(d.clone()).err(),
+        "READY" => serde_json::from_value::<serenity::model::gateway::Ready>(d.clone()).err(),
+        _ => None,
+    };
+    match (parsed, specific) {
+        (_, Some(err)) => panic!("fixture {t} does not parse as serenity's model: {err}\n{d:#}"),
+        (Ok(GatewayEvent::Dispatch(_, Event::Unknown(_))), None) => {
+            panic!("fixture {t} reaches serenity as an unknown event:\n{d:#}")
+        }
+        (Err(err), None) => panic!("fixture {t} is not a gateway event: {err}"),
+        _ => {}
+    }
+}
+
+impl FakeDiscord {
+    /// Send a dispatch once a session is live (at once if it is).
+    pub fn dispatch(&self, t: &str, d: Value) {
+        validate(t, &d);
+        let mut gw = self.shared.gateway.lock().unwrap();
+        if gw.live {
+            gw.dispatch_now(t, d);
+        } else {
+            gw.outbox.push_back((t.to_string(), d));
+        }
+    }
+
+    /// A guild the bot is in: in READY and GUILD_CREATE at the next IDENTIFY,
+    /// or dispatched now if a session is live.
+    pub fn add_guild(&self, guild: Guild) {
+        let live = {
+            let mut gw = self.shared.gateway.lock().unwrap();
+            gw.guilds.retain(|g| g.id != guild.id);
+            gw.guilds.push(guild.clone());
+            gw.live
+        };
+        if live {
+            self.dispatch("GUILD_CREATE", guild.json());
+        }
+    }
+
+    /// A member's message; returns the MESSAGE_CREATE payload (with its id).
+    pub fn send_message(&self, msg: &Msg) -> Value {
+        let d = msg.json(self.shared.next_id());
+        self.dispatch("MESSAGE_CREATE", d.clone());
+        d
+    }
+
+    /// A slash command; returns the interaction token (unique per interaction).
+    pub fn send_slash(&self, slash: &Slash) -> String {
+        let command_id = self.registered_command_id(&slash.name).unwrap_or_else(|| {
+            panic!(
+                "slash command /{} was never registered with the fake",
+                slash.name
+            )
+        });
+        let id = self.shared.next_id();
+        let token = format!("token-{id}");
+        let d = slash.json(id, &token, command_id);
+        self.track_interaction(&token, id, &d, None);
+        self.dispatch("INTERACTION_CREATE", d);
+        token
+    }
+
+    /// A button press on one of the bot's messages; returns the interaction token.
+    pub fn press_button(&self, press: &ButtonPress) -> String {
+        let id = self.shared.next_id();
+        let token = format!("token-{id}");
+        let d = press.json(id, &token);
+        let message_id = press.message["id"].as_str().and_then(|s| s.parse().ok());
+        self.track_interaction(&token, id, &d, message_id);
+        self.dispatch("INTERACTION_CREATE", d);
+        token
+    }
+
+    fn track_interaction(&self, token: &str, id: u64, d: &Value, component: Option<u64>) {
+        let state = InteractionState {
+            id,
+            channel_id: d["channel_id"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+            guild_id: d["guild_id"].as_str().and_then(|s| s.parse().ok()),
+            dispatched: Instant::now(),
+            responded: None,
+            component_message: component,
+            original: None,
+        };
+        self.shared
+            .interactions
+            .lock()
+            .unwrap()
+            .insert(token.to_string(), state);
+    }
+
+    /// The id the fake gave the command registered under `name`, in any scope.
+    fn registered_command_id(&self, name: &str) -> Option<u64> {
+        let commands = self.shared.commands.lock().unwrap();
+        commands
+            .values()
+            .flatten()
+            .find(|c| c["name"] == name)
+            .and_then(|c| c["id"].as_str()?.parse().ok())
+    }
+
+    // ---- faults ---------------------------------------------------------------
+
+    /// Close the socket abruptly (no close frame), as a network failure would.
+    pub fn drop_gateway(&self) {
+        self.control(Outbound::Drop);
+    }
+
+    /// Close the socket with a close code (4000: unknown error, resumable).
+    pub fn close_gateway(&self, code: u16) {
+        self.control(Outbound::Close(code));
+    }
+
+    /// Op 7: the client must reconnect and resume.
+    pub fn send_reconnect(&self) {
+        let mut gw = self.shared.gateway.lock().unwrap();
+        gw.send(json!({"op": 7, "d": null}).to_string());
+        gw.live = false;
+    }
+
+    /// Op 9: the session is invalid; when not resumable the client must identify anew.
+    pub fn invalidate_session(&self, resumable: bool) {
+        let mut gw = self.shared.gateway.lock().unwrap();
+        gw.send(json!({"op": 9, "d": resumable}).to_string());
+        gw.live = false;
+        if !resumable {
+            gw.session_id = None;
+        }
+    }
+
+    /// Stop (or resume) answering heartbeats.
+    pub fn mute_heartbeat_acks(&self, mute: bool) {
+        self.shared.gateway.lock().unwrap().mute_heartbeat_acks = mute;
+    }
+
+    /// True while the client holds an open gateway socket.
+    pub fn gateway_connected(&self) -> bool {
+        self.shared.gateway.lock().unwrap().conn.is_some()
+    }
+
+    /// Close codes the client sent when it closed a socket itself.
+    pub fn client_close_codes(&self) -> Vec<(u16, Instant)> {
+        self.shared
+            .gateway
+            .lock()
+            .unwrap()
+            .client_close_codes
+            .clone()
+    }
+
+    /// Waits until no gateway socket is open (the client closed it or it dropped).
+    pub async fn wait_gateway_closed(&self, timeout: std::time::Duration) -> bool {
+        let rx = self.shared.frames_tx.subscribe();
+        super::wait_on(rx, timeout, || (!self.gateway_connected()).then_some(()))
+            .await
+            .is_some()
+    }
+
+    fn control(&self, out: Outbound) {
+        let mut gw = self.shared.gateway.lock().unwrap();
+        if let Some((_, tx)) = &gw.conn {
+            let _ = tx.send(out);
+        }
+        gw.live = false;
+    }
+}
