@@ -76,4 +76,83 @@ impl Analyzer {
     pub fn stem(&self, exact: &str) -> String {
         self.stemmer.stem(exact).into_owned()
     }
+
+    /// Byte spans of the words of `text` whose stem passes `keep`: the words
+    /// [`Analyzer::words`] gives, found without building them all.
+    /// Highlighting runs on every answer and most words never match, so ASCII
+    /// words whose first letter is not in `initials` are skipped unstemmed.
+    pub fn matching_spans(
+        &mut self,
+        text: &str,
+        initials: &[char],
+        keep: impl Fn(&str) -> bool,
+    ) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut lower = String::new();
+        let mut start = None;
+        let ends = text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')));
+        for (i, c) in ends {
+            if c.is_alphanumeric() {
+                start.get_or_insert(i);
+                continue;
+            }
+            let Some(s) = start.take() else { continue };
+            let word = &text[s..i];
+            if !word.is_ascii() {
+                // Accents and other scripts: the full analyzer folds them.
+                for w in self.words(word) {
+                    if keep(&w.stem) {
+                        out.push(s + w.span.start..s + w.span.end);
+                    }
+                }
+                continue;
+            }
+            let first = char::from(word.as_bytes()[0].to_ascii_lowercase());
+            if !initials.contains(&first) {
+                continue;
+            }
+            lower.clear();
+            lower.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            if keep(&self.stemmer.stem(&lower)) {
+                out.push(s..i);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matching_spans_finds_exactly_the_words_the_analyzer_finds() {
+        let text = include_str!("../../briefs/north-korea-war-in-europe.md");
+        let text = format!(
+            "{text} Café crème, naïve CAFÉ, 11,000 x{} end",
+            "y".repeat(50)
+        );
+        let mut a = Analyzer::default();
+        let all: Vec<char> = ('a'..='z').chain('0'..='9').collect();
+        for keep in [
+            |s: &str| s.len() % 2 == 0,
+            |s: &str| s.starts_with('s') || s.starts_with('c'),
+            |s: &str| s == "soldier" || s == "cafe" || s == "000",
+        ] {
+            let want: Vec<Range<usize>> = a
+                .words(&text)
+                .into_iter()
+                .filter(|w| keep(&w.stem))
+                .map(|w| w.span)
+                .collect();
+            assert_eq!(a.matching_spans(&text, &all, keep), want);
+        }
+        let only_s = a.matching_spans(&text, &['s'], |s| s == "soldier");
+        assert!(!only_s.is_empty());
+        assert!(only_s
+            .iter()
+            .all(|r| text[r.clone()].to_lowercase().starts_with("soldier")));
+    }
 }

@@ -47,6 +47,16 @@ pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
             (f.total(bm25 / max_bm25), f.confidence(), pid, f.key)
         })
         .collect();
+    let mut initials: Vec<char> = rq
+        .plan
+        .groups
+        .iter()
+        .flat_map(|g| &g.members)
+        .flat_map(|m| &m.stems)
+        .filter_map(|s| s.chars().next())
+        .collect();
+    initials.sort_unstable();
+    initials.dedup();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
     for &(total, coverage, pid, key) in scored.iter().take(question.top.max(1)) {
         let passage = snap.corpus.passages[pid].clone();
@@ -55,17 +65,12 @@ pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
             .get(key)
             .cloned()
             .unwrap_or(0..passage.text.len());
-        let highlights = analyzer
-            .words(&passage.text)
-            .into_iter()
-            .filter(|w| {
-                snap.lexicon
-                    .stem_ids
-                    .get(&w.stem)
-                    .is_some_and(|id| rq.matched.contains(id))
-            })
-            .map(|w| w.span)
-            .collect();
+        let highlights = analyzer.matching_spans(&passage.text, &initials, |stem| {
+            snap.lexicon
+                .stem_ids
+                .get(stem)
+                .is_some_and(|id| rq.matched.contains(id))
+        });
         answer.hits.push(Hit {
             passage,
             key_sentence,
