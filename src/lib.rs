@@ -9,7 +9,7 @@
 //! - [`store`]: what must survive a restart (SQLite): briefs added from
 //!   Discord, questions, votes, the moderator audit log.
 //! - [`cli`]: the `briefbot` subcommands.
-//! - [`bench`]: the benchmarks behind `briefbot bench` and `cargo bench`.
+//! - [`bench`](mod@bench): the benchmarks behind `briefbot bench` and `cargo bench`.
 
 pub mod bench;
 pub mod bot;
