@@ -15,8 +15,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
 
 pub fn report_text(r: &IndexReport) -> String {
     let mut out = format!(
-        "Indexed {} briefs, {} passages in {} ms (before: {} briefs, {} passages).\n",
-        r.briefs, r.passages, r.millis, r.briefs_before, r.passages_before
+        "Indexed {}, {} in {} ms (before: {}, {}).\n",
+        count(r.briefs, "brief"),
+        count(r.passages, "passage"),
+        r.millis,
+        count(r.briefs_before, "brief"),
+        count(r.passages_before, "passage"),
     );
     for (label, files) in [
         ("added", &r.added),
@@ -31,4 +35,13 @@ pub fn report_text(r: &IndexReport) -> String {
         out.push_str(&format!("  problem: {}: {}\n", p.file.display(), p.problem));
     }
     out
+}
+
+/// "1 brief", "2 briefs".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

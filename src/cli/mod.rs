@@ -84,8 +84,10 @@ pub fn open_engine(settings: &Settings) -> anyhow::Result<Engine> {
     let (engine, report) = Engine::open(settings.engine_config())?;
     if report.rebuilt {
         eprintln!(
-            "Indexed {} briefs ({} passages) in {} ms.",
-            report.briefs, report.passages, report.millis
+            "Indexed {} ({}) in {} ms.",
+            index::count(report.briefs, "brief"),
+            index::count(report.passages, "passage"),
+            report.millis
         );
     }
     for p in &report.problems {
