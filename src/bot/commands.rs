@@ -11,6 +11,17 @@ use super::events::{Attachment, Member, SlashAsk};
 use super::moderation::{self, Done};
 use super::{ask, Context, Error};
 
+/// The invoking member of a moderator command. A moderator's reply is
+/// deferred privately at once, since a rebuild or a download can outlast
+/// Discord's 3 seconds; anyone else is refused straight away by the handler.
+async fn moderator_member(ctx: Context<'_>) -> Result<Member, Error> {
+    let m = member(ctx);
+    if ctx.data().is_moderator(&m) {
+        ctx.defer_ephemeral().await?;
+    }
+    Ok(m)
+}
+
 /// Every command the bot registers.
 pub fn all() -> Vec<poise::Command<super::Data, Error>> {
     vec![ask(), reindex(), brief(), unanswered(), feedback()]
@@ -45,11 +56,7 @@ pub async fn ask(
 pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     let state = ctx.data().clone();
     let _in_flight = state.gate.enter();
-    let m = member(ctx);
-    if state.is_moderator(&m) {
-        // A rebuild can take longer than Discord's 3 seconds.
-        ctx.defer_ephemeral().await?;
-    }
+    let m = moderator_member(ctx).await?;
     let done = moderation::reindex(&state, &m).await;
     finish(ctx, done).await
 }
@@ -75,10 +82,7 @@ pub async fn brief_add(
 ) -> Result<(), Error> {
     let state = ctx.data().clone();
     let _in_flight = state.gate.enter();
-    let m = member(ctx);
-    if state.is_moderator(&m) {
-        ctx.defer_ephemeral().await?;
-    }
+    let m = moderator_member(ctx).await?;
     let file = Attachment {
         filename: file.filename.clone(),
         url: file.url.clone(),
@@ -96,10 +100,7 @@ pub async fn brief_remove(
 ) -> Result<(), Error> {
     let state = ctx.data().clone();
     let _in_flight = state.gate.enter();
-    let m = member(ctx);
-    if state.is_moderator(&m) {
-        ctx.defer_ephemeral().await?;
-    }
+    let m = moderator_member(ctx).await?;
     let done = moderation::remove(&state, &m, &name).await;
     finish(ctx, done).await
 }
