@@ -78,11 +78,14 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Index `corpus` into a new index at `dir` (or in memory).
+    /// `cores` is how many the build may keep busy: at start-up all of them,
+    /// but a rebuild while questions are answered leaves them a core.
     pub fn build(
         corpus: Corpus,
         dir: Option<&Path>,
         generation: u64,
         synonyms: Arc<Synonyms>,
+        cores: usize,
     ) -> Result<Snapshot, EngineError> {
         let schema = BriefSchema::new();
         let err_path = dir.map(Path::to_path_buf).unwrap_or_default();
@@ -98,16 +101,21 @@ impl Snapshot {
             None => Index::create_in_ram(schema.schema.clone()),
         };
         BriefSchema::register(&index);
-        let threads = if corpus.passages.len() > 20_000 { 2 } else { 1 };
-        // The reranker's word statistics do not depend on the Tantivy index:
-        // compute them on another thread while the writer indexes.
-        let (analysis, built) = std::thread::scope(|s| {
-            let analysis = s.spawn(|| analyse(&corpus));
-            let built = Self::index_passages(&index, &schema, &corpus, threads).map_err(tv);
-            (analysis.join(), built)
-        });
-        built?;
-        let analysis = analysis.unwrap_or_else(|_| analyse(&corpus));
+        let analysis = if cores >= 2 {
+            let threads = if corpus.passages.len() > 20_000 { 2 } else { 1 };
+            // The reranker's word statistics do not depend on the Tantivy
+            // index: compute them on another thread while the writer indexes.
+            let (analysis, built) = std::thread::scope(|s| {
+                let analysis = s.spawn(|| analyse(&corpus));
+                let built = Self::index_passages(&index, &schema, &corpus, threads).map_err(tv);
+                (analysis.join(), built)
+            });
+            built?;
+            analysis.unwrap_or_else(|_| analyse(&corpus))
+        } else {
+            Self::index_passages(&index, &schema, &corpus, 1).map_err(tv)?;
+            analyse(&corpus)
+        };
         Self::assemble(
             index,
             schema,
