@@ -121,7 +121,7 @@ impl Engine {
         let snapshot = match &cfg.index_dir {
             None => {
                 report.rebuilt = true;
-                Snapshot::build(corpus, None, 1, synonyms.0, START_CORES)?
+                Snapshot::build(corpus, None, 1, synonyms.0, false)?
             }
             Some(dir) => {
                 let manifest = Manifest::read(dir);
@@ -152,7 +152,7 @@ impl Engine {
                             .map(|m| (m.generation, m.files))
                             .unwrap_or_default();
                         diff_files(&mut report, &previous.1, &corpus.files);
-                        build_generation(dir, corpus, previous.0 + 1, synonyms.0, START_CORES)?
+                        build_generation(dir, corpus, previous.0 + 1, synonyms.0, false)?
                     }
                 }
             }
@@ -194,8 +194,8 @@ impl Engine {
         diff_files(&mut report, &old.corpus.files, &corpus.files);
         let generation = old.generation + 1;
         let snapshot = match &self.cfg.index_dir {
-            None => Snapshot::build(corpus, None, generation, synonyms.0, 1)?,
-            Some(dir) => build_generation(dir, corpus, generation, synonyms.0, 1)?,
+            None => Snapshot::build(corpus, None, generation, synonyms.0, true)?,
+            Some(dir) => build_generation(dir, corpus, generation, synonyms.0, true)?,
         };
         fill_report(&mut report, &snapshot, started);
         self.current.store(Arc::new(snapshot));
@@ -241,10 +241,6 @@ impl Engine {
     }
 }
 
-/// Cores a build may use at start-up, when no one is waiting on answers.
-/// A rebuild while serving uses one, leaving the rest to questions.
-const START_CORES: usize = 2;
-
 /// May a question asked in `guild` see a brief of `scope`?
 pub fn visible(scope: Scope, guild: Option<u64>) -> bool {
     match scope {
@@ -281,7 +277,7 @@ fn build_generation(
     corpus: Corpus,
     generation: u64,
     synonyms: Arc<Synonyms>,
-    cores: usize,
+    serving: bool,
 ) -> Result<Snapshot, EngineError> {
     let name = format!("gen-{generation}");
     let gen_dir = dir.join(&name);
@@ -294,7 +290,7 @@ fn build_generation(
         dir: name,
         files: corpus.files.clone(),
     };
-    let snapshot = Snapshot::build(corpus, Some(&gen_dir), generation, synonyms, cores)?;
+    let snapshot = Snapshot::build(corpus, Some(&gen_dir), generation, synonyms, serving)?;
     manifest.write(dir)?;
     Ok(snapshot)
 }
