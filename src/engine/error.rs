@@ -53,6 +53,9 @@ pub enum EngineError {
     NoBriefsDir { path: PathBuf },
     #[error("setting `{key}`: {message}")]
     Setting { key: &'static str, message: String },
+    /// A bug, not bad input; reported rather than taking the bot down.
+    #[error("the rebuild stopped unexpectedly; the previous index keeps serving")]
+    RebuildPanicked,
 }
 
 impl EngineError {

@@ -17,6 +17,7 @@ pub mod eval;
 mod features;
 mod irregular;
 mod manifest;
+mod priority;
 mod query;
 mod rank;
 mod rerank;
@@ -121,7 +122,7 @@ impl Engine {
         let snapshot = match &cfg.index_dir {
             None => {
                 report.rebuilt = true;
-                Snapshot::build(corpus, None, 1, synonyms.0, false)?
+                Snapshot::build(corpus, None, 1, synonyms.0)?
             }
             Some(dir) => {
                 let manifest = Manifest::read(dir);
@@ -152,7 +153,7 @@ impl Engine {
                             .map(|m| (m.generation, m.files))
                             .unwrap_or_default();
                         diff_files(&mut report, &previous.1, &corpus.files);
-                        build_generation(dir, corpus, previous.0 + 1, synonyms.0, false)?
+                        build_generation(dir, corpus, previous.0 + 1, synonyms.0)?
                     }
                 }
             }
@@ -193,10 +194,22 @@ impl Engine {
         };
         diff_files(&mut report, &old.corpus.files, &corpus.files);
         let generation = old.generation + 1;
-        let snapshot = match &self.cfg.index_dir {
-            None => Snapshot::build(corpus, None, generation, synonyms.0, true)?,
-            Some(dir) => build_generation(dir, corpus, generation, synonyms.0, true)?,
-        };
+        // Questions are answered meanwhile: build on a thread of its own at a
+        // lower scheduling priority (Tantivy's indexing threads inherit it),
+        // so answers never queue behind the rebuild. The priority ends with
+        // the thread, so no worker of the caller's is left slowed.
+        let dir = self.cfg.index_dir.as_deref();
+        let snapshot = std::thread::scope(|s| {
+            s.spawn(|| {
+                priority::lower_this_thread();
+                match dir {
+                    None => Snapshot::build(corpus, None, generation, synonyms.0),
+                    Some(dir) => build_generation(dir, corpus, generation, synonyms.0),
+                }
+            })
+            .join()
+        })
+        .map_err(|_| EngineError::RebuildPanicked)??;
         fill_report(&mut report, &snapshot, started);
         self.current.store(Arc::new(snapshot));
         if let Some(dir) = &self.cfg.index_dir {
@@ -277,7 +290,6 @@ fn build_generation(
     corpus: Corpus,
     generation: u64,
     synonyms: Arc<Synonyms>,
-    serving: bool,
 ) -> Result<Snapshot, EngineError> {
     let name = format!("gen-{generation}");
     let gen_dir = dir.join(&name);
@@ -290,7 +302,7 @@ fn build_generation(
         dir: name,
         files: corpus.files.clone(),
     };
-    let snapshot = Snapshot::build(corpus, Some(&gen_dir), generation, synonyms, serving)?;
+    let snapshot = Snapshot::build(corpus, Some(&gen_dir), generation, synonyms)?;
     manifest.write(dir)?;
     Ok(snapshot)
 }

@@ -78,14 +78,11 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Index `corpus` into a new index at `dir` (or in memory).
-    /// `serving`: questions are being answered meanwhile (a rebuild rather
-    /// than start-up), so the build's extra thread yields to them.
     pub fn build(
         corpus: Corpus,
         dir: Option<&Path>,
         generation: u64,
         synonyms: Arc<Synonyms>,
-        serving: bool,
     ) -> Result<Snapshot, EngineError> {
         let schema = BriefSchema::new();
         let err_path = dir.map(Path::to_path_buf).unwrap_or_default();
@@ -103,15 +100,9 @@ impl Snapshot {
         BriefSchema::register(&index);
         let threads = if corpus.passages.len() > 20_000 { 2 } else { 1 };
         // The reranker's word statistics do not depend on the Tantivy index:
-        // compute them on another thread while the writer indexes. While
-        // questions are being answered that thread yields to them.
+        // compute them on another thread while the writer indexes.
         let (analysis, built) = std::thread::scope(|s| {
-            let analysis = s.spawn(|| {
-                if serving {
-                    lower_thread_priority();
-                }
-                analyse(&corpus)
-            });
+            let analysis = s.spawn(|| analyse(&corpus));
             let built = Self::index_passages(&index, &schema, &corpus, threads).map_err(tv);
             (analysis.join(), built)
         });
@@ -221,18 +212,6 @@ impl Snapshot {
             lexicon,
             synonyms,
         })
-    }
-}
-
-/// Let the scheduler prefer every other thread of the process (answers)
-/// over this one. Best effort: where it is not allowed, nothing changes.
-fn lower_thread_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority on the calling thread's own id (Linux scheduling
-    // priority is per thread); no memory is touched.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
     }
 }
 
