@@ -76,12 +76,21 @@ fn is_closer(c: char) -> bool {
     matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»')
 }
 
+/// Characters that may open a sentence before its first word.
+const OPENERS: &[char] = &['"', '“', '‘', '\'', '(', '[', '«'];
+
 /// Whether the next word looks like the start of a sentence.
 fn starts_sentence(next: &str) -> bool {
+    starts_sentence_after(next, OPENERS)
+}
+
+/// Whether `next` starts with a capital or a digit, perhaps behind one of
+/// `openers` (quotes, brackets, currency signs: callers differ).
+pub(crate) fn starts_sentence_after(next: &str, openers: &[char]) -> bool {
     let mut chars = next.chars();
     match chars.next() {
         Some(c) if c.is_uppercase() || c.is_ascii_digit() => true,
-        Some('"' | '“' | '‘' | '\'' | '(' | '[' | '«') => chars
+        Some(c) if openers.contains(&c) => chars
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()),
         _ => false,

@@ -96,15 +96,10 @@ fn plain_lead(text: &str) -> Option<Lead> {
     })
 }
 
+/// After a lead-in the text opens with a capital or digit, perhaps behind a
+/// quote or a currency sign ("What’s in it for Kim? $20 billion").
 fn starts_sentence(next: &str) -> bool {
-    let mut chars = next.chars();
-    match chars.next() {
-        Some(c) if c.is_uppercase() || c.is_ascii_digit() => true,
-        Some('"' | '“' | '‘' | '\'' | '$' | '£' | '€') => chars
-            .next()
-            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()),
-        _ => false,
-    }
+    crate::engine::text::starts_sentence_after(next, &['"', '“', '‘', '\'', '$', '£', '€'])
 }
 
 /// Words that make a unit a clause rather than a fragment: finite auxiliaries
