@@ -248,10 +248,6 @@ impl Engine {
     ) -> Result<ParsedBrief, BriefError> {
         brief::parse_brief(Path::new(file_name), bytes, scope, &self.cfg.limits)
     }
-
-    pub fn config(&self) -> &EngineConfig {
-        &self.cfg
-    }
 }
 
 /// May a question asked in `guild` see a brief of `scope`?
@@ -267,8 +263,8 @@ fn load_synonyms(cfg: &EngineConfig) -> Result<(Arc<Synonyms>, Vec<u8>), EngineE
     match &cfg.synonyms_file {
         None => Ok((Arc::new(Synonyms::default()), Vec::new())),
         Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| EngineError::io(path, e))?;
-            Ok((Arc::new(Synonyms::load(path)?), bytes))
+            let (synonyms, bytes) = Synonyms::load(path)?;
+            Ok((Arc::new(synonyms), bytes))
         }
     }
 }

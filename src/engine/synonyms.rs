@@ -18,13 +18,25 @@ pub struct Synonyms {
 }
 
 impl Synonyms {
-    pub fn load(path: &Path) -> Result<Synonyms, EngineError> {
-        let text = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
-        Synonyms::parse(&text).map_err(|(line, message)| EngineError::Synonyms {
+    /// Read and parse the file, returning its bytes too: they are part of
+    /// the index fingerprint, so a changed file rebuilds the index.
+    pub fn load(path: &Path) -> Result<(Synonyms, Vec<u8>), EngineError> {
+        let bytes = std::fs::read(path).map_err(|e| EngineError::io(path, e))?;
+        let error = |line, message| EngineError::Synonyms {
             path: path.to_path_buf(),
             line,
             message,
-        })
+        };
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            error(line, "not valid UTF-8".to_string())
+        })?;
+        let synonyms = Synonyms::parse(text).map_err(|(line, message)| error(line, message))?;
+        Ok((synonyms, bytes))
     }
 
     /// Parse the file's text; an error gives the 1-based line and what is wrong.
@@ -70,10 +82,6 @@ impl Synonyms {
     /// The alternatives for a stemmed phrase, if any.
     pub fn lookup(&self, stems: &[String]) -> Option<&[Vec<String>]> {
         self.map.get(&stems.join(" ")).map(Vec::as_slice)
-    }
-
-    pub fn len(&self) -> usize {
-        self.map.len()
     }
 
     pub fn is_empty(&self) -> bool {

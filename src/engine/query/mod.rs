@@ -51,8 +51,6 @@ pub struct Group {
 pub struct Plan {
     pub groups: Vec<Group>,
     pub answer_type: AnswerType,
-    /// The question's words, lowercase, for comparing with headings.
-    pub words: Vec<String>,
     /// Stems of all the question's words, function words included, in order:
     /// shared word pairs show a passage phrased like the question.
     pub stems: Vec<String>,
@@ -141,8 +139,7 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
     Plan {
         groups,
         answer_type,
-        stems: words.iter().map(|w| w.stem.clone()).collect(),
-        words: words.into_iter().map(|w| w.exact).collect(),
+        stems: words.into_iter().map(|w| w.stem).collect(),
     }
 }
 
