@@ -29,7 +29,7 @@ fn main() -> anyhow::Result<()> {
     let answer = engine.ask_with(&Question {
         top: 1,
         ..Question::new(&question)
-    });
+    })?;
     let Some(hit) = answer.hits.first().filter(|_| answer.answered) else {
         println!("The briefs in {briefs} do not answer that.");
         if !answer.suggestions.is_empty() {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::engine::{BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD};
+use crate::engine::{BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD, DEFAULT_LOCK_WAIT};
 
 mod discord;
 pub mod env;
@@ -68,6 +68,9 @@ impl Default for Paths {
 pub struct EngineSettings {
     pub decline_threshold: f32,
     pub max_brief_kb: u64,
+    /// How long a process waits for another's index rebuild to finish before
+    /// reporting it (several processes may share one index directory).
+    pub lock_wait_secs: u64,
 }
 
 impl Default for EngineSettings {
@@ -75,6 +78,7 @@ impl Default for EngineSettings {
         EngineSettings {
             decline_threshold: DEFAULT_DECLINE_THRESHOLD,
             max_brief_kb: 2048,
+            lock_wait_secs: DEFAULT_LOCK_WAIT.as_secs(),
         }
     }
 }
@@ -136,6 +140,7 @@ impl Settings {
             limits: BriefLimits {
                 max_bytes: self.engine.max_brief_kb * 1024,
             },
+            lock_wait: std::time::Duration::from_secs(self.engine.lock_wait_secs),
         }
     }
 }

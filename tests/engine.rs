@@ -45,7 +45,7 @@ fn extra_brief() -> PathBuf {
 fn every_dev_question_on_the_shipped_brief_is_answered_right() {
     let engine = engine(&repo("briefs"));
     let set = QuestionSet::load(&repo("tests/data/eval/brief-dev.json")).unwrap();
-    let report = eval::run(&engine, &set);
+    let report = eval::run(&engine, &set).unwrap();
     let failures: Vec<_> = report
         .results
         .iter()
@@ -72,7 +72,7 @@ fn squad_sample_beats_the_bm25_baseline_by_five_points() {
     for article in &articles {
         let engine = engine(&article.join("briefs"));
         let set = QuestionSet::load(&article.join("questions.json")).unwrap();
-        let s = eval::run(&engine, &set).summary;
+        let s = eval::run(&engine, &set).unwrap().summary;
         right += s.p_at_1 * s.in_scope as f64;
         total += s.in_scope;
     }
@@ -93,7 +93,7 @@ fn questions_about_a_second_brief_are_answered_from_it() {
         "How many countries must ratify it?",
         "Does the accord have an enforcement mechanism?",
     ] {
-        let answer = engine.ask(q);
+        let answer = engine.ask(q).unwrap();
         assert!(answer.answered, "{q} declined");
         let brief = &answer.hits[0].passage.brief;
         assert_eq!(
@@ -101,7 +101,7 @@ fn questions_about_a_second_brief_are_answered_from_it() {
             "{q}"
         );
     }
-    let answer = engine.ask("how many soldiers?");
+    let answer = engine.ask("how many soldiers?").unwrap();
     assert!(answer.hits[0]
         .passage
         .text
@@ -112,13 +112,13 @@ fn questions_about_a_second_brief_are_answered_from_it() {
 fn an_acronym_finds_the_organisation_spelled_out() {
     let dir = briefs_dir(&[&shipped_brief(), &extra_brief()]);
     let engine = engine(dir.path());
-    let answer = engine.ask("Who funded the WHO?");
+    let answer = engine.ask("Who funded the WHO?").unwrap();
     assert!(answer.answered);
     assert!(answer.hits[0]
         .passage
         .text
         .contains("World Health Organization"));
-    let answer = engine.ask("What does CSIS say about munitions?");
+    let answer = engine.ask("What does CSIS say about munitions?").unwrap();
     assert!(answer.answered);
     assert!(answer.hits[0].passage.text.contains("Center for Strategic"));
 }
@@ -132,7 +132,7 @@ fn out_of_scope_questions_are_declined_with_topics() {
         "How do I bake sourdough bread?",
         "What's the weather like tomorrow?",
     ] {
-        let answer = engine.ask(q);
+        let answer = engine.ask(q).unwrap();
         assert!(
             !answer.answered,
             "{q} was answered: {:?}",
@@ -162,11 +162,11 @@ fn hostile_questions_never_break_the_engine() {
         "Kursk:[* TO *]",
     ];
     for q in hostile {
-        let answer = engine.ask(q);
+        let answer = engine.ask(q).unwrap();
         assert!(answer.answered || answer.hits.len() <= 5, "{q:?}");
     }
     // Invisible characters do not split words.
-    let answer = engine.ask("how many sol\u{200b}diers?");
+    let answer = engine.ask("how many sol\u{200b}diers?").unwrap();
     assert!(answer.hits[0].passage.text.contains("11,000"));
 }
 
@@ -178,7 +178,7 @@ fn misspelled_questions_find_the_right_passage() {
         ("what about crimea", "Crimea"),
         ("munitons shiped how", "maritime routes"),
     ] {
-        let answer = engine.ask(q);
+        let answer = engine.ask(q).unwrap();
         assert!(answer.answered, "{q}");
         assert!(answer.hits[0].passage.text.contains(expect), "{q}");
     }
@@ -197,11 +197,13 @@ fn a_guild_brief_is_seen_only_in_its_guild() {
     let (engine, _) = Engine::open(cfg).unwrap();
     let q = "Does the pandemic accord have an enforcement mechanism?";
     let ask = |guild| {
-        engine.ask_with(&Question {
-            text: q,
-            guild,
-            top: 3,
-        })
+        engine
+            .ask_with(&Question {
+                text: q,
+                guild,
+                top: 3,
+            })
+            .unwrap()
     };
     let here = ask(Some(42));
     assert!(here.answered);
@@ -229,12 +231,12 @@ fn an_up_to_date_index_is_reused_and_a_changed_brief_rebuilds_it() {
     assert!(first.rebuilt);
     let (engine, second) = Engine::open(cfg.clone()).unwrap();
     assert!(!second.rebuilt);
-    assert!(engine.ask("how many soldiers?").answered);
+    assert!(engine.ask("how many soldiers?").unwrap().answered);
     std::fs::copy(extra_brief(), briefs.path().join("pandemic-accord.md")).unwrap();
     let (engine, third) = Engine::open(cfg).unwrap();
     assert!(third.rebuilt);
     assert_eq!(third.briefs, 2);
-    assert!(engine.ask("pandemic accord enforcement").answered);
+    assert!(engine.ask("pandemic accord enforcement").unwrap().answered);
 }
 
 #[test]
@@ -271,7 +273,7 @@ fn bad_files_are_reported_and_the_good_ones_still_index() {
         .problems
         .iter()
         .all(|pr| !pr.problem.to_string().is_empty()));
-    assert!(engine.ask("how many soldiers?").answered);
+    assert!(engine.ask("how many soldiers?").unwrap().answered);
 }
 
 #[test]
@@ -291,7 +293,7 @@ fn a_failed_rebuild_leaves_the_old_index_serving() {
         err.contains("synonyms.txt") && err.contains("line 1"),
         "{err}"
     );
-    assert!(engine.ask("how many troops?").answered);
+    assert!(engine.ask("how many troops?").unwrap().answered);
     assert_eq!(engine.stats().generation, 1);
 }
 
@@ -308,7 +310,9 @@ fn questions_are_answered_while_a_rebuild_runs() {
     let askers: Vec<_> = (0..4)
         .map(|_| {
             let engine = engine.clone();
-            std::thread::spawn(move || (0..200).all(|_| engine.ask("how many soldiers?").answered))
+            std::thread::spawn(move || {
+                (0..200).all(|_| engine.ask("how many soldiers?").unwrap().answered)
+            })
         })
         .collect();
     let report = engine.reindex().unwrap();
@@ -328,7 +332,7 @@ fn the_decline_threshold_is_a_share_of_the_question() {
             decline_threshold: t,
             ..shipped_config(&repo("briefs"))
         };
-        Engine::open(cfg).unwrap().0.ask(q)
+        Engine::open(cfg).unwrap().0.ask(q).unwrap()
     };
     // Only "soldiers" matches: a small share of the question's weight.
     let lenient = with(0.0);
@@ -348,6 +352,7 @@ fn the_decline_threshold_is_a_share_of_the_question() {
             .unwrap()
             .0
             .ask("how many soldiers?")
+            .unwrap()
             .answered
     );
 }

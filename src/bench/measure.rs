@@ -15,7 +15,7 @@ use super::report::Row;
 use super::stats::{median, micros, percentile, Latency};
 use crate::bot::render::{self, View};
 use crate::bot::reply::Reply;
-use crate::engine::{Answer, Engine, EngineConfig, Question};
+use crate::engine::{Answer, Engine, EngineConfig, EngineError, Question};
 
 /// How hard to measure: `quick` trades stability for a run under a minute.
 #[derive(Debug, Clone, Copy)]
@@ -34,19 +34,19 @@ pub const INCLUDES_RENDERING: bool = true;
 
 /// The answer path a member waits on: the engine's answer, then the Discord
 /// reply built from it (an embed with its buttons, or the decline).
-pub fn answer(engine: &Engine, text: &str) -> (Answer, Reply) {
+pub fn answer(engine: &Engine, text: &str) -> Result<(Answer, Reply), EngineError> {
     let answer = engine.ask_with(&Question {
         text,
         guild: None,
         top: TOP,
-    });
+    })?;
     let view = View {
         question_id: 1,
         page: 0,
         embeds: true,
     };
     let reply = render::answer(&answer, view);
-    (answer, reply)
+    Ok((answer, reply))
 }
 
 /// Every passage of the corpus in file-name order, as the engine splits them.
@@ -130,7 +130,7 @@ pub fn measure(name: &str, cfg: EngineConfig, seed: u64, effort: Effort) -> anyh
 
     let questions = question_mix(seed, &passages, effort.questions);
     row.questions = questions.len();
-    quality(&engine, &questions, &passages, &mut row);
+    quality(&engine, &questions, &passages, &mut row)?;
     latency(&engine, &baseline, &questions, effort.rounds, &mut row);
     row.answers_per_s = throughput(&engine, &questions, effort.throughput_for);
     if effort.during_rebuild {
@@ -143,10 +143,15 @@ pub fn measure(name: &str, cfg: EngineConfig, seed: u64, effort: Effort) -> anyh
 
 /// Not a target, but it shows the mix is a fair workload: most in-scope
 /// questions answered, out-of-scope ones mostly declined.
-fn quality(engine: &Engine, questions: &[BenchQuestion], passages: &[String], row: &mut Row) {
+fn quality(
+    engine: &Engine,
+    questions: &[BenchQuestion],
+    passages: &[String],
+    row: &mut Row,
+) -> Result<(), EngineError> {
     let (mut in_scope, mut answered, mut top1, mut out, mut declined) = (0, 0, 0, 0, 0);
     for q in questions {
-        let (a, _) = answer(engine, &q.text);
+        let (a, _) = answer(engine, &q.text)?;
         match q.source {
             Some(src) => {
                 in_scope += 1;
@@ -164,6 +169,7 @@ fn quality(engine: &Engine, questions: &[BenchQuestion], passages: &[String], ro
     row.answered_in_scope = share(answered, in_scope);
     row.top1_source = share(top1, in_scope);
     row.declined_out_of_scope = share(declined, out);
+    Ok(())
 }
 
 /// Engine and baseline timed question by question, interleaved, so both see
@@ -177,7 +183,7 @@ fn latency(
 ) {
     let searcher = baseline.searcher();
     for q in qs {
-        black_box(answer(engine, &q.text));
+        let _ = black_box(answer(engine, &q.text));
         black_box(baseline.search(&searcher, &q.text));
     }
     let (mut ask_runs, mut base_runs) = (Vec::new(), Vec::new());
@@ -185,7 +191,7 @@ fn latency(
         let (mut ask, mut base) = (Vec::with_capacity(qs.len()), Vec::with_capacity(qs.len()));
         for q in qs {
             let t = Instant::now();
-            black_box(answer(engine, black_box(&q.text)));
+            let _ = black_box(answer(engine, black_box(&q.text)));
             ask.push(micros(t.elapsed()));
             let t = Instant::now();
             black_box(baseline.search(&searcher, black_box(&q.text)));
@@ -220,7 +226,7 @@ pub fn throughput(engine: &Engine, qs: &[BenchQuestion], how_long: Duration) -> 
                 let mut n = 0u64;
                 let mut i = t * qs.len() / threads;
                 while start.elapsed() < how_long {
-                    black_box(answer(engine, &qs[i % qs.len()].text));
+                    let _ = black_box(answer(engine, &qs[i % qs.len()].text));
                     i += 1;
                     n += 1;
                 }
@@ -256,7 +262,7 @@ fn p99_during_rebuild(engine: &Engine, qs: &[BenchQuestion]) -> anyhow::Result<f
             i += 1;
             let before = rebuilding.load(Ordering::SeqCst);
             let t = Instant::now();
-            black_box(answer(engine, q));
+            let _ = black_box(answer(engine, q));
             let us = micros(t.elapsed());
             if before && rebuilding.load(Ordering::SeqCst) {
                 samples.push(us);

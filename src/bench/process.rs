@@ -47,7 +47,7 @@ pub fn serve_child(cfg: EngineConfig, seed: u64, questions: usize) -> anyhow::Re
     let mix = question_mix(seed, &passages, questions);
     drop(passages);
     for q in &mix {
-        std::hint::black_box(answer(&engine, &q.text));
+        std::hint::black_box(answer(&engine, &q.text)?);
     }
     let out = ServeReport {
         rss_mb: peak_rss_mb(),
@@ -69,7 +69,7 @@ pub fn profile_child(cfg: EngineConfig, seed: u64, questions: usize) -> anyhow::
     let mut answered = 0usize;
     while start.elapsed().as_secs() < 10 {
         for q in &mix {
-            std::hint::black_box(answer(&engine, &q.text));
+            std::hint::black_box(answer(&engine, &q.text)?);
         }
         answered += mix.len();
     }

@@ -122,9 +122,19 @@ pub async fn answer(
         Ok(a) => a,
         Err(e) => {
             tracing::error!(guild = ?member.guild, channel = member.channel, "question failed: {e:#}");
+            // A damaged index must not pass for "not in the briefs".
+            let damaged = matches!(
+                e.downcast_ref::<crate::engine::EngineError>(),
+                Some(crate::engine::EngineError::Search { .. })
+            );
+            let text = if damaged {
+                "The index of the briefs is damaged, so I can't search them. A moderator should run /reindex."
+            } else {
+                "Something went wrong while searching the briefs. Please try again."
+            };
             return (via != Via::Overheard).then(|| Reply {
                 ephemeral: via == Via::Slash,
-                ..Reply::text("Something went wrong while searching the briefs. Please try again.")
+                ..Reply::text(text)
             });
         }
     };
@@ -190,7 +200,7 @@ pub async fn ask_engine(
             top,
         })
     })
-    .await?)
+    .await??)
 }
 
 /// `!ask how many soldiers?` → `how many soldiers?`; the prefix is matched

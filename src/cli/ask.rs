@@ -21,7 +21,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         text: &args.question,
         guild: None,
         top: args.top.max(1),
-    });
+    })?;
     if args.json {
         println!(
             "{}",

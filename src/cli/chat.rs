@@ -24,7 +24,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         if question.is_empty() {
             continue;
         }
-        print!("{}", output::answer_text(&engine.ask(question), 1));
+        print!("{}", output::answer_text(&engine.ask(question)?, 1));
         println!();
         std::io::stdout().flush()?;
     }

@@ -18,7 +18,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     let set = QuestionSet::load(&args.file)?;
     let engine = super::open_engine(settings)
         .with_context(|| format!("opening briefs in {}", settings.paths.briefs.display()))?;
-    let report = eval::run(&engine, &set);
+    let report = eval::run(&engine, &set)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());

@@ -29,6 +29,9 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     ("BRIEFBOT_ENGINE_MAX_BRIEF_KB", |s, v| {
         parse(&mut s.engine.max_brief_kb, v)
     }),
+    ("BRIEFBOT_ENGINE_LOCK_WAIT_SECS", |s, v| {
+        parse(&mut s.engine.lock_wait_secs, v)
+    }),
     ("BRIEFBOT_PREFIX", |s, v| {
         s.discord.prefix = v.trim().to_string();
         Ok(())

@@ -25,6 +25,18 @@ pub enum BriefError {
     Unreadable { message: String },
     #[error("not a tenant directory (expected a numeric server id)")]
     NotTenantDir,
+    /// Only regular files are read: a FIFO would block, a device could
+    /// never end, a directory named like a brief is a mistake worth naming.
+    #[error("not a regular file but a {kind}; briefs must be plain files")]
+    NotAFile { kind: String },
+    /// A link could expose any file the process can read (`/etc/passwd`).
+    #[error(
+        "symbolic link to {target}, outside the briefs directory; only links within it are followed"
+    )]
+    LinkOutside { target: PathBuf },
+    /// The index and its manifest key briefs by name, which must be text.
+    #[error("file name is not valid UTF-8; rename the file")]
+    NonUtf8Name,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +69,24 @@ pub enum EngineError {
     NoBriefsDir { path: PathBuf },
     #[error("setting `{key}`: {message}")]
     Setting { key: &'static str, message: String },
+    /// Another process held the rebuild lock for longer than
+    /// `engine.lock_wait_secs`.
+    #[error(
+        "another process is rebuilding the index in {path} and was still busy after \
+         {waited_secs} s (engine.lock_wait_secs); the current index keeps serving, \
+         try again shortly"
+    )]
+    RebuildInProgress { path: PathBuf, waited_secs: u64 },
+    /// The index on disk failed verification (checksums or probe query).
+    #[error("index at {path} is damaged: {reason}")]
+    Damaged { path: PathBuf, reason: String },
+    /// Searching failed: the index is damaged or unreadable. Never reported
+    /// as "not found", which would hide the damage.
+    #[error("the index is damaged or unreadable ({source}); a moderator should reindex")]
+    Search {
+        #[source]
+        source: tantivy::TantivyError,
+    },
     /// A bug, not bad input; reported rather than taking the bot down.
     #[error("the rebuild stopped unexpectedly; the previous index keeps serving")]
     RebuildPanicked,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Engine, Question};
+use super::{Engine, EngineError, Question};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct QuestionSet {
@@ -95,7 +95,9 @@ pub fn normalise(text: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-pub fn run(engine: &Engine, set: &QuestionSet) -> EvalReport {
+/// Stops at the first question the index cannot search: scores over a
+/// damaged index would be meaningless.
+pub fn run(engine: &Engine, set: &QuestionSet) -> Result<EvalReport, EngineError> {
     let mut results = Vec::with_capacity(set.questions.len());
     let mut s = Summary {
         questions: set.questions.len(),
@@ -107,7 +109,7 @@ pub fn run(engine: &Engine, set: &QuestionSet) -> EvalReport {
             text: &eq.q,
             guild: None,
             top: 5,
-        });
+        })?;
         let expect: Vec<String> = eq.expect.iter().map(|e| normalise(e)).collect();
         let top: Vec<String> = answer
             .ranked()
@@ -153,8 +155,8 @@ pub fn run(engine: &Engine, set: &QuestionSet) -> EvalReport {
         s.p_at_1 /= s.in_scope as f64;
         s.mrr_at_5 = rr / s.in_scope as f64;
     }
-    EvalReport {
+    Ok(EvalReport {
         results,
         summary: s,
-    }
+    })
 }

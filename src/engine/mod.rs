@@ -46,13 +46,14 @@ pub mod types;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
+use index::lock::RebuildLock;
 use index::manifest::Manifest;
-use index::priority;
 use index::snapshot::Snapshot;
+use index::{open, priority};
 use ingest::brief;
 use ingest::corpus::{self, Corpus};
 pub use query::synonyms::Synonyms;
@@ -78,6 +79,8 @@ pub struct EngineConfig {
     /// covers) for an answer; below it the engine declines.
     pub decline_threshold: f32,
     pub limits: BriefLimits,
+    /// How long to wait for another process's rebuild of `index_dir`.
+    pub lock_wait: Duration,
 }
 
 impl EngineConfig {
@@ -90,11 +93,14 @@ impl EngineConfig {
             synonyms_file: None,
             decline_threshold: DEFAULT_DECLINE_THRESHOLD,
             limits: BriefLimits::default(),
+            lock_wait: DEFAULT_LOCK_WAIT,
         }
     }
 }
 
 pub const DEFAULT_DECLINE_THRESHOLD: f32 = 0.27;
+/// Long enough for a rebuild of a large corpus on a busy machine.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
 
 /// One question as a front end asks it.
 #[derive(Debug, Clone)]
@@ -121,7 +127,7 @@ impl<'a> Question<'a> {
 pub struct Stats {
     pub briefs: usize,
     pub passages: usize,
-    /// Increases by one at every rebuild swapped in.
+    /// Increases at every rebuild swapped in (by any process sharing the index).
     pub generation: u64,
 }
 
@@ -134,7 +140,9 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Open the index, rebuilding it only when the briefs changed since it was built.
+    /// Open the index, rebuilding it only when the briefs changed since it
+    /// was built or it fails verification (then with a warning). Waits up to
+    /// `lock_wait` for another process's rebuild of the same directory.
     pub fn open(cfg: EngineConfig) -> Result<(Engine, IndexReport), EngineError> {
         let started = Instant::now();
         let synonyms = load_synonyms(&cfg)?;
@@ -146,35 +154,13 @@ impl Engine {
                 Snapshot::build(corpus, None, 1, synonyms.0)?
             }
             Some(dir) => {
-                let manifest = Manifest::read(dir);
-                let reused = manifest
-                    .as_ref()
-                    .filter(|m| m.fingerprint == corpus.fingerprint)
-                    .and_then(|m| {
-                        let opened = Snapshot::open(
-                            corpus.clone(),
-                            &dir.join(&m.dir),
-                            m.generation,
-                            synonyms.0.clone(),
-                        );
-                        opened
-                            .map_err(|e| {
-                                tracing::warn!(
-                                    "index in {} unusable, rebuilding: {e}",
-                                    dir.display()
-                                )
-                            })
-                            .ok()
-                    });
-                match reused {
-                    Some(s) => s,
-                    None => {
+                let files = corpus.files.clone();
+                match open::open_or_build(dir, corpus, synonyms.0, cfg.lock_wait)? {
+                    open::Outcome::Reused(s) => s,
+                    open::Outcome::Rebuilt { snapshot, before } => {
                         report.rebuilt = true;
-                        let previous = manifest
-                            .map(|m| (m.generation, m.files))
-                            .unwrap_or_default();
-                        diff_files(&mut report, &previous.1, &corpus.files);
-                        build_generation(dir, corpus, previous.0 + 1, synonyms.0)?
+                        diff_files(&mut report, &before, &files);
+                        snapshot
                     }
                 }
             }
@@ -189,21 +175,30 @@ impl Engine {
     }
 
     /// Answer in the global scope with the default paging depth.
-    pub fn ask(&self, question: &str) -> Answer {
+    pub fn ask(&self, question: &str) -> Result<Answer, EngineError> {
         self.ask_with(&Question::new(question))
     }
 
-    pub fn ask_with(&self, question: &Question<'_>) -> Answer {
+    /// An error means the index could not be searched (it is damaged): front
+    /// ends must say so rather than decline, which would hide the damage.
+    pub fn ask_with(&self, question: &Question<'_>) -> Result<Answer, EngineError> {
         let snapshot = self.current.load();
-        answer::retrieve::ask(&snapshot, question, self.cfg.decline_threshold)
+        answer::retrieve::ask(&snapshot, question, self.cfg.decline_threshold).inspect_err(|e| {
+            tracing::error!("question {:?} could not be answered: {e}", question.text)
+        })
     }
 
     /// Rebuild from the files and swap the new index in atomically; questions
     /// keep being answered from the old one meanwhile, and a failed rebuild
-    /// leaves it serving. Rebuilds are serialised.
+    /// leaves it serving. Rebuilds are serialised, within this process and
+    /// (by a lock file) with other processes sharing the index directory.
     pub fn reindex(&self) -> Result<IndexReport, EngineError> {
         let _guard = self.rebuild.lock().unwrap_or_else(|p| p.into_inner());
         let started = Instant::now();
+        let dir = self.cfg.index_dir.as_deref();
+        let lock = dir
+            .map(|d| RebuildLock::acquire(d, self.cfg.lock_wait))
+            .transpose()?;
         let old = self.current.load_full();
         let synonyms = load_synonyms(&self.cfg)?;
         let corpus = load_corpus(&self.cfg, &synonyms)?;
@@ -214,18 +209,19 @@ impl Engine {
             ..IndexReport::default()
         };
         diff_files(&mut report, &old.corpus.files, &corpus.files);
-        let generation = old.generation + 1;
         // Questions are answered meanwhile: build on a thread of its own at a
         // lower scheduling priority (Tantivy's indexing threads inherit it),
         // so answers never queue behind the rebuild. The priority ends with
         // the thread, so no worker of the caller's is left slowed.
-        let dir = self.cfg.index_dir.as_deref();
         let snapshot = std::thread::scope(|s| {
             s.spawn(|| {
                 priority::lower_this_thread();
-                match dir {
-                    None => Snapshot::build(corpus, None, generation, synonyms.0),
-                    Some(dir) => build_generation(dir, corpus, generation, synonyms.0),
+                match (dir, &lock) {
+                    (Some(dir), Some(lock)) => {
+                        let before = Manifest::read(dir);
+                        open::build(dir, corpus, before.as_ref(), synonyms.0, lock)
+                    }
+                    _ => Snapshot::build(corpus, None, old.generation + 1, synonyms.0),
                 }
             })
             .join()
@@ -233,9 +229,6 @@ impl Engine {
         .map_err(|_| EngineError::RebuildPanicked)??;
         fill_report(&mut report, &snapshot, started);
         self.current.store(Arc::new(snapshot));
-        if let Some(dir) = &self.cfg.index_dir {
-            remove_stale_generations(dir, &[generation, old.generation]);
-        }
         Ok(report)
     }
 
@@ -300,48 +293,6 @@ fn load_corpus(
         &synonyms.1,
         &cfg.limits,
     )
-}
-
-fn build_generation(
-    dir: &Path,
-    corpus: Corpus,
-    generation: u64,
-    synonyms: Arc<Synonyms>,
-) -> Result<Snapshot, EngineError> {
-    let name = format!("gen-{generation}");
-    let gen_dir = dir.join(&name);
-    if gen_dir.exists() {
-        std::fs::remove_dir_all(&gen_dir).map_err(|e| EngineError::io(&gen_dir, e))?;
-    }
-    let manifest = Manifest {
-        fingerprint: corpus.fingerprint.clone(),
-        generation,
-        dir: name,
-        files: corpus.files.clone(),
-    };
-    let snapshot = Snapshot::build(corpus, Some(&gen_dir), generation, synonyms)?;
-    manifest.write(dir)?;
-    Ok(snapshot)
-}
-
-fn remove_stale_generations(dir: &Path, keep: &[u64]) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Some(generation) = name
-            .strip_prefix("gen-")
-            .and_then(|g| g.parse::<u64>().ok())
-        else {
-            continue;
-        };
-        if !keep.contains(&generation) {
-            if let Err(err) = std::fs::remove_dir_all(e.path()) {
-                tracing::warn!("cannot remove old index {}: {err}", e.path().display());
-            }
-        }
-    }
 }
 
 fn diff_files(

@@ -150,10 +150,11 @@ fn reindex_while_fifty_questions_are_in_flight() {
         // The second question is answered or declined exactly as the engine
         // does outside the rebuild: the swap never shows a half-built index.
         let engine = bot.engine.clone();
-        let expected =
-            tokio::task::spawn_blocking(move || engine.ask("what does russia get?").answered)
-                .await
-                .unwrap();
+        let expected = tokio::task::spawn_blocking(move || {
+            engine.ask("what does russia get?").unwrap().answered
+        })
+        .await
+        .unwrap();
         for q in &more {
             let r = replies
                 .iter()

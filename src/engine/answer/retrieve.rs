@@ -10,6 +10,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use crate::engine::answer::rerank::ResolvedQuery;
+use crate::engine::error::EngineError;
 use crate::engine::index::analyze::Analyzer;
 use crate::engine::index::schema::GLOBAL_SCOPE;
 use crate::engine::index::snapshot::Snapshot;
@@ -22,7 +23,13 @@ use crate::engine::Question;
 /// sample the right passage is in the top 40 for 99% of questions).
 const CANDIDATES: usize = 40;
 
-pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
+/// A search error is returned, never turned into an empty result: a damaged
+/// index would otherwise decline every question without a word.
+pub fn ask(
+    snap: &Snapshot,
+    question: &Question<'_>,
+    threshold: f32,
+) -> Result<Answer, EngineError> {
     let mut analyzer = Analyzer::default();
     let plan = query::plan(question.text, &snap.lexicon, &snap.synonyms, &mut analyzer);
     let mut answer = Answer {
@@ -35,9 +42,9 @@ pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
     };
     if plan.groups.is_empty() {
         answer.suggestions = brief_titles(snap, question.guild);
-        return answer;
+        return Ok(answer);
     }
-    let candidates = candidates(snap, &plan, question.guild);
+    let candidates = candidates(snap, &plan, question.guild)?;
     let rq = ResolvedQuery::new(snap, plan);
     let max_bm25 = candidates.iter().map(|c| c.1).fold(f32::EPSILON, f32::max);
     let mut scored: Vec<(f32, f32, usize, usize)> = candidates
@@ -87,12 +94,16 @@ pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
         answer.closest = std::mem::take(&mut answer.hits);
         answer.suggestions = suggestions(snap, &answer.closest, question.guild);
     }
-    answer
+    Ok(answer)
 }
 
 /// Tantivy's BM25 over the stemmed text, the exact text and headings, limited
 /// to the passages the asker may see. Returns (passage id, score).
-fn candidates(snap: &Snapshot, plan: &Plan, guild: Option<u64>) -> Vec<(usize, f32)> {
+fn candidates(
+    snap: &Snapshot,
+    plan: &Plan,
+    guild: Option<u64>,
+) -> Result<Vec<(usize, f32)>, EngineError> {
     let s = &snap.schema;
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for g in &plan.groups {
@@ -161,15 +172,23 @@ fn candidates(snap: &Snapshot, plan: &Plan, guild: Option<u64>) -> Vec<(usize, f
         ),
     ]);
     let searcher = snap.reader.searcher();
-    let Ok(top) = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score()) else {
-        return Vec::new();
-    };
+    let top = searcher
+        .search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())
+        .map_err(|source| EngineError::Search { source })?;
     top.into_iter()
-        .filter_map(|(score, addr)| {
-            let col = snap.pid_columns.get(addr.segment_ord as usize)?;
-            col.first(addr.doc_id).map(|pid| (pid as usize, score))
+        .map(|(score, addr)| {
+            snap.pid_columns
+                .get(addr.segment_ord as usize)
+                .and_then(|col| col.first(addr.doc_id))
+                .map(|pid| pid as usize)
+                .filter(|&pid| pid < snap.corpus.passages.len())
+                .map(|pid| (pid, score))
+                .ok_or_else(|| EngineError::Search {
+                    source: tantivy::TantivyError::InvalidArgument(format!(
+                        "document {addr:?} names no known passage"
+                    )),
+                })
         })
-        .filter(|(pid, _)| *pid < snap.corpus.passages.len())
         .collect()
 }
 

@@ -15,6 +15,10 @@ const FILE: &str = "manifest.json";
 pub struct Manifest {
     pub fingerprint: String,
     pub generation: u64,
+    /// The generation this one replaced: kept on disk (with the current one)
+    /// because another process may still be opening it.
+    #[serde(default)]
+    pub previous: Option<u64>,
     /// Directory of the current generation, relative to the index directory.
     pub dir: String,
     /// Content hash of each brief file indexed.
@@ -38,10 +42,18 @@ impl Manifest {
         }
     }
 
+    /// Replace the manifest atomically. Only under the rebuild lock, so the
+    /// temporary file is never shared. Synced before the rename so a power
+    /// cut cannot leave a renamed but empty manifest.
     pub fn write(&self, dir: &Path) -> Result<(), EngineError> {
+        use std::io::Write;
         let tmp = dir.join(format!("{FILE}.tmp"));
-        let json = serde_json::to_string_pretty(self).unwrap_or_default();
-        std::fs::write(&tmp, json).map_err(|e| EngineError::io(&tmp, e))?;
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| EngineError::io(dir.join(FILE), std::io::Error::other(e)))?;
+        let mut f = std::fs::File::create(&tmp).map_err(|e| EngineError::io(&tmp, e))?;
+        f.write_all(&json)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| EngineError::io(&tmp, e))?;
         std::fs::rename(&tmp, dir.join(FILE)).map_err(|e| EngineError::io(dir.join(FILE), e))
     }
 }

@@ -5,8 +5,12 @@
 //! disk which generation is current and which files it was built from.
 
 pub(crate) mod analyze;
+pub(crate) mod generation;
 pub(crate) mod lexicon;
+pub(crate) mod lock;
 pub(crate) mod manifest;
+pub(crate) mod open;
 pub(crate) mod priority;
 pub(crate) mod schema;
 pub(crate) mod snapshot;
+pub(crate) mod verify;

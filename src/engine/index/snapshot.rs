@@ -13,6 +13,7 @@ use crate::engine::answer::features;
 use crate::engine::error::EngineError;
 use crate::engine::index::analyze::Analyzer;
 use crate::engine::index::schema::{BriefSchema, GLOBAL_SCOPE};
+use crate::engine::index::verify;
 use crate::engine::ingest::acronyms;
 use crate::engine::ingest::corpus::Corpus;
 use crate::engine::query::synonyms::Synonyms;
@@ -109,27 +110,44 @@ impl Snapshot {
         writer.wait_merging_threads()
     }
 
-    /// Open an index built earlier from the same corpus (same fingerprint).
+    /// Open an index built earlier from the same corpus (same fingerprint),
+    /// verified before it may serve.
     pub fn open(
         corpus: Corpus,
         dir: &Path,
         generation: u64,
         synonyms: Arc<Synonyms>,
     ) -> Result<Snapshot, EngineError> {
-        let tv = |source| EngineError::Index {
-            path: dir.to_path_buf(),
-            source,
-        };
-        let index = Index::open_in_dir(dir).map_err(tv)?;
-        BriefSchema::register(&index);
-        let schema = BriefSchema::new();
-        if index.schema() != schema.schema {
-            return Err(EngineError::Index {
-                path: dir.to_path_buf(),
-                source: tantivy::TantivyError::SchemaError("schema differs".into()),
-            });
-        }
-        Self::assemble(index, schema, corpus, generation, synonyms, Some(dir), None)
+        let (index, schema) = open_index(dir)?;
+        let snap = Self::assemble(index, schema, corpus, generation, synonyms, Some(dir), None)?;
+        verify::check(&snap, dir)?;
+        Ok(snap)
+    }
+
+    /// The same generation read from where it now lives: a build is written
+    /// in a temporary directory and renamed into place, and what serves
+    /// must be what the manifest names (and pass the same checks).
+    pub fn reopen(self, dir: &Path) -> Result<Snapshot, EngineError> {
+        let Snapshot {
+            generation,
+            corpus,
+            terms,
+            lexicon,
+            synonyms,
+            ..
+        } = self;
+        let (index, schema) = open_index(dir)?;
+        let snap = Self::assemble(
+            index,
+            schema,
+            corpus,
+            generation,
+            synonyms,
+            Some(dir),
+            Some((terms, lexicon)),
+        )?;
+        verify::check(&snap, dir)?;
+        Ok(snap)
     }
 
     fn assemble(
@@ -177,6 +195,22 @@ impl Snapshot {
             synonyms,
         })
     }
+}
+
+fn open_index(dir: &Path) -> Result<(Index, BriefSchema), EngineError> {
+    let tv = |source| EngineError::Index {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let index = Index::open_in_dir(dir).map_err(tv)?;
+    BriefSchema::register(&index);
+    let schema = BriefSchema::new();
+    if index.schema() != schema.schema {
+        return Err(tv(tantivy::TantivyError::SchemaError(
+            "schema differs".into(),
+        )));
+    }
+    Ok((index, schema))
 }
 
 /// Tokenise every passage once, assigning words to sentences by position.

@@ -3,22 +3,22 @@
 
 use super::*;
 
-const SHIPPED: &str = include_str!("../../../briefs/north-korea-war-in-europe.md");
+const SHIPPED: &str = include_str!("../../../../briefs/north-korea-war-in-europe.md");
 const SQUAD: [&str; 12] = [
-    include_str!("../../../tests/data/eval/squad-dev/01-Super_Bowl_50/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/02-Warsaw/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/03-Normans/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/04-Nikola_Tesla/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/01-Super_Bowl_50/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/02-Warsaw/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/03-Normans/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/04-Nikola_Tesla/briefs/article.md"),
     include_str!(
-        "../../../tests/data/eval/squad-dev/05-Computational_complexity_theory/briefs/article.md"
+        "../../../../tests/data/eval/squad-dev/05-Computational_complexity_theory/briefs/article.md"
     ),
-    include_str!("../../../tests/data/eval/squad-dev/06-Teacher/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/07-Martin_Luther/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/08-Southern_California/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/09-Sky_(United_Kingdom)/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/10-Victoria_(Australia)/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/11-Huguenot/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/12-Steam_engine/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/06-Teacher/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/07-Martin_Luther/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/08-Southern_California/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/09-Sky_(United_Kingdom)/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/10-Victoria_(Australia)/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/11-Huguenot/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/12-Steam_engine/briefs/article.md"),
 ];
 
 fn parse(name: &str, bytes: &[u8]) -> Result<ParsedBrief, BriefError> {
@@ -353,5 +353,43 @@ fn every_truncation_and_byte_flip_of_the_shipped_brief_is_handled() {
         let at = (rng.next() as usize) % copy.len();
         copy[at] = (rng.next() % 256) as u8;
         let _ = parse("b.md", &copy);
+    }
+}
+
+mod properties {
+    use super::super::frontmatter::split;
+    use super::super::{parse_brief, BriefLimits};
+    use crate::engine::types::Scope;
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Front-matter of any shape is parsed or refused, never a panic.
+        #[test]
+        fn any_front_matter_is_parsed_or_refused(
+            keys in proptest::collection::vec("[a-z]{0,8}", 0..6),
+            values in proptest::collection::vec("\\PC{0,40}", 0..6),
+            body in "\\PC{0,200}",
+            close in any::<bool>(),
+        ) {
+            let mut text = String::from("---\n");
+            for (k, v) in keys.iter().zip(&values) {
+                text.push_str(&format!("{k}: {v}\n"));
+            }
+            if close {
+                text.push_str("---\n");
+            }
+            text.push_str(&body);
+            let _ = split(&text);
+            let _ = parse_brief(Path::new("p.md"), text.as_bytes(), Scope::Global, &BriefLimits::default());
+        }
+
+        /// Arbitrary bytes as a brief: refused or parsed, never a panic.
+        #[test]
+        fn any_bytes_are_parsed_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = parse_brief(Path::new("b.md"), &bytes, Scope::Global, &BriefLimits::default());
+        }
     }
 }

@@ -138,3 +138,29 @@ fn irregular_verbs_and_synonyms_add_members() {
         .iter()
         .any(|m| m.stems == ["troop"] && m.weight < 1.0));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any question a member can type is planned without panicking, and
+        /// the plan never invents words it was not asked.
+        #[test]
+        fn any_question_plans_without_panic(q in "\\PC{0,120}") {
+            let lex = lexicon(&["soldiers", "korea", "kursk", "ceasefire", "2025"]);
+            let p = plan_for(&q, &lex);
+            prop_assert!(p.groups.len() <= q.chars().count());
+        }
+
+        /// Unicode soup, markup and operators included.
+        #[test]
+        fn hostile_characters_plan_without_panic(q in "[\\u{0}-\\u{2FF}\"'`:()\\[\\]*~^!?<>@#-]{0,80}") {
+            let lex = lexicon(&["soldiers"]);
+            let _ = plan_for(&q, &lex);
+            let _ = clean(&q);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Verifying a generation before it serves: Tantivy's per-file checksums,
+//! then probe queries that must find known passages. Checksums catch garbled
+//! and truncated files; the probes catch what checksums cannot (a segment
+//! that opens but no longer finds what it indexed, a generation that does
+//! not belong to these passages). A damaged index is never served silently.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
+
+use super::snapshot::Snapshot;
+use crate::engine::error::EngineError;
+
+pub fn check(snap: &Snapshot, dir: &Path) -> Result<(), EngineError> {
+    let damaged = |reason: String| EngineError::Damaged {
+        path: dir.to_path_buf(),
+        reason,
+    };
+    let searcher = snap.reader.searcher();
+    let bad = searcher
+        .index()
+        .validate_checksum()
+        .map_err(|e| damaged(format!("checksums unreadable: {e}")))?;
+    if !bad.is_empty() {
+        let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
+        names.sort();
+        return Err(damaged(format!(
+            "checksum mismatch in {}",
+            names.join(", ")
+        )));
+    }
+    let last = snap.corpus.passages.len().checked_sub(1);
+    for pid in [Some(0), last]
+        .into_iter()
+        .flatten()
+        .collect::<HashSet<_>>()
+    {
+        probe(snap, pid).map_err(damaged)?;
+    }
+    Ok(())
+}
+
+/// Search passage `pid`'s rarest word: the result must be exactly the
+/// passages the lexicon says hold it, `pid` among them.
+fn probe(snap: &Snapshot, pid: usize) -> Result<(), String> {
+    let Some(&id) = snap.terms[pid]
+        .all
+        .iter()
+        .min_by_key(|&&id| snap.lexicon.stem_df[id as usize])
+    else {
+        return Ok(());
+    };
+    let Some(stem) = snap
+        .lexicon
+        .stem_ids
+        .iter()
+        .find_map(|(s, &i)| (i == id).then_some(s))
+    else {
+        return Err(format!("word {id} of passage {pid} is not in the lexicon"));
+    };
+    let query = TermQuery::new(
+        Term::from_field_text(snap.schema.text_stem, stem),
+        IndexRecordOption::Basic,
+    );
+    let found = snap
+        .reader
+        .searcher()
+        .search(&query, &DocSetCollector)
+        .map_err(|e| format!("probe query for {stem:?} failed: {e}"))?;
+    let pids: HashSet<u64> = found
+        .iter()
+        .filter_map(|a| {
+            snap.pid_columns
+                .get(a.segment_ord as usize)?
+                .first(a.doc_id)
+        })
+        .collect();
+    let expected = snap.lexicon.stem_df[id as usize] as usize;
+    if !pids.contains(&(pid as u64)) || pids.len() != expected {
+        return Err(format!(
+            "probe for {stem:?} found {} passages, expected {expected} including passage {pid}",
+            pids.len()
+        ));
+    }
+    Ok(())
+}

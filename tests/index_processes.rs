@@ -1,0 +1,118 @@
+//! Several `briefbot` processes on one index directory (issue 10): rebuilds
+//! killed at arbitrary moments, and `index` and `ask` processes racing.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{du, filler, finish, Lcg, Scratch, ANSWER};
+
+/// 30 rebuilds killed at arbitrary moments, each after a brief changed so
+/// that the start really rebuilds: afterwards the index still opens and
+/// answers, and the directory stays within 3x a clean build.
+#[test]
+fn rebuilds_killed_at_random_moments_leave_a_working_small_index() {
+    let s = Scratch::new(8);
+    let clean = s.run(&["index"]);
+    assert!(clean.ok(), "{}", clean.describe());
+    let clean_size = du(&s.index());
+    // How long an uninterrupted rebuild takes here, so the kills land
+    // before, during and after the build (not only at start-up).
+    let started = std::time::Instant::now();
+    std::fs::write(s.briefs().join("extra-00.md"), filler(0, 1000)).unwrap();
+    assert!(s.run(&["index"]).ok());
+    let span = started.elapsed().as_millis() as u64 + 1;
+
+    let mut rng = Lcg(10);
+    for round in 0..30 {
+        std::fs::write(s.briefs().join("extra-01.md"), filler(1, round + 1)).unwrap();
+        let (mut child, _) = s.spawn(s.command(&["index"]));
+        std::thread::sleep(Duration::from_millis(rng.below(span)));
+        let _ = child.kill();
+        child.wait().unwrap();
+    }
+
+    let after = s.run(&["ask", "how many soldiers?"]);
+    assert!(after.ok(), "{}", after.describe());
+    assert!(after.stdout.contains(ANSWER), "{}", after.describe());
+    let size = du(&s.index());
+    assert!(
+        size <= 3 * clean_size,
+        "index directory is {size} bytes after 30 killed rebuilds, a clean build is {clean_size}: {:?}",
+        std::fs::read_dir(s.index())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect::<Vec<_>>()
+    );
+}
+
+/// 10 rounds of 2 `index` and 20 `ask` processes started together on one
+/// directory, every other round after a brief changed: none fails, and
+/// every `ask` answers.
+#[test]
+fn racing_index_and_ask_processes_all_succeed() {
+    let s = Scratch::new(4);
+    assert!(s.run(&["index"]).ok());
+    let mut failures = Vec::new();
+    for round in 0..10 {
+        if round % 2 == 1 {
+            std::fs::write(s.briefs().join("extra-02.md"), filler(2, round)).unwrap();
+        }
+        let mut started = Vec::new();
+        for p in 0..22 {
+            let args: &[&str] = if p % 11 == 0 {
+                &["index"]
+            } else {
+                &["ask", "how many soldiers?"]
+            };
+            started.push((args[0], s.spawn(s.command(args))));
+        }
+        for (what, child) in started {
+            let run = finish(child);
+            let answered = what == "index" || run.stdout.contains(ANSWER);
+            if !run.ok() || !answered {
+                failures.push(format!("round {round}, {what}: {}", run.describe()));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of 220 processes failed; first: {}",
+        failures.len(),
+        failures[0]
+    );
+}
+
+/// A process that finds a rebuild in progress waits `engine.lock_wait_secs`
+/// at most, then says so and fails cleanly.
+#[test]
+fn a_rebuild_held_too_long_is_reported_by_name() {
+    let s = Scratch::new(0);
+    assert!(s.run(&["index"]).ok());
+    // Hold the lock the way a rebuilding process does.
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(s.index().join(".rebuild.lock"))
+        .unwrap();
+    fs4::fs_std::FileExt::lock_exclusive(&lock).unwrap();
+    let mut cmd = s.command(&["index"]);
+    cmd.env("BRIEFBOT_ENGINE_LOCK_WAIT_SECS", "1");
+    let run = finish(s.spawn(cmd));
+    assert!(!run.ok(), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("another process is rebuilding the index")
+            && run.stderr.contains("engine.lock_wait_secs"),
+        "{}",
+        run.describe()
+    );
+    // Questions are still answered from the current index meanwhile.
+    let ask = s.run(&["ask", "how many soldiers?"]);
+    assert!(
+        ask.ok() && ask.stdout.contains(ANSWER),
+        "{}",
+        ask.describe()
+    );
+}
