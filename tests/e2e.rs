@@ -26,3 +26,12 @@ mod conversation;
 mod lifecycle;
 #[path = "e2e/moderation.rs"]
 mod moderation;
+
+// The store tests also restart the server; these tests do not.
+#[allow(dead_code)]
+#[path = "support/pg_cluster.rs"]
+mod pg_cluster;
+#[path = "e2e/processes.rs"]
+mod processes;
+#[path = "e2e/several.rs"]
+mod several;

@@ -15,6 +15,7 @@ pub mod questions;
 pub mod report;
 pub mod rng;
 pub mod stats;
+pub mod store;
 mod words;
 
 use std::path::{Path, PathBuf};

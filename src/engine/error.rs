@@ -21,6 +21,8 @@ pub enum BriefError {
     NoText,
     #[error("unsupported file type {extension:?}: briefs are .md or .txt")]
     UnsupportedType { extension: String },
+    #[error("{name:?} is not a usable file name (letters, digits, '-', '_' and '.', up to 100)")]
+    BadFileName { name: String },
 }
 
 #[derive(Debug, thiserror::Error)]

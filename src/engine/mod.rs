@@ -24,6 +24,7 @@ mod rerank;
 mod schema;
 mod snapshot;
 mod synonyms;
+mod tenant;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ use corpus::Corpus;
 use manifest::Manifest;
 use snapshot::Snapshot;
 pub use synonyms::Synonyms;
+pub use tenant::{check_file_name, TenantBrief, TenantId};
 
 pub use brief::{BriefLimits, ParsedBrief};
 pub use error::{BriefError, EngineError};
