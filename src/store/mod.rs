@@ -6,8 +6,8 @@
 //! One [`Store`], two backends chosen by `database.url`: an embedded SQLite
 //! file (one process) or PostgreSQL (several). An enum rather than a trait
 //! object: the two are known, a match is exhaustive, and async methods need no
-//! boxing. Both run the same SQL ([`sql`]) on the same schema
-//! ([`migrations`]); every call is async and none blocks a runtime worker.
+//! boxing. Both run the same SQL (`sql.rs`) on the same schema
+//! (`migrations.rs`); every call is async and none blocks a runtime worker.
 
 mod migrations;
 mod postgres;
