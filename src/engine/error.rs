@@ -19,10 +19,14 @@ pub enum BriefError {
     FrontMatter { line: usize, message: String },
     #[error("no paragraphs of text after the front-matter")]
     NoText,
-    #[error("unsupported file type {extension:?}: briefs are .md or .txt")]
+    #[error("unsupported file type {extension:?}: briefs are .md, .markdown or .txt")]
     UnsupportedType { extension: String },
     #[error("{name:?} is not a usable file name (letters, digits, '-', '_' and '.', up to 100)")]
     BadFileName { name: String },
+    #[error("cannot read: {message}")]
+    Unreadable { message: String },
+    #[error("not a tenant directory (expected a numeric server id)")]
+    NotTenantDir,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::brief::{parse_brief, ParsedBrief};
-use super::corpus::hex;
 use super::error::{BriefError, EngineError};
+use super::ingest::brief::{parse_brief, ParsedBrief, BRIEF_EXTENSIONS};
+use super::ingest::corpus::hex;
 use super::types::Scope;
 use super::Engine;
 
@@ -72,7 +72,7 @@ pub fn check_file_name(name: &str) -> Result<(), BriefError> {
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    if !matches!(ext.as_str(), "md" | "markdown" | "txt") {
+    if !BRIEF_EXTENSIONS.contains(&ext.as_str()) {
         return Err(BriefError::UnsupportedType { extension: ext });
     }
     Ok(())

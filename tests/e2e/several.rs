@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::fake_discord::{ButtonPress, FakeDiscord, Guild, Msg, Recorded, Role, Slash};
 use crate::harness::{asker, moderator, run, MOD_ROLE, T};
 use crate::pg_cluster;
 use crate::processes::{ServeConfig, ServeProcess};
+use fake_discord::{ButtonPress, FakeDiscord, Guild, Msg, Recorded, Role, Slash};
 
 /// On shard 0 of 2: (10 >> 22) % 2 == 0.
 const S0: u64 = 10;
