@@ -139,7 +139,7 @@ impl Settings {
     pub fn engine_config(&self) -> EngineConfig {
         EngineConfig {
             briefs_dir: self.paths.briefs.clone(),
-            guild_briefs_dir: Some(self.paths.data.join("briefs")),
+            tenant_briefs_dir: Some(self.paths.data.join("briefs")),
             index_dir: Some(self.paths.index.clone()),
             synonyms_file: Some(self.paths.synonyms.clone()).filter(|p| p.exists()),
             decline_threshold: self.engine.decline_threshold,

@@ -101,7 +101,7 @@ async fn propagation(url: &DatabaseUrl, briefs: &Path, rounds: usize) -> anyhow:
     let mut members = Vec::new();
     for name in ["a", "b"] {
         let mut cfg = EngineConfig::in_memory(briefs);
-        cfg.guild_briefs_dir = Some(dir.path().join(name));
+        cfg.tenant_briefs_dir = Some(dir.path().join(name));
         let engine = tokio::task::spawn_blocking(move || Engine::open(cfg))
             .await??
             .0;

@@ -185,9 +185,11 @@ pub async fn ask_engine(
     let text = question.to_string();
     let top = state.settings.discord.pages;
     Ok(tokio::task::spawn_blocking(move || {
+        // The engine knows tenants, not guilds: each guild is one.
+        let tenant = guild.map(super::moderation::tenant);
         engine.ask_with(&Question {
             text: &text,
-            guild,
+            tenant: tenant.as_ref(),
             top,
         })
     })

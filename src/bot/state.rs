@@ -117,7 +117,7 @@ impl BotState {
     pub fn guild_dir(&self, guild: u64) -> PathBuf {
         self.settings
             .engine_config()
-            .guild_briefs_dir
+            .tenant_briefs_dir
             .unwrap_or_else(|| self.settings.paths.data.join("briefs"))
             .join(guild.to_string())
     }

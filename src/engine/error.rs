@@ -25,7 +25,7 @@ pub enum BriefError {
     BadFileName { name: String },
     #[error("cannot read: {message}")]
     Unreadable { message: String },
-    #[error("not a tenant directory (expected a numeric server id)")]
+    #[error("not a tenant directory (its name is not a tenant id: letters, digits, '-' or '_')")]
     NotTenantDir,
 }
 

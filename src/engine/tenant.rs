@@ -18,7 +18,8 @@ use super::Engine;
 
 /// Names a tenant. Opaque to the engine; it is a directory name, so only
 /// ASCII letters, digits, '-' and '_' (1 to 64) are accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct TenantId(String);
 
 impl TenantId {
@@ -81,7 +82,7 @@ pub fn check_file_name(name: &str) -> Result<(), BriefError> {
 impl Engine {
     fn tenants_root(&self) -> Result<&Path, EngineError> {
         self.cfg
-            .guild_briefs_dir
+            .tenant_briefs_dir
             .as_deref()
             .ok_or(EngineError::Setting {
                 key: "tenant briefs directory",
@@ -93,7 +94,7 @@ impl Engine {
     /// Where a tenant's brief lives; for reports that name files.
     pub fn tenant_dir(&self, tenant: &TenantId) -> Option<PathBuf> {
         self.cfg
-            .guild_briefs_dir
+            .tenant_briefs_dir
             .as_ref()
             .map(|d| d.join(tenant.as_str()))
     }
@@ -117,7 +118,7 @@ impl Engine {
         let parsed = parse_brief(
             Path::new(file),
             bytes,
-            tenant_scope(tenant)?,
+            Scope::Tenant(tenant.clone()),
             &self.cfg.limits,
         )
         .map_err(brief_err)?;
@@ -152,7 +153,7 @@ impl Engine {
     /// with content hashes, so a front end can bring them in line with its
     /// own record.
     pub fn tenant_briefs(&self) -> Result<Vec<TenantBrief>, EngineError> {
-        let Some(root) = self.cfg.guild_briefs_dir.as_deref() else {
+        let Some(root) = self.cfg.tenant_briefs_dir.as_deref() else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
@@ -197,18 +198,5 @@ impl Engine {
             source,
         })?;
         std::fs::read(&path).map_err(|e| EngineError::io(&path, e))
-    }
-}
-
-/// The scope a tenant's briefs are searched in. Until scopes carry tenant
-/// ids, a tenant id must be a number (the bot's are guild ids): any other
-/// is refused rather than risk its briefs serving everyone.
-fn tenant_scope(tenant: &TenantId) -> Result<Scope, EngineError> {
-    match tenant.as_str().parse() {
-        Ok(id) if id != 0 => Ok(Scope::Guild(id)),
-        _ => Err(EngineError::Setting {
-            key: "tenant id",
-            message: format!("{tenant} is not a number; this engine scopes tenants by number"),
-        }),
     }
 }

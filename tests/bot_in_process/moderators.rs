@@ -137,7 +137,10 @@ async fn a_moderators_brief_is_searched_only_in_their_own_server() {
         .await
         .unwrap();
     assert!(here.answered, "{here:?}");
-    assert_eq!(here.hits[0].passage.brief.scope, Scope::Guild(GUILD));
+    assert_eq!(
+        here.hits[0].passage.brief.scope,
+        Scope::Tenant(moderation::tenant(GUILD))
+    );
     let reply = ask::slash(&b.state, &slash(ASKER, LUNAR_Q)).await;
     let embed = &json(&reply.to_interaction())["embeds"][0];
     assert!(

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use briefbot::cluster::{self, Cluster, Identity, Timing};
 use briefbot::config::DatabaseUrl;
-use briefbot::engine::{Engine, EngineConfig, Question};
+use briefbot::engine::{Engine, EngineConfig, Question, TenantId};
 use briefbot::store::Store;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -61,7 +61,7 @@ impl Process {
             std::fs::copy(e.path(), briefs.join(e.file_name())).unwrap();
         }
         let mut cfg = EngineConfig::in_memory(&briefs);
-        cfg.guild_briefs_dir = Some(dir.path().join("data/briefs"));
+        cfg.tenant_briefs_dir = Some(dir.path().join("data/briefs"));
         let engine = tokio::task::spawn_blocking(move || Engine::open(cfg).unwrap().0)
             .await
             .unwrap();
@@ -97,10 +97,11 @@ impl Process {
         }
     }
 
-    pub fn answers(&self, question: &str, guild: u64) -> Option<String> {
+    pub fn answers(&self, question: &str, tenant: u64) -> Option<String> {
+        let tenant = TenantId::new(tenant.to_string()).unwrap();
         let a = self.cluster.engine().ask_with(&Question {
             text: question,
-            guild: Some(guild),
+            tenant: Some(&tenant),
             top: 1,
         });
         a.answered.then(|| a.hits[0].passage.text.clone())

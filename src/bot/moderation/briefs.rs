@@ -45,7 +45,7 @@ async fn add_checked(
     let bytes = download(state, &file.url, limit).await?;
     let parsed = state
         .engine
-        .check_brief(&name, &bytes, Scope::Guild(guild))
+        .check_brief(&name, &bytes, Scope::Tenant(tenant(guild)))
         .map_err(|e| format!("{e}."))?;
 
     let brief = NewBrief {
@@ -133,10 +133,11 @@ pub async fn list(state: &BotState, m: &Member) -> Done {
         Err(refusal) => return refusal,
     };
     let engine = state.engine.clone();
-    let briefs = match tokio::task::spawn_blocking(move || engine.briefs(Some(guild))).await {
-        Ok(b) => b,
-        Err(e) => return Done::refused(format!("Could not list the briefs: {e}")),
-    };
+    let briefs =
+        match tokio::task::spawn_blocking(move || engine.briefs(Some(&tenant(guild)))).await {
+            Ok(b) => b,
+            Err(e) => return Done::refused(format!("Could not list the briefs: {e}")),
+        };
     let line = |meta: &crate::engine::BriefMeta, passages: usize| {
         let file = meta
             .file
@@ -152,10 +153,10 @@ pub async fn list(state: &BotState, m: &Member) -> Done {
     let mut shipped = String::new();
     let mut own = String::new();
     for (meta, passages) in &briefs {
-        match meta.scope {
+        match &meta.scope {
             Scope::Global => shipped.push_str(&line(meta, *passages)),
-            Scope::Guild(g) if g == guild => own.push_str(&line(meta, *passages)),
-            Scope::Guild(_) => {}
+            Scope::Tenant(t) if *t == tenant(guild) => own.push_str(&line(meta, *passages)),
+            Scope::Tenant(_) => {}
         }
     }
     let none = "\nnone";
