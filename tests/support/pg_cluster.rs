@@ -32,7 +32,12 @@ pub fn start() -> Option<PgCluster> {
                 panic!("PostgreSQL is required (BRIEFBOT_REQUIRE_POSTGRES=1): {why}");
             }
             static SAID: Once = Once::new();
-            SAID.call_once(|| eprintln!("skipping the PostgreSQL tests: {why}"));
+            // Straight to stderr: the test harness captures eprintln! of a
+            // passing test, and this line must be seen.
+            SAID.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "skipping the PostgreSQL tests: {why}");
+            });
             None
         }
     }
