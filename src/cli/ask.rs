@@ -25,7 +25,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&output::answer_json(&answer, args.top))?
+            serde_json::to_string_pretty(&output::AnswerJson::new(&answer, args.top))?
         );
     } else {
         print!("{}", output::answer_text(&answer, args.top));

@@ -12,8 +12,6 @@
 //!   follow-up before any response, a response after the 3 s window.
 //! - Faults: drop the socket, op 7, op 9, REST 429/500 or a delay for the next
 //!   matching request.
-// Each includer (the e2e tests, the bench) uses a different part of it.
-#![allow(dead_code, unused_imports)]
 
 mod gateway;
 pub mod interactions;
