@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn the_shipped_brief_teaches_csis_and_nis() {
-        let brief = include_str!("../../briefs/north-korea-war-in-europe.md");
+        let brief = include_str!("../../../briefs/north-korea-war-in-europe.md");
         let learned = learn(brief);
         let shorts: Vec<&str> = learned.iter().map(|a| a.short.as_str()).collect();
         assert!(shorts.contains(&"CSIS"), "{learned:?}");
