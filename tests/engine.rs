@@ -58,28 +58,46 @@ fn every_dev_question_on_the_shipped_brief_is_answered_right() {
     assert_eq!(report.summary.false_declines, 0);
 }
 
+/// Questions of `paraphrase-dev.json` the engine does not answer right yet,
+/// each with the layer expected to fix it. Remove a line when it passes:
+/// the test then holds it.
+const PENDING_PARAPHRASES: &[(&str, &str)] = &[
+    (
+        "Who bought the ferry company?",
+        "ranking: the exact words \"ferry company\" of another paragraph outweigh the synonym; semantic layer",
+    ),
+    (
+        "Who won the football last night?",
+        "declines: one shared verb of two content words clears the threshold; semantic layer",
+    ),
+];
+
 #[test]
-fn squad_sample_beats_the_bm25_baseline_by_five_points() {
-    let root = repo("tests/data/eval/squad-dev");
-    let mut articles: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    articles.sort();
-    assert_eq!(articles.len(), 12);
-    let (mut right, mut total) = (0.0, 0usize);
-    for article in &articles {
-        let engine = engine(&article.join("briefs"));
-        let set = QuestionSet::load(&article.join("questions.json")).unwrap();
-        let s = eval::run(&engine, &set).summary;
-        right += s.p_at_1 * s.in_scope as f64;
-        total += s.in_scope;
+fn questions_in_other_words_find_the_passage() {
+    let engine = engine(&repo("tests/data/briefs-paraphrase"));
+    let set = QuestionSet::load(&repo("tests/data/eval/paraphrase-dev.json")).unwrap();
+    for (q, _) in PENDING_PARAPHRASES {
+        assert!(
+            set.questions.iter().any(|e| e.q == *q),
+            "{q} is not in the set"
+        );
     }
-    let p_at_1 = right / total as f64;
-    assert_eq!(total, 3468);
-    // BM25 baseline 0.733 + 5 points; declines count as misses.
-    assert!(p_at_1 >= 0.783, "top-passage accuracy {p_at_1:.4}");
+    let report = eval::run(&engine, &set);
+    let failures: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| !r.passed && !PENDING_PARAPHRASES.iter().any(|(q, _)| *q == r.q))
+        .map(|r| {
+            let top = if r.answered {
+                r.top.first().map(|t| &t[..t.len().min(60)])
+            } else {
+                None
+            };
+            (&r.q, top)
+        })
+        .collect();
+    assert!(failures.is_empty(), "failed: {failures:#?}");
+    assert_eq!(report.summary.declines_correct, report.summary.out_of_scope);
 }
 
 #[test]
