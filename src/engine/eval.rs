@@ -107,7 +107,7 @@ pub fn run(engine: &Engine, set: &QuestionSet) -> Result<EvalReport, EngineError
     for eq in &set.questions {
         let answer = engine.ask_with(&Question {
             text: &eq.q,
-            guild: None,
+            tenant: None,
             top: 5,
         })?;
         let expect: Vec<String> = eq.expect.iter().map(|e| normalise(e)).collect();
