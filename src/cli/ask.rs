@@ -22,13 +22,13 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         guild: None,
         top: args.top.max(1),
     });
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&output::answer_json(&answer, args.top))?
-        );
+    let text = if args.json {
+        let mut json = serde_json::to_string_pretty(&output::answer_json(&answer, args.top))?;
+        json.push('\n');
+        json
     } else {
-        print!("{}", output::answer_text(&answer, args.top));
-    }
+        output::answer_text(&answer, args.top)
+    };
+    super::emit(&text)?;
     Ok(())
 }

@@ -48,9 +48,9 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     }
     let report = bench::run(settings, &plan)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print!("{}", bench::report::table(&report));
+        super::emit(&bench::report::table(&report))?;
     }
     Ok(())
 }
@@ -70,6 +70,6 @@ fn child(settings: &Settings, plan: &Plan, mode: &str, args: &Args) -> anyhow::R
     }
     let name = args.name.as_deref().unwrap_or("corpus");
     let row = measure::measure(name, cfg, plan.seed, plan.effort(name))?;
-    println!("{}", serde_json::to_string(&row)?);
+    super::emit(&format!("{}\n", serde_json::to_string(&row)?))?;
     Ok(())
 }

@@ -20,7 +20,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("opening briefs in {}", settings.paths.briefs.display()))?;
     let report = eval::run(&engine, &set);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
         return Ok(());
     }
     for r in &report.results {
@@ -30,13 +30,13 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         } else {
             "(declined)".to_string()
         };
-        println!("{verdict}  {}\n      → {top}", r.q);
+        super::emit(&format!("{verdict}  {}\n      → {top}\n", r.q))?;
     }
     let s = &report.summary;
-    println!(
-        "\n{} questions ({} in scope, {} out of scope)\nP@1 {:.3}   MRR@5 {:.3}   declines correct {}/{}   false declines {}",
+    super::emit(&format!(
+        "\n{} questions ({} in scope, {} out of scope)\nP@1 {:.3}   MRR@5 {:.3}   declines correct {}/{}   false declines {}\n",
         s.questions, s.in_scope, s.out_of_scope, s.p_at_1, s.mrr_at_5, s.declines_correct, s.out_of_scope, s.false_declines
-    );
+    ))?;
     Ok(())
 }
 
