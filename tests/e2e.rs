@@ -18,6 +18,8 @@ mod selftest;
 #[path = "e2e/harness.rs"]
 mod harness;
 
+#[path = "e2e/burst.rs"]
+mod burst;
 #[path = "e2e/buttons.rs"]
 mod buttons;
 #[path = "e2e/conversation.rs"]
@@ -26,3 +28,5 @@ mod conversation;
 mod lifecycle;
 #[path = "e2e/moderation.rs"]
 mod moderation;
+#[path = "e2e/retries.rs"]
+mod retries;

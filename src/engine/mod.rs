@@ -34,6 +34,8 @@ use arc_swap::ArcSwap;
 
 use corpus::Corpus;
 use manifest::Manifest;
+/// The longest question the engine reads; front ends cap their input with it.
+pub use query::MAX_QUESTION_CHARS;
 use snapshot::Snapshot;
 pub use synonyms::Synonyms;
 

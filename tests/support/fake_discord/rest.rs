@@ -93,6 +93,14 @@ pub(crate) async fn handle(
             json!({"message": "500: Internal Server Error", "code": 0}),
             None,
         ),
+        Some(RestFault::Lost(status)) => {
+            let _took_effect = answer(&shared, &rec);
+            (
+                status,
+                json!({"message": format!("{status}: the answer was lost"), "code": 0}),
+                None,
+            )
+        }
         Some(RestFault::Delay(d)) => {
             tokio::time::sleep(d).await;
             answer(&shared, &rec)
@@ -200,6 +208,9 @@ fn route(shared: &Shared, rec: &Recorded) -> Reply {
         }
         ("POST", ["channels", c, "messages"]) => {
             validate::message(body, false)?;
+            if let Some(existing) = same_nonce(shared, body)? {
+                return Ok((200, existing));
+            }
             let mut msg = build_message(shared, c, body, None);
             if let Some(reference) = body["message_reference"].as_object() {
                 msg["type"] = json!(19);
@@ -256,6 +267,31 @@ fn route(shared: &Shared, rec: &Recorded) -> Reply {
         }
         _ => Err(Refusal::new(404, 0, "404: Not Found")),
     }
+}
+
+/// Discord's `enforce_nonce`: a message created by the same author with the
+/// same nonce in the last few minutes is returned instead of a new one.
+fn same_nonce(shared: &Shared, body: &Value) -> Result<Option<Value>, Refusal> {
+    let nonce = match &body["nonce"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return Ok(None),
+    };
+    if nonce.chars().count() > 25 {
+        return Err(Refusal::new(
+            400,
+            50035,
+            "Invalid Form Body (nonce over 25 characters)",
+        ));
+    }
+    if body["enforce_nonce"] != true {
+        return Ok(None);
+    }
+    let nonces = shared.nonces.lock().unwrap();
+    let seen = nonces
+        .get(&nonce)
+        .filter(|(_, at)| at.elapsed() < std::time::Duration::from_secs(300));
+    Ok(seen.and_then(|(id, _)| shared.messages.lock().unwrap().get(id).cloned()))
 }
 
 fn register(shared: &Shared, app: &str, guild: Option<u64>, body: &Value) -> Reply {
