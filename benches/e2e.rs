@@ -4,9 +4,6 @@
 //! `cargo bench --bench e2e [-- QUESTIONS]`. A measurement, not a test: it
 //! prints a table and asserts nothing about speed.
 
-#[path = "../tests/support/fake_discord/mod.rs"]
-mod fake_discord;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

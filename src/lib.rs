@@ -8,6 +8,7 @@
 //! - [`config`]: settings from file, environment and flags.
 //! - [`store`]: what must survive a restart (SQLite): briefs added from
 //!   Discord, questions, votes, the moderator audit log.
+//! - [`present`]: what every front end shows alike (the source line).
 //! - [`cli`]: the `briefbot` subcommands.
 //! - [`bench`](mod@bench): the benchmarks behind `briefbot bench` and `cargo bench`.
 
@@ -17,4 +18,5 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod logging;
+pub mod present;
 pub mod store;

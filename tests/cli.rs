@@ -270,3 +270,93 @@ fn chat_reports_a_line_that_is_not_utf8_and_answers_the_next() {
     );
     assert!(text.contains("11,000 soldiers"), "line 3 answered: {text}");
 }
+
+/// Every key path of a JSON value with the type found there (`null` left
+/// out, since optional fields are null for some passages and not others):
+/// the shape scripts depend on, independent of which passage answered.
+fn shape(v: &serde_json::Value, path: &str, out: &mut std::collections::BTreeSet<String>) {
+    use serde_json::Value;
+    let kind = match v {
+        Value::Null => return,
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(items) => {
+            for item in items {
+                shape(item, &format!("{path}[]"), out);
+            }
+            "array"
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                shape(item, &p, out);
+            }
+            "object"
+        }
+    };
+    if !path.is_empty() {
+        out.insert(format!("{path}: {kind}"));
+    }
+}
+
+/// The `ask --json` contract the README documents, pinned whole: a renamed,
+/// removed or retyped field fails here. New fields are allowed by the
+/// contract, but must be added to this list on purpose.
+#[test]
+fn ask_json_matches_the_documented_contract_exactly() {
+    let index = tempfile::tempdir().unwrap();
+    let out = briefbot(
+        &[
+            "ask",
+            "who said munitions are traded by rail?",
+            "--json",
+            "--top",
+            "3",
+        ],
+        index.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut found = std::collections::BTreeSet::new();
+    shape(&v, "", &mut found);
+    let expected = [
+        "answered: bool",
+        "answers: array",
+        "answers[]: object",
+        "answers[].attribution: array",
+        "answers[].attribution[]: object",
+        "answers[].attribution[].name: string",
+        "answers[].attribution[].org: string",
+        "answers[].attribution[].role: string",
+        "answers[].brief: object",
+        "answers[].brief.file: string",
+        "answers[].brief.publisher: string",
+        "answers[].brief.title: string",
+        "answers[].confidence: number",
+        "answers[].heading: string",
+        "answers[].highlights: array",
+        "answers[].highlights[]: array",
+        "answers[].highlights[][]: number",
+        "answers[].id: string",
+        "answers[].key_sentence: string",
+        "answers[].paragraph: number",
+        "answers[].score: number",
+        "answers[].text: string",
+        "question: string",
+        "suggestions: array",
+        "terms: array",
+        "terms[]: string",
+    ];
+    let expected: std::collections::BTreeSet<String> =
+        expected.iter().map(|s| s.to_string()).collect();
+    assert_eq!(found, expected);
+}

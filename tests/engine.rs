@@ -209,7 +209,7 @@ fn a_guild_brief_is_seen_only_in_its_guild() {
     for other in [None, Some(7)] {
         let answer = ask(other);
         assert!(answer
-            .hits
+            .ranked()
             .iter()
             .all(|h| h.passage.brief.scope == Scope::Global));
     }
@@ -267,7 +267,10 @@ fn bad_files_are_reported_and_the_good_ones_still_index() {
             "{bad} not reported: {named:?}"
         );
     }
-    assert!(report.problems.iter().all(|pr| !pr.problem.is_empty()));
+    assert!(report
+        .problems
+        .iter()
+        .all(|pr| !pr.problem.to_string().is_empty()));
     assert!(engine.ask("how many soldiers?").answered);
 }
 

@@ -4,13 +4,16 @@
 //! per `window` (a token bucket whose tokens each come back `window` after
 //! use). A question beyond the budget waits its turn in a short line, and
 //! answers go out in the order members asked (by message id, the order they
-//! see in the channel). Past the line a member gets a quiet signal instead (a
+//! see in the channel). Only the ones that wait are strictly ordered:
+//! serenity hands each event to its own task, so questions arriving within
+//! the same instant reach the budget in the scheduler's order. Past the line a member gets a quiet signal instead (a
 //! reaction), and the channel at most one public notice per [`NOTICE_EVERY`].
 //!
 //! `/ask` never comes here: interaction responses do not count against the
 //! channel, so a busy channel never refuses them.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -38,6 +41,8 @@ struct Channel {
     /// Questions holding a place (answer being found, waiting, or being
     /// posted), by message id.
     places: BTreeSet<u64>,
+    /// How many of those are being posted: already counted in `sent`.
+    posting: usize,
     noticed: Option<Instant>,
     changed: Arc<Notify>,
 }
@@ -57,6 +62,8 @@ pub struct Place {
     inner: Arc<Inner>,
     channel: u64,
     id: u64,
+    /// Its post has been counted (its turn came).
+    posting: AtomicBool,
 }
 
 impl ChannelBudget {
@@ -89,7 +96,8 @@ impl ChannelBudget {
         let c = channels.entry(channel).or_default();
         self.inner.expire(c, now);
         let free_now = self.inner.posts - c.sent.len();
-        if c.places.len() < free_now + self.inner.queue {
+        let waiting = c.places.len() - c.posting;
+        if waiting < free_now + self.inner.queue {
             c.places.insert(id);
             return Admission::Place(self.place(channel, id));
         }
@@ -111,6 +119,7 @@ impl ChannelBudget {
             inner: self.inner.clone(),
             channel,
             id,
+            posting: AtomicBool::new(false),
         }
     }
 }
@@ -146,6 +155,9 @@ impl Place {
                 let first = c.places.first() == Some(&self.id);
                 if first && c.sent.len() < self.inner.posts {
                     c.sent.push_back(now);
+                    if !self.posting.swap(true, Ordering::Relaxed) {
+                        c.posting += 1;
+                    }
                     return;
                 }
                 let wake_at = match c.sent.front() {
@@ -192,6 +204,9 @@ impl Drop for Place {
             return;
         };
         c.places.remove(&self.id);
+        if self.posting.load(Ordering::Relaxed) {
+            c.posting -= 1;
+        }
         c.changed.notify_waiters();
         self.inner.expire(c, now);
         let idle = c.places.is_empty()

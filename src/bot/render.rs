@@ -3,6 +3,7 @@
 //! neither format nor ping; the key sentence is bold and matched terms are
 //! underlined; everything is trimmed at a sentence to Discord's limits.
 
+pub use crate::present::source_line;
 use std::ops::Range;
 
 use poise::serenity_prelude as serenity;
@@ -10,7 +11,7 @@ use serenity::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEm
 
 use super::buttons::ButtonId;
 use super::reply::Reply;
-use crate::engine::{Answer, Hit, Passage};
+use crate::engine::{Answer, Hit};
 
 /// Discord's limits, counted in UTF-16 units (never fewer than characters).
 pub mod limits {
@@ -154,32 +155,6 @@ fn text_reply(hit: &Hit, footer: &str) -> Reply {
     );
     let room = limits::CONTENT - len(&head) - len(&tail);
     Reply::text(format!("{head}{}{tail}", passage_markdown(hit, room)))
-}
-
-/// "Tortoise · North Korea's war in Europe · 2024-11-05 · ¶3 · Quoted: Jennifer Jun, CSIS".
-/// Plain text: callers escape it for the place it goes.
-pub fn source_line(p: &Passage) -> String {
-    let b = &p.brief;
-    let mut parts: Vec<String> = Vec::new();
-    parts.extend(b.publisher.clone().filter(|s| !s.trim().is_empty()));
-    parts.push(b.title.clone());
-    parts.extend(b.date.clone().filter(|s| !s.trim().is_empty()));
-    parts.push(format!("¶{}", p.paragraph));
-    let quoted: Vec<String> = p
-        .attribution
-        .iter()
-        .map(|a| {
-            let detail = a.org.as_ref().or(a.role.as_ref()).filter(|s| !s.is_empty());
-            match detail {
-                Some(d) => format!("{}, {d}", a.name),
-                None => a.name.clone(),
-            }
-        })
-        .collect();
-    if !quoted.is_empty() {
-        parts.push(format!("Quoted: {}", quoted.join("; ")));
-    }
-    parts.join(" · ")
 }
 
 /// The passage body (heading removed: it is shown as the title), key sentence

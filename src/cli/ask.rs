@@ -23,7 +23,8 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         top: args.top.max(1),
     });
     let text = if args.json {
-        let mut json = serde_json::to_string_pretty(&output::answer_json(&answer, args.top))?;
+        let json = output::AnswerJson::new(&answer, args.top);
+        let mut json = serde_json::to_string_pretty(&json)?;
         json.push('\n');
         json
     } else {

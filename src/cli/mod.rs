@@ -69,6 +69,12 @@ impl Cli {
 /// Run the parsed command line; errors are reported by `main` with their context chain.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings()?;
+    let names = std::env::vars_os().filter_map(|(k, _)| k.into_string().ok());
+    for name in crate::config::env::unknown_variables(names) {
+        tracing::warn!(
+            "{name} is not a briefbot setting and is ignored (README: \"Configuration\")"
+        );
+    }
     match cli.command {
         Command::Ask(args) => ask::run(&settings, args),
         Command::Chat => chat::run(&settings),

@@ -3,64 +3,92 @@
 
 use std::io::IsTerminal;
 
-use serde_json::{json, Value};
+use std::path::Path;
 
-use crate::engine::{Answer, Hit};
+use serde::Serialize;
 
-/// The answer as the `ask --json` object.
-pub fn answer_json(answer: &Answer, top: usize) -> Value {
-    json!({
-        "question": answer.question,
-        "answered": answer.answered,
-        "answers": answer.hits.iter().take(top.max(1)).map(hit_json).collect::<Vec<_>>(),
-        "suggestions": answer.suggestions,
-        "terms": answer.terms,
-    })
+use crate::engine::{Answer, Attribution, Hit};
+use crate::present::source_line;
+
+/// The `ask --json` object. Its field names are a contract scripts rely on
+/// (README, "Asking from the command line"; pinned by `tests/cli.rs`): add
+/// fields freely, never rename or remove one. Typed rather than built with
+/// `json!`, so a rename is a compile error here, not a silent break there.
+#[derive(Debug, Serialize)]
+pub struct AnswerJson<'a> {
+    pub question: &'a str,
+    pub answered: bool,
+    /// Ranked best first, up to `--top`. On a decline these are the closest
+    /// passages, as the contract has always said.
+    pub answers: Vec<HitJson<'a>>,
+    pub suggestions: &'a [String],
+    pub terms: &'a [String],
 }
 
-fn hit_json(hit: &Hit) -> Value {
-    let p = &hit.passage;
-    json!({
-        "id": p.id,
-        "text": p.text,
-        "key_sentence": hit.key_sentence_text(),
-        "score": hit.score,
-        "confidence": hit.confidence,
-        "paragraph": p.paragraph,
-        "heading": p.heading,
-        "attribution": p.attribution.iter().map(|a| json!({
-            "name": a.name,
-            "role": a.role,
-            "org": a.org,
-        })).collect::<Vec<_>>(),
-        "brief": {
-            "title": p.brief.title,
-            "publisher": p.brief.publisher,
-            "date": p.brief.date,
-            "url": p.brief.url,
-            "file": p.brief.file,
-        },
-        "highlights": hit.highlights.iter().map(|r| [r.start, r.end]).collect::<Vec<_>>(),
-    })
+#[derive(Debug, Serialize)]
+pub struct HitJson<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+    pub key_sentence: &'a str,
+    pub score: f32,
+    pub confidence: f32,
+    pub paragraph: usize,
+    pub heading: Option<&'a str>,
+    pub attribution: &'a [Attribution],
+    pub brief: BriefJson<'a>,
+    /// Byte ranges `[start, end]` of matched words within `text`.
+    pub highlights: Vec<[usize; 2]>,
 }
 
-/// "Tortoise · North Korea’s war in Europe · 2025-04-24 · ¶2 · Quoted: Jennifer Jun, CSIS".
-pub fn source_line(hit: &Hit) -> String {
-    let p = &hit.passage;
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(publisher) = &p.brief.publisher {
-        parts.push(publisher.clone());
+#[derive(Debug, Serialize)]
+pub struct BriefJson<'a> {
+    pub title: &'a str,
+    pub publisher: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub file: &'a Path,
+}
+
+impl<'a> AnswerJson<'a> {
+    pub fn new(answer: &'a Answer, top: usize) -> Self {
+        AnswerJson {
+            question: &answer.question,
+            answered: answer.answered,
+            answers: answer
+                .ranked()
+                .iter()
+                .take(top.max(1))
+                .map(HitJson::new)
+                .collect(),
+            suggestions: &answer.suggestions,
+            terms: &answer.terms,
+        }
     }
-    parts.push(p.brief.title.clone());
-    if let Some(date) = &p.brief.date {
-        parts.push(date.clone());
+}
+
+impl<'a> HitJson<'a> {
+    fn new(hit: &'a Hit) -> Self {
+        let p = &hit.passage;
+        let b = &p.brief;
+        HitJson {
+            id: &p.id,
+            text: &p.text,
+            key_sentence: hit.key_sentence_text(),
+            score: hit.score,
+            confidence: hit.confidence,
+            paragraph: p.paragraph,
+            heading: p.heading.as_deref(),
+            attribution: &p.attribution,
+            brief: BriefJson {
+                title: &b.title,
+                publisher: b.publisher.as_deref(),
+                date: b.date.as_deref(),
+                url: b.url.as_deref(),
+                file: &b.file,
+            },
+            highlights: hit.highlights.iter().map(|r| [r.start, r.end]).collect(),
+        }
     }
-    parts.push(format!("¶{}", p.paragraph));
-    if !p.attribution.is_empty() {
-        let names: Vec<String> = p.attribution.iter().map(|a| a.display()).collect();
-        parts.push(format!("Quoted: {}", names.join("; ")));
-    }
-    parts.join(" · ")
 }
 
 /// The passage with its key sentence emphasised: bold on a terminal,
@@ -98,7 +126,7 @@ pub fn answer_text(answer: &Answer, top: usize) -> String {
             out.push('\n');
         }
         out.push_str(&passage_text(hit, terminal));
-        out.push_str(&format!("\n— {}\n", source_line(hit)));
+        out.push_str(&format!("\n— {}\n", source_line(&hit.passage)));
     }
     out
 }

@@ -103,6 +103,22 @@ pub fn apply(
     Ok(())
 }
 
+/// `BRIEFBOT_*` variables that name no setting: a misspelt override would
+/// otherwise be ignored without a word while the operator believes it applies.
+pub fn unknown_variables(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut unknown: Vec<String> = names
+        .into_iter()
+        .filter(|n| n.starts_with("BRIEFBOT_"))
+        .filter(|n| {
+            !OVERRIDES
+                .iter()
+                .any(|(name, _)| name == n || long_name(name).as_deref() == Some(n.as_str()))
+        })
+        .collect();
+    unknown.sort();
+    unknown
+}
+
 /// `BRIEFBOT_DISCORD_REST_PROXY` for `BRIEFBOT_REST_PROXY`: the section-prefixed
 /// name of a `[discord]` key (those are the ones without a section prefix).
 pub fn long_name(name: &str) -> Option<String> {
@@ -176,4 +192,62 @@ where
         })
         .collect::<Result<_, _>>()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each key the shipped config documents, set or commented out, as
+    /// `BRIEFBOT_<SECTION>_<KEY>`.
+    fn documented_keys() -> Vec<String> {
+        let mut section = String::new();
+        let mut keys = Vec::new();
+        for line in include_str!("../../config/briefbot.toml").lines() {
+            let line = line.trim();
+            if let Some(s) = line.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+                section = s.to_uppercase();
+                continue;
+            }
+            let Some((key, _)) = line.trim_start_matches('#').trim().split_once(" = ") else {
+                continue;
+            };
+            if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                keys.push(format!("BRIEFBOT_{section}_{}", key.to_uppercase()));
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_documented_config_key_has_an_environment_variable() {
+        let keys = documented_keys();
+        assert!(
+            keys.len() >= 20,
+            "the config file parser found only {keys:?}"
+        );
+        let missing: Vec<&String> = keys
+            .iter()
+            .filter(|k| !unknown_variables([k.to_string()]).is_empty())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "no environment variable for {missing:?}"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_variable_is_reported_and_known_ones_are_not() {
+        let names = [
+            "BRIEFBOT_PATHS_BRIEFS",
+            "BRIEFBOT_REST_PROXY",
+            "BRIEFBOT_DISCORD_REST_PROXY",
+            "BRIEFBOT_ENGINE_DECLINE_TRESHOLD",
+            "HOME",
+        ];
+        assert_eq!(
+            unknown_variables(names.map(String::from)),
+            ["BRIEFBOT_ENGINE_DECLINE_TRESHOLD"]
+        );
+    }
 }

@@ -19,8 +19,12 @@ pub enum BriefError {
     FrontMatter { line: usize, message: String },
     #[error("no paragraphs of text after the front-matter")]
     NoText,
-    #[error("unsupported file type {extension:?}: briefs are .md or .txt")]
+    #[error("unsupported file type {extension:?}: briefs are .md, .markdown or .txt")]
     UnsupportedType { extension: String },
+    #[error("cannot read: {message}")]
+    Unreadable { message: String },
+    #[error("not a tenant directory (expected a numeric server id)")]
+    NotTenantDir,
 }
 
 #[derive(Debug, thiserror::Error)]

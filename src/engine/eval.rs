@@ -109,7 +109,11 @@ pub fn run(engine: &Engine, set: &QuestionSet) -> EvalReport {
             top: 5,
         });
         let expect: Vec<String> = eq.expect.iter().map(|e| normalise(e)).collect();
-        let top: Vec<String> = answer.hits.iter().map(|h| h.passage.text.clone()).collect();
+        let top: Vec<String> = answer
+            .ranked()
+            .iter()
+            .map(|h| h.passage.text.clone())
+            .collect();
         let rank = top
             .iter()
             .position(|t| {
@@ -141,7 +145,7 @@ pub fn run(engine: &Engine, set: &QuestionSet) -> EvalReport {
             passed,
             answered: answer.answered,
             rank,
-            confidence: answer.hits.first().map(|h| h.confidence).unwrap_or(0.0),
+            confidence: answer.ranked().first().map(|h| h.confidence).unwrap_or(0.0),
             top,
         });
     }

@@ -1,29 +1,47 @@
-//! The answer engine: briefs in, passages indexed with Tantivy, questions
-//! answered with the passage that fits best and where it comes from.
+//! The answer engine: briefs in, answers with their source out. Pure and
+//! synchronous — no Discord, no tokio — so any front end (the CLI, the
+//! Discord bot, a test, `examples/ask.rs`) drives it the same way; on an
+//! async runtime, call [`Engine::ask`] inside `spawn_blocking`.
 //!
-//! Pure and synchronous: no Discord, no tokio. Front ends call [`Engine::ask`]
-//! from any thread (wrap it in `spawn_blocking` on an async runtime).
+//! # The pipeline
+//!
+//! A question travels through four stages, each a folder here:
+//!
+//! 1. **Ingest** (`ingest/`): brief files are found and read (`corpus`),
+//!    parsed into front-matter and paragraphs (`brief`), split into sentences
+//!    (`text`), and read for who is quoted (`attribution`) and which acronyms
+//!    the text defines (`acronyms`). A paragraph is a [`Passage`]: the unit
+//!    that is indexed and given as an answer.
+//! 2. **Index** (`index/`): passages go through one analyzer shared with
+//!    questions (`analyze`: lower case, ASCII folding, English stems) into a
+//!    Tantivy index (`schema`), with the word statistics query planning needs
+//!    (`lexicon`). All of it together is one immutable generation
+//!    (`snapshot`); `manifest` names the current one on disk.
+//! 3. **Query** (`query/`): a member's loose question becomes a plan — each
+//!    meaningful word with what may stand for it (spelling corrections,
+//!    irregular forms, synonyms, learned acronyms) and the kind of answer
+//!    asked for ("how many" wants a quantity).
+//! 4. **Answer** (`answer/`): BM25 finds candidates in the asker's
+//!    [`Scope`] (`retrieve`), a reranker rescores them on how much of the
+//!    question each covers and how closely (`rerank`, `features`), and the
+//!    best become [`Hit`]s with a key sentence and highlights — or, when no
+//!    passage covers enough of the question, the [`Answer`] is a decline.
+//!
+//! Rendering is not the engine's: front ends turn an [`Answer`] into text.
+//!
+//! # Rebuilds
+//!
+//! [`Engine::open`] reuses the index on disk when the briefs have not changed
+//! and rebuilds it otherwise; [`Engine::reindex`] builds a new generation
+//! beside the one serving and swaps it in atomically, so questions never wait.
 
-pub mod acronyms;
-pub mod attribution;
-pub mod brief;
+mod answer;
 pub mod error;
-pub mod text;
-pub mod types;
-
-mod analyze;
-mod corpus;
 pub mod eval;
-mod features;
-mod irregular;
-mod manifest;
-mod priority;
+mod index;
+mod ingest;
 mod query;
-mod rank;
-mod rerank;
-mod schema;
-mod snapshot;
-mod synonyms;
+pub mod types;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,15 +50,16 @@ use std::time::Instant;
 
 use arc_swap::ArcSwap;
 
-use corpus::Corpus;
-use manifest::Manifest;
-/// The longest question the engine reads; front ends cap their input with it.
+use index::manifest::Manifest;
+use index::priority;
+use index::snapshot::Snapshot;
+use ingest::brief;
+use ingest::corpus::{self, Corpus};
+pub use query::synonyms::Synonyms;
 pub use query::MAX_QUESTION_CHARS;
-use snapshot::Snapshot;
-pub use synonyms::Synonyms;
 
-pub use brief::{BriefLimits, ParsedBrief};
 pub use error::{BriefError, EngineError};
+pub use ingest::brief::{BriefLimits, ParsedBrief, BRIEF_EXTENSIONS};
 pub use types::{Answer, Attribution, BriefMeta, FileProblem, Hit, IndexReport, Passage, Scope};
 
 /// Where the engine finds its content and how it decides.
@@ -176,7 +195,7 @@ impl Engine {
 
     pub fn ask_with(&self, question: &Question<'_>) -> Answer {
         let snapshot = self.current.load();
-        rank::ask(&snapshot, question, self.cfg.decline_threshold)
+        answer::retrieve::ask(&snapshot, question, self.cfg.decline_threshold)
     }
 
     /// Rebuild from the files and swap the new index in atomically; questions

@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::error::BriefError;
+
 /// Who may see a brief. Shipped briefs serve everyone; briefs a moderator adds
 /// from Discord belong to that server alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -44,20 +46,6 @@ pub struct Attribution {
     pub org: Option<String>,
 }
 
-impl Attribution {
-    /// "Jennifer Jun, satellite specialist, CSIS": name, then whatever else is known.
-    pub fn display(&self) -> String {
-        let mut out = self.name.clone();
-        for part in [&self.role, &self.org].into_iter().flatten() {
-            if !part.is_empty() {
-                out.push_str(", ");
-                out.push_str(part);
-            }
-        }
-        out
-    }
-}
-
 /// One paragraph of a brief: the unit the engine indexes and answers with.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Passage {
@@ -82,14 +70,30 @@ pub struct Passage {
 pub struct Answer {
     pub question: String,
     /// False when the briefs do not answer the question: an honest decline.
+    /// Always the same as `!hits.is_empty()`.
     pub answered: bool,
-    /// Ranked best first. When `answered` is false these are only the closest
-    /// passages, never to be presented as the answer.
+    /// The answer, ranked best first. Empty on a decline, so a front end
+    /// cannot present a passage the engine did not stand behind.
     pub hits: Vec<Hit>,
+    /// On a decline only: the passages that came closest, best first. Never
+    /// to be shown as the answer; they feed suggestions, evaluation and logs.
+    pub closest: Vec<Hit>,
     /// Topics (headings or brief titles) near the question, offered on a decline.
     pub suggestions: Vec<String>,
     /// The meaningful terms the engine searched for, after normalisation.
     pub terms: Vec<String>,
+}
+
+impl Answer {
+    /// The ranked passages whatever the verdict: the hits of an answer, the
+    /// closest passages of a decline. For scoring and diagnostics only.
+    pub fn ranked(&self) -> &[Hit] {
+        if self.answered {
+            &self.hits
+        } else {
+            &self.closest
+        }
+    }
 }
 
 /// One ranked passage for a question.
@@ -136,8 +140,16 @@ pub struct IndexReport {
     pub rebuilt: bool,
 }
 
+/// A brief file left out of the index, and why. The reason stays typed so a
+/// front end can tell a bad upload from a server-side fault; it serialises
+/// as its message.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileProblem {
     pub file: PathBuf,
-    pub problem: String,
+    #[serde(serialize_with = "as_message")]
+    pub problem: BriefError,
+}
+
+fn as_message<S: serde::Serializer>(e: &BriefError, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(e)
 }

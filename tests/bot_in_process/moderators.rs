@@ -148,7 +148,7 @@ async fn a_moderators_brief_is_searched_only_in_their_own_server() {
         .unwrap();
     assert!(
         there
-            .hits
+            .ranked()
             .iter()
             .all(|h| h.passage.brief.scope == Scope::Global),
         "another server never sees it"
@@ -186,7 +186,7 @@ async fn a_moderators_brief_is_searched_only_in_their_own_server() {
         .await
         .unwrap();
     assert!(gone
-        .hits
+        .ranked()
         .iter()
         .all(|h| h.passage.brief.scope == Scope::Global));
 }

@@ -69,6 +69,7 @@ fn answered(hits: Vec<Hit>) -> Answer {
         question: "how many soldiers?".into(),
         answered: true,
         hits,
+        closest: vec![],
         suggestions: vec![],
         terms: vec!["soldiers".into()],
     }
@@ -170,8 +171,9 @@ fn without_embeds_the_answer_is_plain_text_with_the_source_line() {
 #[test]
 fn a_decline_names_the_closest_topics_and_shows_no_passage() {
     let p = passage(None, &["Paris is lovely."], vec![]);
-    let mut answer = answered(vec![hit(p, 0, &[])]);
+    let mut answer = answered(vec![]);
     answer.answered = false;
+    answer.closest = vec![hit(p, 0, &[])];
     answer.suggestions = vec!["So what?".into(), "Not mercenaries.".into()];
     let payload = json(&render::answer(&answer, VIEW).to_message(None));
     assert_eq!(

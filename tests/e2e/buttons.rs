@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use crate::fake_discord::{ButtonPress, Msg};
 use crate::harness::*;
+use fake_discord::{ButtonPress, Msg};
 
 fn button<'a>(message: &'a Value, label: &str) -> &'a str {
     message["components"]
@@ -16,7 +16,7 @@ fn button<'a>(message: &'a Value, label: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {label:?} button on {message}"))
 }
 
-fn is_ephemeral_refusal(r: &crate::fake_discord::Recorded) -> bool {
+fn is_ephemeral_refusal(r: &fake_discord::Recorded) -> bool {
     r.body["type"] == 4 && r.body["data"]["flags"].as_u64().unwrap_or(0) & 64 == 64
 }
 

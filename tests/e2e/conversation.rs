@@ -1,8 +1,8 @@
 //! Members asking (issue tests 2, 3 and 8): `/ask`, a mention, the prefix, a
 //! watched channel, an unwatched one, a DM, and hostile input over the wire.
 
-use crate::fake_discord::{Msg, Recorded, Slash, User};
 use crate::harness::*;
+use fake_discord::{Msg, Recorded, Slash, User};
 
 /// The `**…**` spans of a Markdown text.
 fn bold_spans(text: &str) -> Vec<&str> {

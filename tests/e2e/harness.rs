@@ -17,7 +17,7 @@ use serenity::model::Permissions;
 use tokio::sync::{oneshot, watch, OnceCell};
 use tokio::task::JoinHandle;
 
-use crate::fake_discord::{self, FakeDiscord, Guild, Member, Recorded, Role, User};
+use fake_discord::{self, FakeDiscord, Guild, Member, Recorded, Role, User};
 
 /// Every wait is bounded by this; generous because 2 cores are shared.
 pub const T: Duration = Duration::from_secs(30);

@@ -5,8 +5,8 @@ use std::time::Duration;
 use serde_json::json;
 use serenity::model::gateway::GatewayIntents;
 
-use crate::fake_discord::{Hold, Msg, Recorded, RestFault, Slash, APP_ID};
 use crate::harness::*;
+use fake_discord::{Hold, Msg, Recorded, RestFault, Slash, APP_ID};
 
 fn names(commands: &serde_json::Value) -> Vec<String> {
     let mut n: Vec<String> = commands
@@ -98,7 +98,7 @@ async fn answered(bot: &Bot, channel: u64, text: &str) -> serde_json::Value {
 fn faults_reconnects_and_rest_errors_leave_the_bot_answering() {
     run(async {
         let options = BotOptions {
-            fake: crate::fake_discord::Options {
+            fake: fake_discord::Options {
                 heartbeat_interval: 2_000,
                 ..Default::default()
             },

@@ -1,8 +1,8 @@
 //! Moderators (issue tests 5 and 6): refusals for members, `/brief add` with
 //! an attachment scoped to its guild, and `/reindex` under load.
 
-use crate::fake_discord::{Recorded, Slash};
 use crate::harness::*;
+use fake_discord::{Recorded, Slash};
 
 const PENGUIN_BRIEF: &str = "---
 title: The Zorblatt accord
@@ -66,7 +66,7 @@ fn members_are_refused_and_a_moderators_brief_serves_only_its_guild() {
         assert_eq!(fetched.len(), 1, "downloaded once from the attachment URL");
 
         // Guild A's members are answered from it...
-        let q = f.send_message(&crate::fake_discord::Msg::mention_bot(
+        let q = f.send_message(&fake_discord::Msg::mention_bot(
             &g,
             CH_MOD,
             &member,
@@ -80,7 +80,7 @@ fn members_are_refused_and_a_moderators_brief_serves_only_its_guild() {
         );
 
         // ...guild B's are not.
-        let q = f.send_message(&crate::fake_discord::Msg::mention_bot(
+        let q = f.send_message(&fake_discord::Msg::mention_bot(
             &guild_b(),
             CH_B,
             &member,

@@ -2,8 +2,8 @@
 //! out, a 500 retried, and a response lost after the request took effect is
 //! never turned into a second message.
 
-use crate::fake_discord::{Msg, Recorded, RestFault, Slash, APP_ID};
 use crate::harness::*;
+use fake_discord::{Msg, Recorded, RestFault, Slash, APP_ID};
 
 /// The messages the fake holds that reply to `question`: what members see.
 fn replies_shown(bot: &Bot, question: &serde_json::Value) -> usize {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 use serde_json::json;
 
-use crate::fake_discord::{FakeDiscord, Guild, Member, Msg, RestFault, Role, Slash, User, APP_ID};
+use fake_discord::{FakeDiscord, Guild, Member, Msg, RestFault, Role, Slash, User, APP_ID};
 
 const T: Duration = Duration::from_secs(20);
 

@@ -103,3 +103,14 @@ async fn a_question_that_needs_no_post_gives_its_turn_to_the_next() {
         .await
         .expect("the second question's turn came");
 }
+
+#[tokio::test]
+async fn a_question_being_posted_is_not_counted_twice() {
+    let b = ChannelBudget::new(5, Duration::from_secs(3600), 10);
+    let head = place(b.admit(42, 1));
+    head.turn().await; // its post is on the way: counted in the budget
+                       // Four posts left and ten places in line: fourteen more fit.
+    let line: Vec<Place> = (2..=15).map(|id| place(b.admit(42, id))).collect();
+    assert!(matches!(b.admit(42, 16), Admission::Full { .. }));
+    drop((head, line));
+}

@@ -9,10 +9,8 @@ use crate::bot::events::{Attachment, Member};
 use crate::bot::render;
 use crate::bot::reply::Reply;
 use crate::bot::state::BotState;
-use crate::engine::Scope;
+use crate::engine::{Scope, BRIEF_EXTENSIONS};
 use crate::store::GuildBrief;
-
-const EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
 
 /// `/brief add file:<attachment>`.
 pub async fn add(state: &BotState, m: &Member, file: &Attachment) -> Done {
@@ -195,7 +193,7 @@ fn safe_name(name: &str) -> Result<String, String> {
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    if !EXTENSIONS.contains(&ext.as_str()) {
+    if !BRIEF_EXTENSIONS.contains(&ext.as_str()) {
         return Err("briefs are Markdown (.md) or text (.txt) files.".into());
     }
     Ok(name.to_string())

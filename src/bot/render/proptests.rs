@@ -152,10 +152,13 @@ proptest! {
         page in 0usize..3,
         embeds in any::<bool>(),
     ) {
+        // As the engine hands them over: hits only for an answer.
+        let (hits, closest) = if answered { (hits, vec![]) } else { (vec![], hits) };
         let a = Answer {
             question: "q".into(),
             answered,
             hits,
+            closest,
             suggestions,
             terms: vec![],
         };

@@ -1,6 +1,6 @@
 //! Spelling correction against the words the briefs actually use.
 
-use crate::engine::snapshot::Lexicon;
+use crate::engine::index::lexicon::Lexicon;
 
 /// Longest edit distance tolerated for a word of this length: short words
 /// are too easily confused to correct at all.

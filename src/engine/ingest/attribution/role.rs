@@ -3,8 +3,7 @@
 //! International Studies" → role "satellite specialist", org "CSIS".
 
 use super::words::NAME_JOINERS;
-use super::{join, Token};
-use crate::engine::acronyms::initials;
+use crate::engine::ingest::tokens::{initials, join, Token};
 use crate::engine::types::Attribution;
 
 /// Words that are a position held rather than part of a name, so that

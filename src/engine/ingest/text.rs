@@ -152,7 +152,8 @@ fn push_trimmed(text: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// The sentences of `text` as string slices: a convenience for tests and callers.
+/// The sentences of `text` as string slices, for tests.
+#[cfg(test)]
 pub fn sentence_texts(text: &str) -> Vec<&str> {
     split_sentences(text)
         .into_iter()

@@ -2,21 +2,21 @@
 //! the parsed passages and the word statistics the reranker needs. A snapshot
 //! never changes; a rebuild makes a new one and swaps it in whole.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::columnar::Column;
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 
-use super::acronyms;
-use super::analyze::Analyzer;
-use super::corpus::Corpus;
-use super::error::EngineError;
-use super::features;
-use super::schema::{BriefSchema, GLOBAL_SCOPE};
-use super::synonyms::Synonyms;
-use super::types::Scope;
+pub use super::lexicon::Lexicon;
+use crate::engine::answer::features;
+use crate::engine::error::EngineError;
+use crate::engine::index::analyze::Analyzer;
+use crate::engine::index::schema::{BriefSchema, GLOBAL_SCOPE};
+use crate::engine::ingest::acronyms;
+use crate::engine::ingest::corpus::Corpus;
+use crate::engine::query::synonyms::Synonyms;
+use crate::engine::types::Scope;
 
 /// Per-passage word ids, by sentence, for the reranker.
 #[derive(Debug, Default)]
@@ -27,41 +27,6 @@ pub struct DocTerms {
     pub heading: Vec<u32>,
     /// Every stem id in the passage, sorted and unique.
     pub all: Vec<u32>,
-}
-
-/// Word statistics over all passages.
-#[derive(Debug, Default)]
-pub struct Lexicon {
-    pub stem_ids: HashMap<String, u32>,
-    /// Number of passages containing each stem id.
-    pub stem_df: Vec<u32>,
-    /// Unstemmed words with their passage frequency, for spelling correction.
-    pub exact_df: HashMap<String, u32>,
-    /// Learned acronym (lowercase) → stems of the phrases it stands for.
-    pub acronyms: HashMap<String, Vec<Vec<String>>>,
-    /// Per stem id: is it a number (for "how many" questions)?
-    pub numeric: Vec<bool>,
-    pub passages: u32,
-}
-
-impl Lexicon {
-    /// BM25's idf; a word absent from every passage gets the highest value.
-    pub fn idf_df(&self, df: u32) -> f32 {
-        let n = self.passages.max(1) as f32;
-        let df = df as f32;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-    }
-
-    pub fn idf(&self, stem: &str) -> f32 {
-        self.idf_df(self.df(stem))
-    }
-
-    pub fn df(&self, stem: &str) -> u32 {
-        self.stem_ids
-            .get(stem)
-            .map(|&id| self.stem_df[id as usize])
-            .unwrap_or(0)
-    }
 }
 
 pub struct Snapshot {
@@ -138,7 +103,6 @@ impl Snapshot {
                 schema.text_stem => p.text.as_str(),
                 schema.text_exact => p.text.as_str(),
                 schema.heading => p.heading.as_deref().unwrap_or(""),
-                schema.title => p.brief.title.as_str(),
             ))?;
         }
         writer.commit()?;

@@ -14,9 +14,9 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::error::BriefError;
-use super::types::{BriefMeta, Passage, Scope};
 use super::{attribution, text};
+use crate::engine::error::BriefError;
+use crate::engine::types::{BriefMeta, Passage, Scope};
 
 /// Limits a brief file must respect before it is parsed.
 #[derive(Debug, Clone)]
@@ -40,7 +40,9 @@ pub struct ParsedBrief {
 }
 
 const BOM: &str = "\u{feff}";
-const EXTENSIONS: &[&str] = &["md", "markdown", "txt", "text"];
+/// File extensions read as briefs, lower case. The one list: the corpus
+/// scan, the parser and the bot's `/brief add` all ask this.
+pub const BRIEF_EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
 
 /// Parse one brief. `path` is used for metadata and ids only; `bytes` is its content.
 pub fn parse_brief(
@@ -51,7 +53,7 @@ pub fn parse_brief(
 ) -> Result<ParsedBrief, BriefError> {
     if let Some(ext) = path.extension() {
         let ext = ext.to_string_lossy().to_ascii_lowercase();
-        if !EXTENSIONS.contains(&ext.as_str()) {
+        if !BRIEF_EXTENSIONS.contains(&ext.as_str()) {
             return Err(BriefError::UnsupportedType { extension: ext });
         }
     }

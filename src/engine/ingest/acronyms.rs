@@ -8,8 +8,8 @@
 //! European Union"): person names ("Donald Trump") never take "the", and
 //! their initials would only add noise to the index.
 
-use super::attribution::{tokenize, Token, CLAUSE_OPENERS};
-use super::text::split_sentences;
+use super::tokens::{initials, tokenize, Token, CLAUSE_OPENERS, SKIPPED};
+use crate::engine::ingest::text::split_sentences;
 
 /// An acronym and the phrase it stands for, as found in a text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -19,11 +19,6 @@ pub struct Acronym {
     /// The phrase as written: "Center for Strategic and International Studies".
     pub long: String,
 }
-
-/// Small words inside names that do not contribute an initial.
-const SKIPPED: &[&str] = &[
-    "of", "for", "and", "the", "on", "in", "at", "to", "a", "an", "de",
-];
 
 /// Small words that may continue an implied name. "in", "at" and "to" are
 /// left out: "Sky Deutschland in November" is a name and a date, not one name.
@@ -43,26 +38,6 @@ pub fn learn(text: &str) -> Vec<Acronym> {
         implied(&tokens).into_iter().for_each(&mut push);
     }
     out
-}
-
-/// The initials of a capitalised name, skipping small inner words:
-/// "Center for Strategic and International Studies" → "CSIS". None unless
-/// at least two significant words, all capitalised.
-pub(crate) fn initials(phrase: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut count = 0;
-    for word in phrase.split_whitespace() {
-        if SKIPPED.contains(&word) {
-            continue;
-        }
-        let first = word.chars().next()?;
-        if !first.is_uppercase() {
-            return None;
-        }
-        out.extend(first.to_uppercase());
-        count += 1;
-    }
-    (count >= 2).then_some(out)
 }
 
 /// Initials of every word, small ones included: "Department of Defense" →
@@ -330,7 +305,7 @@ mod tests {
 
     #[test]
     fn the_shipped_brief_teaches_csis_and_nis() {
-        let brief = include_str!("../../briefs/north-korea-war-in-europe.md");
+        let brief = include_str!("../../../briefs/north-korea-war-in-europe.md");
         let learned = learn(brief);
         let shorts: Vec<&str> = learned.iter().map(|a| a.short.as_str()).collect();
         assert!(shorts.contains(&"CSIS"), "{learned:?}");

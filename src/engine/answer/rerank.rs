@@ -7,9 +7,9 @@
 
 use std::collections::HashSet;
 
-use super::features;
-use super::query::{AnswerType, Plan};
-use super::snapshot::{DocTerms, Snapshot};
+use crate::engine::answer::features;
+use crate::engine::index::snapshot::{DocTerms, Snapshot};
+use crate::engine::query::{AnswerType, Plan};
 
 /// Words closer than this (in positions) count as standing together.
 const NEAR: usize = 3;

@@ -1,7 +1,15 @@
 //! Cheap surface cues of what a sentence contains, matched against the kind
 //! of answer a question asks for ("how many" wants a quantity).
 
-use super::query::AnswerType;
+/// The kind of answer a question asks for ("how many" wants a quantity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerType {
+    Any,
+    Quantity,
+    Person,
+    Time,
+    Place,
+}
 
 const NUMBER_WORDS: &[&str] = &[
     "one",

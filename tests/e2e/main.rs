@@ -1,5 +1,5 @@
 //! End to end: the real serenity/poise client against a fake Discord on
-//! loopback (`tests/support/fake_discord`). Every test asserts on the exact
+//! loopback (the `fake-discord` crate in `crates/fake-discord`). Every test asserts on the exact
 //! requests the fake received.
 //!
 //! Most tests share one bot (dev guild A) and keep to their own channels, so
@@ -9,24 +9,13 @@
 //! Debugging: `E2E_LOG=warn,briefbot=debug,poise=debug cargo test --test e2e NAME`
 //! prints the bot's logs; a timed-out wait prints the requests the fake saw.
 
-#[path = "support/fake_discord/mod.rs"]
-mod fake_discord;
-
-#[path = "e2e/selftest.rs"]
 mod selftest;
 
-#[path = "e2e/harness.rs"]
 mod harness;
 
-#[path = "e2e/burst.rs"]
 mod burst;
-#[path = "e2e/buttons.rs"]
 mod buttons;
-#[path = "e2e/conversation.rs"]
 mod conversation;
-#[path = "e2e/lifecycle.rs"]
 mod lifecycle;
-#[path = "e2e/moderation.rs"]
 mod moderation;
-#[path = "e2e/retries.rs"]
 mod retries;

@@ -6,7 +6,7 @@ use tantivy::schema::{
 };
 use tantivy::Index;
 
-use super::analyze::{exact_analyzer, stem_analyzer, EXACT_ANALYZER, STEM_ANALYZER};
+use crate::engine::index::analyze::{exact_analyzer, stem_analyzer, EXACT_ANALYZER, STEM_ANALYZER};
 
 /// Passage ids are positions in the snapshot's passage list, so the index
 /// stores no text: answers are built from the parsed briefs held in memory.
@@ -18,7 +18,6 @@ pub struct BriefSchema {
     pub text_stem: Field,
     pub text_exact: Field,
     pub heading: Field,
-    pub title: Field,
 }
 
 /// Scope value for shipped briefs; guild ids are never 0.
@@ -39,7 +38,6 @@ impl BriefSchema {
         let text_stem = b.add_text_field("text_stem", positions(STEM_ANALYZER));
         let text_exact = b.add_text_field("text_exact", positions(EXACT_ANALYZER));
         let heading = b.add_text_field("heading", positions(STEM_ANALYZER));
-        let title = b.add_text_field("title", positions(STEM_ANALYZER));
         BriefSchema {
             schema: b.build(),
             pid,
@@ -47,7 +45,6 @@ impl BriefSchema {
             text_stem,
             text_exact,
             heading,
-            title,
         }
     }
 

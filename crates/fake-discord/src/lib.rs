@@ -14,8 +14,6 @@
 //!   the request took effect, or a delay for the next matching request.
 //! - `enforce_nonce` is honoured as Discord does: a repeated nonce within
 //!   minutes returns the message already created.
-// Each includer (the e2e tests, the bench) uses a different part of it.
-#![allow(dead_code, unused_imports)]
 
 mod gateway;
 pub mod interactions;

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::analyze::Analyzer;
-use super::error::EngineError;
+use crate::engine::error::EngineError;
+use crate::engine::index::analyze::Analyzer;
 
 /// Longest phrase, in words, looked up in a question.
 pub const MAX_PHRASE_WORDS: usize = 6;

@@ -8,12 +8,12 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::brief::{parse_brief, BriefLimits};
-use super::error::{BriefError, EngineError};
-use super::types::{BriefMeta, FileProblem, Passage, Scope};
+use crate::engine::error::{BriefError, EngineError};
+use crate::engine::ingest::brief::{parse_brief, BriefLimits, BRIEF_EXTENSIONS};
+use crate::engine::types::{BriefMeta, FileProblem, Passage, Scope};
 
 /// Bump when parsing, analysis or the schema change, so existing indexes rebuild.
-pub const ENGINE_VERSION: &str = "briefbot-index-2";
+pub const ENGINE_VERSION: &str = "briefbot-index-3";
 
 /// Everything read from the brief files, in a deterministic order.
 #[derive(Debug, Default, Clone)]
@@ -53,7 +53,7 @@ pub fn load(
                 _ if is_hidden(&entry) => {}
                 _ => problems.push(FileProblem {
                     file: entry.clone(),
-                    problem: "not a guild directory (expected a numeric guild id)".into(),
+                    problem: BriefError::NotTenantDir,
                 }),
             }
         }
@@ -87,9 +87,9 @@ pub fn load(
                     .extend(parsed.passages.into_iter().map(Arc::new));
                 corpus.files.insert(path, hash);
             }
-            Err(e) => problems.push(FileProblem {
+            Err(problem) => problems.push(FileProblem {
                 file: path,
-                problem: e.to_string(),
+                problem,
             }),
         }
     }
@@ -119,12 +119,12 @@ fn list_files(
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())
             .unwrap_or_default();
-        if matches!(ext.as_str(), "md" | "markdown" | "txt") {
+        if BRIEF_EXTENSIONS.contains(&ext.as_str()) {
             out.push((scope, path));
         } else {
             problems.push(FileProblem {
                 file: path,
-                problem: BriefError::UnsupportedType { extension: ext }.to_string(),
+                problem: BriefError::UnsupportedType { extension: ext },
             });
         }
     }
@@ -145,16 +145,18 @@ fn is_hidden(path: &Path) -> bool {
 
 /// Read a file unless it is over the size limit, checked before reading so a
 /// huge file costs nothing.
-fn read_limited(path: &Path, limits: &BriefLimits) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+fn read_limited(path: &Path, limits: &BriefLimits) -> Result<Vec<u8>, BriefError> {
+    let unreadable = |e: std::io::Error| BriefError::Unreadable {
+        message: e.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.len() > limits.max_bytes {
         return Err(BriefError::TooLarge {
             size: meta.len(),
             limit: limits.max_bytes,
-        }
-        .to_string());
+        });
     }
-    std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
+    std::fs::read(path).map_err(unreadable)
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -129,7 +129,7 @@ mod tests {
 
     #[test]
     fn matching_spans_finds_exactly_the_words_the_analyzer_finds() {
-        let text = include_str!("../../briefs/north-korea-war-in-europe.md");
+        let text = include_str!("../../../briefs/north-korea-war-in-europe.md");
         let text = format!(
             "{text} Café crème, naïve CAFÉ, 11,000 x{} end",
             "y".repeat(50)

@@ -3,7 +3,7 @@
 
 use super::*;
 
-const SHIPPED: &str = include_str!("../../../briefs/north-korea-war-in-europe.md");
+const SHIPPED: &str = include_str!("../../../../briefs/north-korea-war-in-europe.md");
 
 /// The shipped brief's body, one paragraph per line.
 fn paragraph(opening: &str) -> &'static str {

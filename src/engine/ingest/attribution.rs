@@ -15,9 +15,9 @@ mod role;
 mod tests;
 mod words;
 
-use super::text::split_sentences;
-use super::types::Attribution;
-pub(crate) use words::CLAUSE_OPENERS;
+use super::tokens::{join, tokenize, Token, CLAUSE_OPENERS};
+use crate::engine::ingest::text::split_sentences;
+use crate::engine::types::Attribution;
 use words::{BE_FORMS, DETERMINERS, NAME_JOINERS, PRONOUNS, SKIPPABLE, SPEECH_VERBS};
 
 /// The people and bodies quoted or cited in one paragraph, in order of appearance.
@@ -47,51 +47,6 @@ fn merge(out: &mut Vec<Attribution>, found: Attribution) {
         }
         None => out.push(found),
     }
-}
-
-/// One word of a sentence with its punctuation separated.
-#[derive(Debug, Clone)]
-pub(crate) struct Token<'a> {
-    /// The word without surrounding punctuation: "Tortoise" from "Tortoise,".
-    pub core: &'a str,
-    /// Punctuation after the word ("," "." "”,").
-    pub trail: &'a str,
-    /// Punctuation before the word ("“", "(").
-    pub lead: &'a str,
-}
-
-impl Token<'_> {
-    pub(crate) fn lower(&self) -> String {
-        self.core.to_lowercase()
-    }
-    pub(crate) fn is_cap(&self) -> bool {
-        self.core.chars().next().is_some_and(char::is_uppercase)
-    }
-    pub(crate) fn is_digit(&self) -> bool {
-        self.core.chars().next().is_some_and(|c| c.is_ascii_digit())
-    }
-    /// Punctuation after the word ends a phrase (a comma, a stop, a quote).
-    pub(crate) fn closes(&self) -> bool {
-        !self.trail.is_empty()
-    }
-}
-
-pub(crate) fn tokenize(sentence: &str) -> Vec<Token<'_>> {
-    sentence
-        .split_whitespace()
-        .filter_map(|raw| {
-            let keep = |c: char| c.is_alphanumeric();
-            let start = raw.find(keep)?;
-            let end = raw
-                .rfind(keep)
-                .map(|i| i + raw[i..].chars().next().map_or(1, char::len_utf8))?;
-            Some(Token {
-                core: &raw[start..end],
-                trail: &raw[end..],
-                lead: &raw[..start],
-            })
-        })
-        .collect()
 }
 
 fn sentence_sources(tokens: &[Token<'_>]) -> Vec<Attribution> {
@@ -354,8 +309,4 @@ fn strip_openers<'t, 'a>(mut words: &'t [Token<'a>]) -> &'t [Token<'a>] {
         }
     }
     words
-}
-
-pub(crate) fn join(tokens: &[Token<'_>]) -> String {
-    tokens.iter().map(|t| t.core).collect::<Vec<_>>().join(" ")
 }

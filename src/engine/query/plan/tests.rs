@@ -1,6 +1,6 @@
 //! The query builder on hand-made lexicons.
-use super::spelling::correct;
 use super::*;
+use crate::engine::query::spelling::correct;
 
 /// A lexicon knowing the given words, each in one passage of ten.
 fn lexicon(words: &[&str]) -> Lexicon {

@@ -9,7 +9,7 @@
 //! — lead-ins are verbless fragments, while ordinary prose opens with a subject
 //! and a finite verb.
 
-use crate::engine::text::split_sentences;
+use crate::engine::ingest::text::split_sentences;
 
 /// A lead-in longer than this is treated as an ordinary first sentence.
 const MAX_WORDS: usize = 6;
@@ -99,7 +99,7 @@ fn plain_lead(text: &str) -> Option<Lead> {
 /// After a lead-in the text opens with a capital or digit, perhaps behind a
 /// quote or a currency sign ("What’s in it for Kim? $20 billion").
 fn starts_sentence(next: &str) -> bool {
-    crate::engine::text::starts_sentence_after(next, &['"', '“', '‘', '\'', '$', '£', '€'])
+    crate::engine::ingest::text::starts_sentence_after(next, &['"', '“', '‘', '\'', '$', '£', '€'])
 }
 
 /// Words that make a unit a clause rather than a fragment: finite auxiliaries

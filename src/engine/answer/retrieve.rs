@@ -1,5 +1,5 @@
 //! Answering one question: Tantivy's BM25 finds candidate passages in the
-//! asker's scope, [`super::rerank`] scores them, and the best become hits
+//! asker's scope, [`crate::engine::answer::rerank`] scores them, and the best become hits
 //! with their key sentence and highlighted words. The confidence the decline
 //! threshold is applied to is a share of the question, not a raw score, so
 //! declines mean the same thing for any brief and any corpus size.
@@ -9,13 +9,13 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQu
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
-use super::analyze::Analyzer;
-use super::query::{self, Plan};
-use super::rerank::ResolvedQuery;
-use super::schema::GLOBAL_SCOPE;
-use super::snapshot::Snapshot;
-use super::types::{Answer, Hit};
-use super::Question;
+use crate::engine::answer::rerank::ResolvedQuery;
+use crate::engine::index::analyze::Analyzer;
+use crate::engine::index::schema::GLOBAL_SCOPE;
+use crate::engine::index::snapshot::Snapshot;
+use crate::engine::query::{self, Plan};
+use crate::engine::types::{Answer, Hit};
+use crate::engine::Question;
 
 /// Candidates fetched from Tantivy for reranking: enough that the passage a
 /// paraphrased question needs is almost always among them (on the SQuAD
@@ -29,6 +29,7 @@ pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
         question: question.text.to_string(),
         answered: false,
         hits: Vec::new(),
+        closest: Vec::new(),
         suggestions: Vec::new(),
         terms: plan.groups.iter().map(|g| g.word.clone()).collect(),
     };
@@ -83,7 +84,8 @@ pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
         .first()
         .is_some_and(|h| h.confidence >= threshold);
     if !answer.answered {
-        answer.suggestions = suggestions(snap, &answer, question.guild);
+        answer.closest = std::mem::take(&mut answer.hits);
+        answer.suggestions = suggestions(snap, &answer.closest, question.guild);
     }
     answer
 }
@@ -172,9 +174,9 @@ fn candidates(snap: &Snapshot, plan: &Plan, guild: Option<u64>) -> Vec<(usize, f
 }
 
 /// On a decline, offer the headings (or brief titles) of the nearest passages.
-fn suggestions(snap: &Snapshot, answer: &Answer, guild: Option<u64>) -> Vec<String> {
+fn suggestions(snap: &Snapshot, closest: &[Hit], guild: Option<u64>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for h in &answer.hits {
+    for h in closest {
         let topic = h
             .passage
             .heading
@@ -197,7 +199,7 @@ fn brief_titles(snap: &Snapshot, guild: Option<u64>) -> Vec<String> {
     snap.corpus
         .briefs
         .iter()
-        .filter(|(b, _)| super::visible(b.scope, guild))
+        .filter(|(b, _)| crate::engine::visible(b.scope, guild))
         .map(|(b, _)| b.title.clone())
         .take(3)
         .collect()

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::error::EngineError;
+use crate::engine::error::EngineError;
 
 const FILE: &str = "manifest.json";
 

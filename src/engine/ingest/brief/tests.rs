@@ -3,22 +3,22 @@
 
 use super::*;
 
-const SHIPPED: &str = include_str!("../../../briefs/north-korea-war-in-europe.md");
+const SHIPPED: &str = include_str!("../../../../briefs/north-korea-war-in-europe.md");
 const SQUAD: [&str; 12] = [
-    include_str!("../../../tests/data/eval/squad-dev/01-Super_Bowl_50/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/02-Warsaw/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/03-Normans/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/04-Nikola_Tesla/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/01-Super_Bowl_50/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/02-Warsaw/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/03-Normans/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/04-Nikola_Tesla/briefs/article.md"),
     include_str!(
-        "../../../tests/data/eval/squad-dev/05-Computational_complexity_theory/briefs/article.md"
+        "../../../../tests/data/eval/squad-dev/05-Computational_complexity_theory/briefs/article.md"
     ),
-    include_str!("../../../tests/data/eval/squad-dev/06-Teacher/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/07-Martin_Luther/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/08-Southern_California/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/09-Sky_(United_Kingdom)/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/10-Victoria_(Australia)/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/11-Huguenot/briefs/article.md"),
-    include_str!("../../../tests/data/eval/squad-dev/12-Steam_engine/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/06-Teacher/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/07-Martin_Luther/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/08-Southern_California/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/09-Sky_(United_Kingdom)/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/10-Victoria_(Australia)/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/11-Huguenot/briefs/article.md"),
+    include_str!("../../../../tests/data/eval/squad-dev/12-Steam_engine/briefs/article.md"),
 ];
 
 fn parse(name: &str, bytes: &[u8]) -> Result<ParsedBrief, BriefError> {

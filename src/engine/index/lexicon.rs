@@ -1,0 +1,40 @@
+//! Word statistics over all passages of one generation: what query planning
+//! needs (document frequencies, known words for spelling, learned acronyms)
+//! without knowing anything about the index that produced them.
+
+use std::collections::HashMap;
+
+/// Word statistics over all passages.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    pub stem_ids: HashMap<String, u32>,
+    /// Number of passages containing each stem id.
+    pub stem_df: Vec<u32>,
+    /// Unstemmed words with their passage frequency, for spelling correction.
+    pub exact_df: HashMap<String, u32>,
+    /// Learned acronym (lowercase) → stems of the phrases it stands for.
+    pub acronyms: HashMap<String, Vec<Vec<String>>>,
+    /// Per stem id: is it a number (for "how many" questions)?
+    pub numeric: Vec<bool>,
+    pub passages: u32,
+}
+
+impl Lexicon {
+    /// BM25's idf; a word absent from every passage gets the highest value.
+    pub fn idf_df(&self, df: u32) -> f32 {
+        let n = self.passages.max(1) as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    pub fn idf(&self, stem: &str) -> f32 {
+        self.idf_df(self.df(stem))
+    }
+
+    pub fn df(&self, stem: &str) -> u32 {
+        self.stem_ids
+            .get(stem)
+            .map(|&id| self.stem_df[id as usize])
+            .unwrap_or(0)
+    }
+}

@@ -1,0 +1,208 @@
+//! From a member's loose question to what the engine searches for: the
+//! meaningful words, each with the alternatives that may stand for it
+//! (spelling corrections, synonyms, learned acronyms), and the kind of
+//! answer the question asks for. User text never reaches a query parser,
+//! so quotes, colons, brackets and operators are just characters.
+
+use super::irregular;
+use super::spelling::correct;
+use super::synonyms::{Synonyms, MAX_PHRASE_WORDS};
+use super::words::*;
+pub use crate::engine::answer::features::AnswerType;
+use crate::engine::index::analyze::{Analyzer, Word};
+use crate::engine::index::lexicon::Lexicon;
+
+/// Questions longer than this are cut: no real question needs more.
+pub const MAX_QUESTION_CHARS: usize = 600;
+
+/// One way of matching a question word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// Stems that must all occur (one for a word, several for a phrase).
+    pub stems: Vec<String>,
+    /// 1.0 for the word as typed; less for corrections and synonyms.
+    pub weight: f32,
+}
+
+/// A meaningful word of the question and its alternatives; a passage gets
+/// credit for a group once, through its best-matching member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The word as typed, folded to lowercase ASCII.
+    pub word: String,
+    pub members: Vec<Member>,
+    /// How much the word tells passages apart (BM25 idf; highest when unseen).
+    pub idf: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub groups: Vec<Group>,
+    pub answer_type: AnswerType,
+    /// Stems of all the question's words, function words included, in order:
+    /// shared word pairs show a passage phrased like the question.
+    pub stems: Vec<String>,
+}
+
+/// Is word `i` part of a time expression relative to the asker?
+fn deictic(words: &[Word], i: usize) -> bool {
+    let w = words[i].exact.as_str();
+    let prev = i.checked_sub(1).map(|j| words[j].exact.as_str());
+    let next = words.get(i + 1).map(|n| n.exact.as_str());
+    DEICTIC_WORDS.contains(&w)
+        || DEICTIC_LEADS.contains(&w) && next.is_some_and(|n| DEICTIC_UNITS.contains(&n))
+        || DEICTIC_UNITS.contains(&w) && prev.is_some_and(|p| DEICTIC_LEADS.contains(&p))
+}
+
+pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut Analyzer) -> Plan {
+    let cleaned = clean(question);
+    let words = analyzer.words(&cleaned);
+    let answer_type = answer_type(&words);
+    let shouting = !cleaned.chars().any(|c| c.is_lowercase());
+    let mut content: Vec<&Word> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let original = &cleaned[w.span.clone()];
+        // "US", "WHO", "IT" typed in capitals are names, not function words.
+        let acronym = !shouting
+            && CAPITAL_STOP_WORDS.contains(&w.exact.as_str())
+            && original.chars().all(|c| c.is_ascii_uppercase());
+        let prev = i.checked_sub(1).map(|j| words[j].exact.as_str());
+        let frame_noun = matches!(prev, Some("what" | "which"))
+            && (TIME_NOUNS.contains(&w.exact.as_str()) || PLACE_NOUNS.contains(&w.exact.as_str()));
+        let frame_quantity = prev == Some("how") && QUANTITY_WORDS.contains(&w.exact.as_str());
+        if (STOP_WORDS.contains(&w.exact.as_str()) && !acronym)
+            || frame_noun
+            || frame_quantity
+            || deictic(&words, i)
+        {
+            continue;
+        }
+        if content.iter().any(|c| c.stem == w.stem) {
+            continue;
+        }
+        content.push(w);
+    }
+    let mut groups: Vec<Group> = content
+        .iter()
+        .map(|w| {
+            let mut members = vec![Member {
+                stems: vec![w.stem.clone()],
+                weight: 1.0,
+            }];
+            if lex.df(&w.stem) == 0 {
+                if let Some(fix) = correct(&w.exact, lex) {
+                    let stem = analyzer.stem(&fix);
+                    members.push(Member {
+                        stems: vec![stem],
+                        weight: 0.8,
+                    });
+                }
+            }
+            // "sending" finds "sent": look the verb up by its stem too.
+            let mut forms = irregular::other_forms(&w.exact);
+            if forms.is_empty() {
+                forms = irregular::other_forms(&w.stem);
+            }
+            for form in forms {
+                push_member(&mut members, vec![analyzer.stem(form)], 0.9);
+            }
+            if let Some(expansions) = lex.acronyms.get(&w.exact) {
+                for stems in expansions {
+                    push_member(&mut members, stems.clone(), 0.9);
+                }
+            }
+            Group {
+                word: w.exact.clone(),
+                members,
+                idf: lex.idf(&w.stem)
+                    * if is_name(&cleaned, w) {
+                        NAME_BOOST
+                    } else {
+                        1.0
+                    },
+            }
+        })
+        .collect();
+    add_synonyms(&mut groups, &content, synonyms);
+    Plan {
+        groups,
+        answer_type,
+        stems: words.into_iter().map(|w| w.stem).collect(),
+    }
+}
+
+fn push_member(members: &mut Vec<Member>, stems: Vec<String>, weight: f32) {
+    if !members.iter().any(|m| m.stems == stems) {
+        members.push(Member { stems, weight });
+    }
+}
+
+/// Names tell passages apart better than their idf alone says.
+const NAME_BOOST: f32 = 1.6;
+
+/// A capitalised word that does not open the question: a name.
+fn is_name(text: &str, w: &Word) -> bool {
+    w.span.start > 0
+        && text[w.span.clone()]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+}
+
+/// Phrases of consecutive content words found in the synonyms file lend their
+/// alternatives to the phrase's first word.
+fn add_synonyms(groups: &mut [Group], content: &[&Word], synonyms: &Synonyms) {
+    if synonyms.is_empty() {
+        return;
+    }
+    for start in 0..content.len() {
+        for len in 1..=MAX_PHRASE_WORDS.min(content.len() - start) {
+            let stems: Vec<String> = content[start..start + len]
+                .iter()
+                .map(|w| w.stem.clone())
+                .collect();
+            if let Some(alts) = synonyms.lookup(&stems) {
+                for alt in alts {
+                    push_member(&mut groups[start].members, alt.clone(), 0.7);
+                }
+            }
+        }
+    }
+}
+
+/// Strip invisible formatting characters (zero-width, bidi controls) that
+/// would split or disguise words, and cap the length.
+pub fn clean(question: &str) -> String {
+    let mut chars = question.chars().filter(|c| {
+        !matches!(*c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF | 0x00AD)
+    });
+    let mut out: String = chars.by_ref().take(MAX_QUESTION_CHARS).collect();
+    // Cut at a word boundary, so the cap never invents a half word.
+    if chars.next().is_some_and(char::is_alphanumeric) {
+        let keep = out.trim_end_matches(char::is_alphanumeric).len();
+        out.truncate(keep);
+    }
+    out
+}
+
+fn answer_type(words: &[Word]) -> AnswerType {
+    for (i, w) in words.iter().enumerate() {
+        let next = words.get(i + 1).map(|n| n.exact.as_str()).unwrap_or("");
+        match w.exact.as_str() {
+            "how" if QUANTITY_WORDS.contains(&next) => return AnswerType::Quantity,
+            "who" | "whom" | "whose" => return AnswerType::Person,
+            "when" => return AnswerType::Time,
+            "where" => return AnswerType::Place,
+            "what" | "which" if TIME_NOUNS.contains(&next) => return AnswerType::Time,
+            "what" | "which" if PLACE_NOUNS.contains(&next) => return AnswerType::Place,
+            "what" | "which" if matches!(next, "percentage" | "number" | "amount") => {
+                return AnswerType::Quantity
+            }
+            _ => {}
+        }
+    }
+    AnswerType::Any
+}
+
+#[cfg(test)]
+mod tests;
