@@ -19,6 +19,9 @@ use tokio::task::JoinHandle;
 
 use fake_discord::{self, FakeDiscord, Guild, Member, Recorded, Role, User};
 
+/// The bots' `discord.request_timeout_secs`.
+pub const REQUEST_TIMEOUT_SECS: u64 = 3;
+
 /// Every wait is bounded by this; generous because 2 cores are shared.
 pub const T: Duration = Duration::from_secs(30);
 
@@ -38,6 +41,7 @@ pub const CH_LOAD: u64 = 108;
 pub const CH_HOSTILE: u64 = 109;
 pub const CH_BURST: u64 = 110;
 pub const CH_RETRY: u64 = 111;
+pub const CH_TIMEOUT: u64 = 112;
 pub const CH_B: u64 = 201;
 pub const CH_DM: u64 = 401;
 
@@ -71,6 +75,7 @@ pub fn guild_a() -> Guild {
         (CH_HOSTILE, "hostile"),
         (CH_BURST, "burst"),
         (CH_RETRY, "retry"),
+        (CH_TIMEOUT, "timeout"),
     ] {
         g = g.channel(id, name);
     }
@@ -201,6 +206,12 @@ impl Bot {
             // Discord's budget of 5 posts per channel, over 1 s instead of 5 s
             // so the burst test takes seconds.
             ("BRIEFBOT_CHANNEL_WINDOW_SECS", "1".into()),
+            // A lost request is given up after 3 s instead of 10, so the
+            // timeout test takes seconds.
+            (
+                "BRIEFBOT_REQUEST_TIMEOUT_SECS",
+                REQUEST_TIMEOUT_SECS.to_string(),
+            ),
         ]);
         if let Some(g) = options.dev_guild {
             env.insert("BRIEFBOT_DEV_GUILD", g.to_string());

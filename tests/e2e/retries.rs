@@ -73,6 +73,38 @@ fn a_reply_that_meets_429_500_or_a_lost_response_arrives_exactly_once() {
 }
 
 #[test]
+fn a_reply_whose_answer_times_out_is_retried_without_a_second_message() {
+    run(async {
+        let bot = shared().await;
+        let f = &bot.fake;
+        let path = format!("/channels/{CH_TIMEOUT}/messages");
+        // The fake holds the first try past the bot's timeout, then creates
+        // the message anyway, as Discord may: the retry, sent meanwhile,
+        // created it first, and the late first try meets its nonce.
+        let slow = std::time::Duration::from_secs(REQUEST_TIMEOUT_SECS + 1);
+        let p = path.clone();
+        f.fail_next(move |r| r.is("POST", &p), RestFault::Delay(slow));
+        let q = f.send_message(&Msg::mention_bot(
+            &guild_a(),
+            CH_TIMEOUT,
+            &other(),
+            "who is Jennifer Jun?",
+        ));
+        let id = q["id"].clone();
+        let to_q = move |r: &Recorded| r.body["message_reference"]["message_id"] == id;
+        let tries = f
+            .wait_for_requests(2, |r| to_q(r) && r.is("POST", &path), T)
+            .await;
+        assert!(tries.iter().all(|r| r.ok()), "{tries:?}");
+        assert_eq!(
+            tries[0].response["id"], tries[1].response["id"],
+            "both tries name the same message"
+        );
+        assert_eq!(replies_shown(bot, &q), 1);
+    });
+}
+
+#[test]
 fn an_ask_whose_first_response_fails_or_is_lost_is_answered_once() {
     run(async {
         let bot = shared().await;

@@ -223,8 +223,14 @@ impl FakeDiscord {
         reqs[skip..]
             .iter()
             .map(|r| {
-                let mut body = r.body.to_string();
-                body.truncate(300);
+                // At most 300 bytes, cut at a character boundary.
+                let body: String = r
+                    .body
+                    .to_string()
+                    .char_indices()
+                    .take_while(|(i, _)| *i < 300)
+                    .map(|(_, c)| c)
+                    .collect();
                 format!(
                     "  #{} {} {} -> {} {body}",
                     r.seq, r.method, r.path, r.status

@@ -102,8 +102,25 @@ pub(crate) async fn handle(
             )
         }
         Some(RestFault::Delay(d)) => {
-            tokio::time::sleep(d).await;
-            answer(&shared, &rec)
+            // Like Discord, the fake finishes a request whose client gave up
+            // waiting (a timeout): the effect happens and is recorded.
+            let (late_shared, mut late) = (shared.clone(), rec.clone());
+            let done = tokio::spawn(async move {
+                tokio::time::sleep(d).await;
+                let (status, body, retry_after) = answer(&late_shared, &late);
+                late.status = status;
+                late.at = std::time::Instant::now();
+                late.response = body.clone();
+                late_shared.record(late);
+                (status, body, retry_after)
+            });
+            let (status, body, _) = done.await.unwrap_or((500, Value::Null, None));
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return if status == 204 {
+                code.into_response()
+            } else {
+                (code, axum::Json(body)).into_response()
+            };
         }
         Some(RestFault::Hold(hold)) => {
             hold.hold().await;
