@@ -95,3 +95,28 @@ fn check_parses(m: &Value) -> Result<(), Refusal> {
             )
         })
 }
+
+/// Discord's `enforce_nonce`: a message created by the same author with the
+/// same nonce in the last few minutes is returned instead of a new one.
+pub(crate) fn same_nonce(shared: &Shared, body: &Value) -> Result<Option<Value>, Refusal> {
+    let nonce = match &body["nonce"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return Ok(None),
+    };
+    if nonce.chars().count() > 25 {
+        return Err(Refusal::new(
+            400,
+            50035,
+            "Invalid Form Body (nonce over 25 characters)",
+        ));
+    }
+    if body["enforce_nonce"] != true {
+        return Ok(None);
+    }
+    let nonces = shared.nonces.lock().unwrap();
+    let seen = nonces
+        .get(&nonce)
+        .filter(|(_, at)| at.elapsed() < std::time::Duration::from_secs(300));
+    Ok(seen.and_then(|(id, _)| shared.messages.lock().unwrap().get(id).cloned()))
+}

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::messages::{build_message, edit, store, stored};
+use super::messages::{build_message, edit, same_nonce, store, stored};
 use super::payloads::{User, APP_ID, BOT_NAME};
 use super::validate::{self, Refusal};
 use super::{Recorded, RestFault, Shared};
@@ -284,31 +284,6 @@ fn route(shared: &Shared, rec: &Recorded) -> Reply {
         }
         _ => Err(Refusal::new(404, 0, "404: Not Found")),
     }
-}
-
-/// Discord's `enforce_nonce`: a message created by the same author with the
-/// same nonce in the last few minutes is returned instead of a new one.
-fn same_nonce(shared: &Shared, body: &Value) -> Result<Option<Value>, Refusal> {
-    let nonce = match &body["nonce"] {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => return Ok(None),
-    };
-    if nonce.chars().count() > 25 {
-        return Err(Refusal::new(
-            400,
-            50035,
-            "Invalid Form Body (nonce over 25 characters)",
-        ));
-    }
-    if body["enforce_nonce"] != true {
-        return Ok(None);
-    }
-    let nonces = shared.nonces.lock().unwrap();
-    let seen = nonces
-        .get(&nonce)
-        .filter(|(_, at)| at.elapsed() < std::time::Duration::from_secs(300));
-    Ok(seen.and_then(|(id, _)| shared.messages.lock().unwrap().get(id).cloned()))
 }
 
 fn register(shared: &Shared, app: &str, guild: Option<u64>, body: &Value) -> Reply {
