@@ -360,3 +360,135 @@ fn ask_json_matches_the_documented_contract_exactly() {
         expected.iter().map(|s| s.to_string()).collect();
     assert_eq!(found, expected);
 }
+
+/// A folder in the layout of the evaluation sets: `<doc>/briefs` and
+/// `<doc>/questions.json`, here the project's own briefs and questions.
+fn eval_suite() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (doc, brief, questions) in [
+        (
+            "a-war",
+            "briefs/north-korea-war-in-europe.md",
+            "tests/data/eval/brief-dev.json",
+        ),
+        (
+            "b-ferries",
+            "tests/data/briefs-paraphrase/baltic-ferries.md",
+            "tests/data/eval/paraphrase-dev.json",
+        ),
+    ] {
+        let dir = root.path().join(doc);
+        std::fs::create_dir_all(dir.join("briefs")).unwrap();
+        std::fs::copy(repo.join(brief), dir.join("briefs/brief.md")).unwrap();
+        std::fs::copy(repo.join(questions), dir.join("questions.json")).unwrap();
+    }
+    root
+}
+
+#[test]
+fn eval_scores_each_document_of_a_folder_on_its_own() {
+    let suite = eval_suite();
+    let index = tempfile::tempdir().unwrap();
+    let dir = suite.path().to_str().unwrap();
+    let out = briefbot(&["eval", dir, "--json", "--foreign", "5"], index.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let docs = v["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["name"], "a-war");
+    let t = &v["totals"];
+    let sum = |key: &str| -> u64 {
+        docs.iter()
+            .map(|d| d["summary"][key].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(t["questions"].as_u64(), Some(sum("questions")));
+    assert_eq!(t["in_scope"].as_u64(), Some(sum("in_scope")));
+    assert_eq!(t["false_declines"].as_u64(), Some(sum("false_declines")));
+    // Five questions of the other document asked of each.
+    assert_eq!(t["foreign"]["asked"], 10);
+    let declined = t["foreign"]["declined"].as_u64().unwrap();
+    assert!(
+        declined >= 8,
+        "only {declined} of 10 foreign questions declined"
+    );
+    // Every question counts the same, whichever document it is about.
+    let right: f64 = docs
+        .iter()
+        .map(|d| {
+            d["summary"]["p_at_1"].as_f64().unwrap() * d["summary"]["in_scope"].as_f64().unwrap()
+        })
+        .sum();
+    let p = t["p_at_1"].as_f64().unwrap();
+    assert!((p - right / t["in_scope"].as_f64().unwrap()).abs() < 1e-9);
+}
+
+#[test]
+fn eval_fails_below_a_floor_and_says_which() {
+    let suite = eval_suite();
+    let index = tempfile::tempdir().unwrap();
+    let dir = suite.path().to_str().unwrap();
+    let met = briefbot(&["eval", dir, "--min-p1", "0.5"], index.path());
+    assert!(
+        met.status.success(),
+        "{}",
+        String::from_utf8_lossy(&met.stderr)
+    );
+    assert!(stdout(&met).contains("2 documents"), "{}", stdout(&met));
+    let missed = briefbot(
+        &[
+            "eval",
+            dir,
+            "--min-p1",
+            "1.01",
+            "--min-foreign-declined",
+            "0.5",
+        ],
+        index.path(),
+    );
+    assert!(!missed.status.success());
+    let err = String::from_utf8_lossy(&missed.stderr);
+    assert!(
+        err.contains("P@1") && err.contains("is below 1.01"),
+        "{err}"
+    );
+    assert!(err.contains("--foreign"), "{err}");
+}
+
+#[test]
+fn eval_of_one_file_uses_the_configured_briefs_and_refuses_foreign() {
+    let index = tempfile::tempdir().unwrap();
+    let out = briefbot(
+        &[
+            "eval",
+            "tests/data/eval/brief-dev.json",
+            "--min-out-of-scope-declined",
+            "1.0",
+        ],
+        index.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("out-of-scope declined 2/2"),
+        "{}",
+        stdout(&out)
+    );
+    let out = briefbot(
+        &["eval", "tests/data/eval/brief-dev.json", "--foreign", "3"],
+        index.path(),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--foreign needs a folder"));
+    let out = briefbot(&["eval", "tests"], index.path());
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no <doc>/briefs"));
+}

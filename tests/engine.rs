@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use briefbot::engine::eval::{self, QuestionSet};
-use briefbot::engine::{Engine, EngineConfig, Question, Scope};
+use briefbot::engine::{Engine, EngineConfig, Question, Scope, TenantId};
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -58,28 +58,46 @@ fn every_dev_question_on_the_shipped_brief_is_answered_right() {
     assert_eq!(report.summary.false_declines, 0);
 }
 
+/// Questions of `paraphrase-dev.json` the engine does not answer right yet,
+/// each with the layer expected to fix it. Remove a line when it passes:
+/// the test then holds it.
+const PENDING_PARAPHRASES: &[(&str, &str)] = &[
+    (
+        "Who bought the ferry company?",
+        "ranking: the exact words \"ferry company\" of another paragraph outweigh the synonym; semantic layer",
+    ),
+    (
+        "Who won the football last night?",
+        "declines: one shared verb of two content words clears the threshold; semantic layer",
+    ),
+];
+
 #[test]
-fn squad_sample_beats_the_bm25_baseline_by_five_points() {
-    let root = repo("tests/data/eval/squad-dev");
-    let mut articles: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    articles.sort();
-    assert_eq!(articles.len(), 12);
-    let (mut right, mut total) = (0.0, 0usize);
-    for article in &articles {
-        let engine = engine(&article.join("briefs"));
-        let set = QuestionSet::load(&article.join("questions.json")).unwrap();
-        let s = eval::run(&engine, &set).summary;
-        right += s.p_at_1 * s.in_scope as f64;
-        total += s.in_scope;
+fn questions_in_other_words_find_the_passage() {
+    let engine = engine(&repo("tests/data/briefs-paraphrase"));
+    let set = QuestionSet::load(&repo("tests/data/eval/paraphrase-dev.json")).unwrap();
+    for (q, _) in PENDING_PARAPHRASES {
+        assert!(
+            set.questions.iter().any(|e| e.q == *q),
+            "{q} is not in the set"
+        );
     }
-    let p_at_1 = right / total as f64;
-    assert_eq!(total, 3468);
-    // BM25 baseline 0.733 + 5 points; declines count as misses.
-    assert!(p_at_1 >= 0.783, "top-passage accuracy {p_at_1:.4}");
+    let report = eval::run(&engine, &set);
+    let failures: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| !r.passed && !PENDING_PARAPHRASES.iter().any(|(q, _)| *q == r.q))
+        .map(|r| {
+            let top = if r.answered {
+                r.top.first().map(|t| &t[..t.len().min(60)])
+            } else {
+                None
+            };
+            (&r.q, top)
+        })
+        .collect();
+    assert!(failures.is_empty(), "failed: {failures:#?}");
+    assert_eq!(report.summary.declines_correct, report.summary.out_of_scope);
 }
 
 #[test]
@@ -185,36 +203,46 @@ fn misspelled_questions_find_the_right_passage() {
 }
 
 #[test]
-fn a_guild_brief_is_seen_only_in_its_guild() {
+fn a_tenants_brief_is_seen_only_by_that_tenant() {
     let briefs = briefs_dir(&[&shipped_brief()]);
     let guilds = tempfile::tempdir().unwrap();
-    std::fs::create_dir(guilds.path().join("42")).unwrap();
-    std::fs::copy(extra_brief(), guilds.path().join("42/pandemic-accord.md")).unwrap();
+    // Tenant ids are opaque: a Slack workspace's is as good as a guild's.
+    std::fs::create_dir(guilds.path().join("workspace-a")).unwrap();
+    std::fs::copy(
+        extra_brief(),
+        guilds.path().join("workspace-a/pandemic-accord.md"),
+    )
+    .unwrap();
     let cfg = EngineConfig {
-        guild_briefs_dir: Some(guilds.path().to_path_buf()),
+        tenant_briefs_dir: Some(guilds.path().to_path_buf()),
         ..shipped_config(briefs.path())
     };
     let (engine, _) = Engine::open(cfg).unwrap();
     let q = "Does the pandemic accord have an enforcement mechanism?";
-    let ask = |guild| {
+    let ask = |tenant: Option<&str>| {
+        let tenant = tenant.map(|t| TenantId::new(t).unwrap());
         engine.ask_with(&Question {
             text: q,
-            guild,
+            tenant: tenant.as_ref(),
             top: 3,
         })
     };
-    let here = ask(Some(42));
+    let here = ask(Some("workspace-a"));
     assert!(here.answered);
-    assert_eq!(here.hits[0].passage.brief.scope, Scope::Guild(42));
-    for other in [None, Some(7)] {
+    assert_eq!(
+        here.hits[0].passage.brief.scope,
+        Scope::Tenant(TenantId::new("workspace-a").unwrap())
+    );
+    for other in [None, Some("workspace-b")] {
         let answer = ask(other);
         assert!(answer
             .ranked()
             .iter()
             .all(|h| h.passage.brief.scope == Scope::Global));
     }
-    assert_eq!(engine.briefs(Some(42)).len(), 2);
-    assert_eq!(engine.briefs(Some(7)).len(), 1);
+    let tenant = |t: &str| TenantId::new(t).unwrap();
+    assert_eq!(engine.briefs(Some(&tenant("workspace-a"))).len(), 2);
+    assert_eq!(engine.briefs(Some(&tenant("workspace-b"))).len(), 1);
 }
 
 #[test]

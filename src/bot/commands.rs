@@ -174,7 +174,7 @@ pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
         return Ok(());
     };
     let state = ctx.data().clone();
-    let done = moderation::unanswered(&state, &command_member(ctx));
+    let done = moderation::unanswered(&state, &command_member(ctx)).await;
     finish(ctx, done).await
 }
 
@@ -185,7 +185,7 @@ pub async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
         return Ok(());
     };
     let state = ctx.data().clone();
-    let done = moderation::feedback(&state, &command_member(ctx));
+    let done = moderation::feedback(&state, &command_member(ctx)).await;
     finish(ctx, done).await
 }
 

@@ -21,8 +21,18 @@ pub async fn run(
     engine: Arc<Engine>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let (client, state) = setup::client(settings, engine).await?;
-    serve(client, state, shutdown).await
+    // The token is checked before anything is opened.
+    if settings.discord.token.is_none() {
+        anyhow::bail!(
+            "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE); see \"Run it on Discord\" in the README"
+        );
+    }
+    let state = setup::state(settings, engine).await?;
+    let follower = super::follower::join(&state).await?;
+    let client = setup::client(&state).await?;
+    let served = serve(client, state, shutdown).await;
+    follower.stop().await;
+    served
 }
 
 /// The gateway loop, with the shutdown that ends it.

@@ -70,7 +70,7 @@ fn rest<'a>(ctx: &'a serenity::Context, state: &'a BotState) -> Rest<'a> {
 
 async fn on_message(ctx: &serenity::Context, state: &BotState, pass: &Pass, msg: &Message) {
     let incoming = convert::message(ctx, state, msg);
-    let Some((question, via)) = ask::question_in(state, &incoming) else {
+    let Some((question, via)) = ask::question_in(state, &incoming).await else {
         return;
     };
     let rest = rest(ctx, state);

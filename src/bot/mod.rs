@@ -24,6 +24,7 @@ pub mod deferral;
 mod discord;
 mod dispatch;
 pub mod events;
+mod follower;
 pub mod in_flight;
 mod log_channel;
 pub mod markup;

@@ -27,23 +27,26 @@ pub fn intents(settings: &Settings) -> GatewayIntents {
     i
 }
 
-/// Open the state and build a client ready to connect.
-pub async fn client(
-    settings: Settings,
-    engine: Arc<Engine>,
-) -> anyhow::Result<(serenity::Client, Data)> {
-    let token = settings.discord.token.clone().context(
-        "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE); see \"Run it on Discord\" in the README",
-    )?;
-    let state: Data = Arc::new(BotState::open(settings, engine)?);
+/// Open the state: the database, and the answered questions pruned.
+pub async fn state(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<Data> {
+    let state: Data = Arc::new(BotState::open(settings, engine).await?);
     match state
         .store
         .prune_questions(state.now() - QUESTION_RETENTION_SECS)
+        .await
     {
         Ok(n) if n > 0 => tracing::info!(questions = n, "pruned old answered questions"),
         Ok(_) => {}
         Err(e) => tracing::warn!("pruning old questions: {e}"),
     }
+    Ok(state)
+}
+
+/// Build a client for `state`, ready to connect.
+pub async fn client(state: &Data) -> anyhow::Result<serenity::Client> {
+    let token = state.settings.discord.token.clone().context(
+        "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE); see \"Run it on Discord\" in the README",
+    )?;
     let d = &state.settings.discord;
     let http = HttpBuilder::new(token.expose()).client(state.discord_client.clone());
     let http = match &d.rest_proxy {
@@ -81,7 +84,7 @@ pub async fn client(
         .framework(framework)
         .await
         .context("building the Discord client")?;
-    Ok((client, state))
+    Ok(client)
 }
 
 /// Once connected: learn the bot's id and register the slash commands.

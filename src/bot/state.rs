@@ -12,6 +12,7 @@ use super::channel_budget::ChannelBudget;
 use super::cooldown::Cooldowns;
 use super::events::Member;
 use super::in_flight::InFlight;
+use crate::cluster::{Cluster, Identity, Timing};
 use crate::config::Settings;
 use crate::engine::Engine;
 use crate::store::Store;
@@ -19,7 +20,9 @@ use crate::store::Store;
 pub struct BotState {
     pub settings: Settings,
     pub engine: Arc<Engine>,
-    pub store: Arc<Store>,
+    pub store: Store,
+    /// Keeps this process at the content generation of the others sharing the database.
+    pub cluster: Arc<Cluster>,
     pub cooldowns: Cooldowns,
     pub channels: ChannelBudget,
     pub in_flight: InFlight,
@@ -33,22 +36,19 @@ pub struct BotState {
 }
 
 impl BotState {
-    /// Open the database in the data directory.
-    pub fn open(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<BotState> {
-        let path = settings.paths.data.join("briefbot.sqlite3");
-        let store = Store::open(&path).with_context(|| {
-            format!(
-                "opening the database (setting `paths.data` = {})",
-                settings.paths.data.display()
-            )
-        })?;
-        BotState::with_store(settings, engine, Arc::new(store))
+    /// Open the database `database.url` names; an unreachable one fails here.
+    pub async fn open(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<BotState> {
+        let url = settings.database_url();
+        let store = Store::connect(&url, settings.database.pool_size)
+            .await
+            .with_context(|| format!("opening the database (setting `database.url` = {url})"))?;
+        BotState::with_store(settings, engine, store)
     }
 
     pub fn with_store(
         settings: Settings,
         engine: Arc<Engine>,
-        store: Arc<Store>,
+        store: Store,
     ) -> anyhow::Result<BotState> {
         let downloads = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
@@ -66,6 +66,20 @@ impl BotState {
         let discord_client = discord_client
             .build()
             .context("building the Discord HTTP client (setting `discord.request_timeout_secs`)")?;
+        let shards = d
+            .shards
+            .map(|r| format!("{}-{}/{}", r.first, r.last, r.total))
+            .unwrap_or_else(|| "all".into());
+        let timing = Timing {
+            heartbeat: Duration::from_secs(settings.database.sync_secs),
+            catch_up: Duration::from_secs(settings.database.catch_up_secs),
+        };
+        let cluster = Cluster::new(
+            store.clone(),
+            engine.clone(),
+            Identity::of_this_process(shards),
+            timing,
+        );
         Ok(BotState {
             cooldowns: Cooldowns::new(d.user_cooldown_secs),
             channels: ChannelBudget::new(
@@ -77,6 +91,7 @@ impl BotState {
             settings,
             engine,
             store,
+            cluster: Arc::new(cluster),
             downloads,
             discord_client,
             bot_id: AtomicU64::new(0),
@@ -122,7 +137,7 @@ impl BotState {
     pub fn guild_dir(&self, guild: u64) -> PathBuf {
         self.settings
             .engine_config()
-            .guild_briefs_dir
+            .tenant_briefs_dir
             .unwrap_or_else(|| self.settings.paths.data.join("briefs"))
             .join(guild.to_string())
     }

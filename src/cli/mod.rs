@@ -1,5 +1,16 @@
 //! The command line: one subcommand per job, each in its own file.
 
+/// `println!` for command output: a reader that went away is returned as
+/// an error (see [`emit`]) from the calling function, instead of a panic.
+macro_rules! outln {
+    () => {
+        $crate::cli::emit("\n")?
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::emit(&format!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
 mod ask;
 mod bench;
 mod chat;

@@ -19,3 +19,10 @@ mod conversation;
 mod lifecycle;
 mod moderation;
 mod retries;
+
+// The store tests also restart the server; these tests do not.
+#[allow(dead_code)]
+#[path = "../support/pg_cluster.rs"]
+mod pg_cluster;
+mod processes;
+mod several;

@@ -1,25 +1,11 @@
-//! Tests of brief parsing: the shipped brief, SQuAD articles, bad files and
+//! Tests of brief parsing: the shipped brief, plain paragraphs, bad files and
 //! garbage input.
 
 use super::*;
 
 const SHIPPED: &str = include_str!("../../../../briefs/north-korea-war-in-europe.md");
-const SQUAD: [&str; 12] = [
-    include_str!("../../../../tests/data/eval/squad-dev/01-Super_Bowl_50/briefs/article.md"),
-    include_str!("../../../../tests/data/eval/squad-dev/02-Warsaw/briefs/article.md"),
-    include_str!("../../../../tests/data/eval/squad-dev/03-Normans/briefs/article.md"),
-    include_str!("../../../../tests/data/eval/squad-dev/04-Nikola_Tesla/briefs/article.md"),
-    include_str!(
-        "../../../../tests/data/eval/squad-dev/05-Computational_complexity_theory/briefs/article.md"
-    ),
-    include_str!("../../../../tests/data/eval/squad-dev/06-Teacher/briefs/article.md"),
-    include_str!("../../../../tests/data/eval/squad-dev/07-Martin_Luther/briefs/article.md"),
-    include_str!("../../../../tests/data/eval/squad-dev/08-Southern_California/briefs/article.md"),
-    include_str!("../../../../tests/data/eval/squad-dev/09-Sky_(United_Kingdom)/briefs/article.md"),
-    include_str!("../../../../tests/data/eval/squad-dev/10-Victoria_(Australia)/briefs/article.md"),
-    include_str!("../../../../tests/data/eval/squad-dev/11-Huguenot/briefs/article.md"),
-    include_str!("../../../../tests/data/eval/squad-dev/12-Steam_engine/briefs/article.md"),
-];
+/// Plain paragraphs with no lead-ins, written for the tests.
+const PLAIN: &str = include_str!("../../../../tests/data/briefs-paraphrase/baltic-ferries.md");
 
 fn parse(name: &str, bytes: &[u8]) -> Result<ParsedBrief, BriefError> {
     parse_brief(
@@ -138,20 +124,15 @@ fn sentences_exclude_the_heading() {
 }
 
 #[test]
-fn squad_paragraphs_split_on_blank_lines_and_get_no_heading() {
-    for article in SQUAD {
-        let brief = ok("article.md", article);
-        assert!(brief.passages.len() > 5);
-        assert_consistent(article.as_bytes(), &brief);
-        for p in &brief.passages {
-            assert_eq!(p.heading, None, "{}: {}", brief.meta.title, p.text);
-            assert!(!p.sentences.is_empty());
-        }
-        assert_eq!(
-            brief.meta.publisher.as_deref(),
-            Some("Wikipedia (SQuAD v1.1 dev)")
-        );
+fn plain_paragraphs_split_on_blank_lines_and_get_no_heading() {
+    let brief = ok("baltic-ferries.md", PLAIN);
+    assert_eq!(brief.passages.len(), 12);
+    assert_consistent(PLAIN.as_bytes(), &brief);
+    for p in &brief.passages {
+        assert_eq!(p.heading, None, "{}", p.text);
+        assert!(!p.sentences.is_empty());
     }
+    assert_eq!(brief.meta.publisher.as_deref(), Some("briefbot test desk"));
 }
 
 #[test]
