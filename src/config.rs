@@ -9,9 +9,11 @@ use serde::Deserialize;
 
 use crate::engine::{BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD};
 
+mod database;
 mod discord;
 pub mod env;
 
+pub use database::{redact, DatabaseSettings, DatabaseUrl};
 pub use discord::{DiscordSettings, ShardRange, Token};
 
 /// The default config file, used when it exists and no `--config` is given.
@@ -36,6 +38,7 @@ pub enum ConfigError {
 pub struct Settings {
     pub paths: Paths,
     pub engine: EngineSettings,
+    pub database: DatabaseSettings,
     pub discord: DiscordSettings,
 }
 
@@ -121,15 +124,22 @@ impl Settings {
                 message: format!("{t} is not between 0 and 1"),
             });
         }
-        self.discord
-            .validate()
+        self.database
+            .validate(&self.paths.data)
+            .and_then(|()| self.discord.validate())
             .map_err(|(key, message)| ConfigError::Invalid { key, message })
+    }
+
+    /// The database `database.url` names (validated at load).
+    pub fn database_url(&self) -> DatabaseUrl {
+        DatabaseUrl::parse(self.database.url.as_deref(), &self.paths.data)
+            .unwrap_or_else(|_| DatabaseUrl::Sqlite(self.paths.data.join("briefbot.sqlite3")))
     }
 
     pub fn engine_config(&self) -> EngineConfig {
         EngineConfig {
             briefs_dir: self.paths.briefs.clone(),
-            guild_briefs_dir: Some(self.paths.data.join("briefs")),
+            tenant_briefs_dir: Some(self.paths.data.join("briefs")),
             index_dir: Some(self.paths.index.clone()),
             synonyms_file: Some(self.paths.synonyms.clone()).filter(|p| p.exists()),
             decline_threshold: self.engine.decline_threshold,

@@ -6,8 +6,10 @@
 //! - [`bot`]: thin Discord glue (serenity + poise): events in, engine calls,
 //!   rendered replies out.
 //! - [`config`]: settings from file, environment and flags.
-//! - [`store`]: what must survive a restart (SQLite): briefs added from
-//!   Discord, questions, votes, the moderator audit log.
+//! - [`store`]: what must survive a restart, in SQLite or PostgreSQL: briefs
+//!   added from Discord, questions, votes, the moderator audit log.
+//! - [`cluster`]: keeps every process sharing one database at the same
+//!   content generation (a bot split over several processes).
 //! - [`present`]: what every front end shows alike (the source line).
 //! - [`cli`]: the `briefbot` subcommands.
 //! - [`bench`](mod@bench): the benchmarks behind `briefbot bench` and `cargo bench`.
@@ -15,6 +17,7 @@
 pub mod bench;
 pub mod bot;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod engine;
 pub mod logging;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use briefbot::engine::eval::{self, QuestionSet};
-use briefbot::engine::{Engine, EngineConfig, Question, Scope};
+use briefbot::engine::{Engine, EngineConfig, Question, Scope, TenantId};
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -204,36 +204,46 @@ fn misspelled_questions_find_the_right_passage() {
 }
 
 #[test]
-fn a_guild_brief_is_seen_only_in_its_guild() {
+fn a_tenants_brief_is_seen_only_by_that_tenant() {
     let briefs = briefs_dir(&[&shipped_brief()]);
     let guilds = tempfile::tempdir().unwrap();
-    std::fs::create_dir(guilds.path().join("42")).unwrap();
-    std::fs::copy(extra_brief(), guilds.path().join("42/pandemic-accord.md")).unwrap();
+    // Tenant ids are opaque: a Slack workspace's is as good as a guild's.
+    std::fs::create_dir(guilds.path().join("workspace-a")).unwrap();
+    std::fs::copy(
+        extra_brief(),
+        guilds.path().join("workspace-a/pandemic-accord.md"),
+    )
+    .unwrap();
     let cfg = EngineConfig {
-        guild_briefs_dir: Some(guilds.path().to_path_buf()),
+        tenant_briefs_dir: Some(guilds.path().to_path_buf()),
         ..shipped_config(briefs.path())
     };
     let (engine, _) = Engine::open(cfg).unwrap();
     let q = "Does the pandemic accord have an enforcement mechanism?";
-    let ask = |guild| {
+    let ask = |tenant: Option<&str>| {
+        let tenant = tenant.map(|t| TenantId::new(t).unwrap());
         engine.ask_with(&Question {
             text: q,
-            guild,
+            tenant: tenant.as_ref(),
             top: 3,
         })
     };
-    let here = ask(Some(42));
+    let here = ask(Some("workspace-a"));
     assert!(here.answered);
-    assert_eq!(here.hits[0].passage.brief.scope, Scope::Guild(42));
-    for other in [None, Some(7)] {
+    assert_eq!(
+        here.hits[0].passage.brief.scope,
+        Scope::Tenant(TenantId::new("workspace-a").unwrap())
+    );
+    for other in [None, Some("workspace-b")] {
         let answer = ask(other);
         assert!(answer
             .ranked()
             .iter()
             .all(|h| h.passage.brief.scope == Scope::Global));
     }
-    assert_eq!(engine.briefs(Some(42)).len(), 2);
-    assert_eq!(engine.briefs(Some(7)).len(), 1);
+    let tenant = |t: &str| TenantId::new(t).unwrap();
+    assert_eq!(engine.briefs(Some(&tenant("workspace-a"))).len(), 2);
+    assert_eq!(engine.briefs(Some(&tenant("workspace-b"))).len(), 1);
 }
 
 #[test]

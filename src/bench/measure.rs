@@ -37,7 +37,7 @@ pub const INCLUDES_RENDERING: bool = true;
 pub fn answer(engine: &Engine, text: &str) -> (Answer, Reply) {
     let answer = engine.ask_with(&Question {
         text,
-        guild: None,
+        tenant: None,
         top: TOP,
     });
     let view = View {

@@ -15,6 +15,7 @@ pub mod questions;
 pub mod report;
 pub mod rng;
 pub mod stats;
+pub mod store;
 mod words;
 
 use std::path::{Path, PathBuf};
@@ -64,7 +65,7 @@ pub fn engine_config(settings: &Settings, corpus: &Path, index: &Path) -> Engine
     let mut cfg = settings.engine_config();
     cfg.briefs_dir = corpus.to_path_buf();
     cfg.index_dir = Some(index.to_path_buf());
-    cfg.guild_briefs_dir = None;
+    cfg.tenant_briefs_dir = None;
     cfg
 }
 

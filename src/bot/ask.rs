@@ -50,12 +50,12 @@ pub async fn slash(state: &BotState, ask: &SlashAsk) -> Reply {
 
 /// A message: the reply to send (as a reply to it), or None to stay quiet.
 pub async fn message(state: &BotState, msg: &IncomingMessage) -> Option<Reply> {
-    let (question, via) = question_in(state, msg)?;
+    let (question, via) = question_in(state, msg).await?;
     answer(state, &msg.author, &question, msg.embeds, msg.received, via).await
 }
 
 /// The question a message asks the bot, if it asks one, and how it was asked.
-pub fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<(String, Via)> {
+pub async fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<(String, Via)> {
     if msg.author_is_bot || msg.author.user == state.bot_id() {
         return None;
     }
@@ -79,6 +79,7 @@ pub fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<(String, V
         && state
             .store
             .answered_in_channel(msg.author.channel)
+            .await
             .unwrap_or(false);
     let watched = d.watched_channels.contains(&msg.author.channel);
     ((follow_up || watched) && reads_as_question(content))
@@ -139,7 +140,7 @@ pub async fn answer(
         passage_id: top.map(|h| h.passage.id.clone()),
         asked_at: state.now(),
     };
-    let question_id = match state.store.record_question(&stored) {
+    let question_id = match state.store.record_question(&stored).await {
         Ok(id) => id,
         Err(e) => {
             // Still answer: only the buttons depend on the record.
@@ -184,9 +185,11 @@ pub async fn ask_engine(
     let text = question.to_string();
     let top = state.settings.discord.pages;
     Ok(tokio::task::spawn_blocking(move || {
+        // The engine knows tenants, not guilds: each guild is one.
+        let tenant = guild.map(super::moderation::tenant);
         engine.ask_with(&Question {
             text: &text,
-            guild,
+            tenant: tenant.as_ref(),
             top,
         })
     })

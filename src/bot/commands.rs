@@ -117,7 +117,7 @@ pub async fn brief_list(ctx: Context<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
     let state = ctx.data().clone();
-    let done = moderation::unanswered(&state, &member(ctx));
+    let done = moderation::unanswered(&state, &member(ctx)).await;
     finish(ctx, done).await
 }
 
@@ -125,7 +125,7 @@ pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
     let state = ctx.data().clone();
-    let done = moderation::feedback(&state, &member(ctx));
+    let done = moderation::feedback(&state, &member(ctx)).await;
     finish(ctx, done).await
 }
 

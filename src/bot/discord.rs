@@ -44,10 +44,12 @@ pub async fn run(
     let token = settings.discord.token.clone().context(
         "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE); see \"Run it on Discord\" in the README",
     )?;
-    let state: Data = Arc::new(BotState::open(settings, engine)?);
+    let state: Data = Arc::new(BotState::open(settings, engine).await?);
+    let follower = super::follower::join(&state).await?;
     match state
         .store
         .prune_questions(state.now() - QUESTION_RETENTION_SECS)
+        .await
     {
         Ok(n) if n > 0 => tracing::info!(questions = n, "pruned old answered questions"),
         Ok(_) => {}
@@ -137,6 +139,7 @@ pub async fn run(
         Some(r) => client.start_shard_range(r.first..r.last + 1, r.total).await,
         None => client.start().await,
     };
+    follower.stop().await;
     started.context("Discord gateway")?;
     tracing::info!("stopped");
     Ok(())

@@ -13,6 +13,7 @@ pub mod cooldown;
 pub mod deferral;
 mod discord;
 pub mod events;
+mod follower;
 pub mod moderation;
 pub mod press;
 pub mod render;

@@ -8,7 +8,8 @@ use super::events::Member;
 use super::render;
 use super::reply::Reply;
 use super::state::BotState;
-use crate::engine::IndexReport;
+use crate::cluster::{CatchUp, Change, Identity};
+use crate::engine::{IndexReport, TenantId};
 use crate::store::AuditEntry;
 
 mod briefs;
@@ -46,8 +47,13 @@ pub fn require_moderator(state: &BotState, m: &Member, command: &str) -> Result<
     Ok(guild)
 }
 
+/// The tenant the engine and the database know a guild's briefs by.
+pub fn tenant(guild: u64) -> TenantId {
+    TenantId::new(guild.to_string()).expect("a number is a valid tenant id")
+}
+
 /// Record a moderator action and return the log-channel line.
-pub fn audit(state: &BotState, m: &Member, action: &str, detail: &str) -> String {
+pub async fn audit(state: &BotState, m: &Member, action: &str, detail: &str) -> String {
     let entry = AuditEntry {
         guild: m.guild,
         user: m.user,
@@ -55,8 +61,10 @@ pub fn audit(state: &BotState, m: &Member, action: &str, detail: &str) -> String
         detail: detail.to_string(),
         at: state.now(),
     };
-    if let Err(e) = state.store.audit(&entry) {
-        tracing::error!("writing the audit log: {e}");
+    if let Err(e) = state.store.audit(&entry).await {
+        // The action itself is done; the log channel line and this log keep
+        // the record while the database is away.
+        tracing::error!(guild = ?m.guild, user = m.user, action, detail, "writing the audit log: {e}");
     }
     tracing::info!(guild = ?m.guild, user = m.user, action, "moderator action");
     let guild = m
@@ -74,29 +82,71 @@ pub async fn reindex(state: &BotState, m: &Member) -> Done {
         Ok(g) => g,
         Err(refusal) => return refusal,
     };
-    match run_reindex(state).await {
-        Ok(report) => {
-            let text = describe(state, &report, guild);
-            let log = audit(state, m, "reindex", &text);
-            Done {
-                reply: Reply::private(render::clip(&text, render::limits::CONTENT)),
-                log: Some(log),
-            }
-        }
-        Err(e) => {
-            let text = format!("Re-indexing failed; the previous index keeps serving. {e}");
-            let log = audit(state, m, "reindex failed", &text);
-            Done {
-                reply: Reply::private(render::clip(&text, render::limits::CONTENT)),
-                log: Some(log),
-            }
-        }
+    let reason = format!("/reindex by {} in {guild}", m.user);
+    let text = match state.cluster.reindex(&reason).await {
+        Ok(change) => report_change(state, &change, guild).await,
+        Err(e) => format!(
+            "Re-indexing failed: the database could not be reached, so no process rebuilt; \
+             the current index keeps serving. {e}"
+        ),
+    };
+    let action = if text.starts_with("Re-indexed") {
+        "reindex"
+    } else {
+        "reindex failed"
+    };
+    let log = audit(state, m, action, &text).await;
+    Done {
+        reply: Reply::private(render::clip(&text, render::limits::CONTENT)),
+        log: Some(log),
     }
 }
 
-pub(crate) async fn run_reindex(state: &BotState) -> anyhow::Result<IndexReport> {
-    let engine = state.engine.clone();
-    Ok(tokio::task::spawn_blocking(move || engine.reindex()).await??)
+/// This process's rebuild after a change, and then how far the others got.
+pub(crate) async fn report_change(state: &BotState, change: &Change, guild: u64) -> String {
+    let mut text = match &change.rebuilt {
+        Ok(report) => describe(state, report, guild),
+        Err(e) => format!("Re-indexing failed; the previous index keeps serving. {e}"),
+    };
+    match state.cluster.wait_caught_up(change.generation).await {
+        Ok(c) => {
+            if let Some(line) = describe_catch_up(&c) {
+                text.push('\n');
+                text.push_str(&line);
+            }
+        }
+        Err(e) => text.push_str(&format!(
+            "\nCould not check the other processes sharing the database: {e}"
+        )),
+    }
+    text
+}
+
+/// Whether every process sharing the database serves the change; nothing to
+/// say when this process is the only one.
+pub fn describe_catch_up(c: &CatchUp) -> Option<String> {
+    if c.lagging.is_empty() && c.caught_up.len() <= 1 {
+        return None;
+    }
+    if c.lagging.is_empty() {
+        let after = c
+            .slowest_ms
+            .map(|ms| format!(", the last {ms} ms after the change"))
+            .unwrap_or_default();
+        return Some(format!(
+            "All {} processes serve content generation {}{after}.",
+            c.caught_up.len(),
+            c.generation
+        ));
+    }
+    let names: Vec<String> = c.lagging.iter().map(Identity::describe).collect();
+    Some(format!(
+        "Content generation {}: {} of {} processes serve it; not yet: {}.",
+        c.generation,
+        c.caught_up.len(),
+        c.caught_up.len() + c.lagging.len(),
+        names.join(", ")
+    ))
 }
 
 /// What a rebuild did, as a moderator of `guild` may see it: files of other
@@ -171,12 +221,12 @@ fn display_name(state: &BotState, file: &Path) -> String {
 }
 
 /// `/unanswered`: the most recent questions the bot declined in this server.
-pub fn unanswered(state: &BotState, m: &Member) -> Done {
+pub async fn unanswered(state: &BotState, m: &Member) -> Done {
     let guild = match require_moderator(state, m, "/unanswered") {
         Ok(g) => g,
         Err(refusal) => return refusal,
     };
-    let text = match state.store.declined(guild, 15) {
+    let text = match state.store.declined(guild, 15).await {
         Ok(list) if list.is_empty() => "No declined questions in this server yet.".to_string(),
         Ok(list) => {
             let mut t = String::from("Recent questions the briefs could not answer:");
@@ -199,12 +249,12 @@ pub fn unanswered(state: &BotState, m: &Member) -> Done {
 }
 
 /// `/feedback`: answers members voted down in this server.
-pub fn feedback(state: &BotState, m: &Member) -> Done {
+pub async fn feedback(state: &BotState, m: &Member) -> Done {
     let guild = match require_moderator(state, m, "/feedback") {
         Ok(g) => g,
         Err(refusal) => return refusal,
     };
-    let text = match state.store.downvoted(guild, 15) {
+    let text = match state.store.downvoted(guild, 15).await {
         Ok(list) if list.is_empty() => "No answers voted down in this server yet.".to_string(),
         Ok(list) => {
             let mut t = String::from("Answers members voted down:");

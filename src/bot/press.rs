@@ -31,7 +31,7 @@ pub async fn press(state: &BotState, p: &ButtonPress) -> Outcome {
         | ButtonId::Vote { question, .. }
         | ButtonId::Delete { question } => question,
     };
-    let q = match state.store.question(qid) {
+    let q = match state.store.question(qid).await {
         Ok(Some(q)) => q,
         Ok(None) => return private("This answer is no longer available. Ask again with /ask."),
         Err(e) => {
@@ -82,7 +82,7 @@ pub async fn press(state: &BotState, p: &ButtonPress) -> Outcome {
                 return private("This answer can no longer be rated.");
             };
             let thumb = if up { "👍" } else { "👎" };
-            match state.store.vote(qid, &passage, user, up, state.now()) {
+            match state.store.vote(qid, &passage, user, up, state.now()).await {
                 Ok(true) => private(&format!("Thanks, your {thumb} is recorded.")),
                 Ok(false) => private(&format!("You already gave this answer a {thumb}.")),
                 Err(e) => {
@@ -108,7 +108,8 @@ pub async fn press(state: &BotState, p: &ButtonPress) -> Outcome {
                     "deleted the answer to question {qid} asked by <@{}>",
                     q.asker
                 ),
-            );
+            )
+            .await;
             Outcome::Delete { log: Some(log) }
         }
     }

@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 
 use super::cooldown::Cooldowns;
 use super::events::Member;
+use crate::cluster::{Cluster, Identity, Timing};
 use crate::config::Settings;
 use crate::engine::Engine;
 use crate::store::Store;
@@ -18,7 +19,9 @@ use crate::store::Store;
 pub struct BotState {
     pub settings: Settings,
     pub engine: Arc<Engine>,
-    pub store: Arc<Store>,
+    pub store: Store,
+    /// Keeps this process at the content generation of the others sharing the database.
+    pub cluster: Arc<Cluster>,
     pub cooldowns: Cooldowns,
     pub gate: Gate,
     /// Downloads `/brief add` attachments.
@@ -28,22 +31,19 @@ pub struct BotState {
 }
 
 impl BotState {
-    /// Open the database in the data directory.
-    pub fn open(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<BotState> {
-        let path = settings.paths.data.join("briefbot.sqlite3");
-        let store = Store::open(&path).with_context(|| {
-            format!(
-                "opening the database (setting `paths.data` = {})",
-                settings.paths.data.display()
-            )
-        })?;
-        BotState::with_store(settings, engine, Arc::new(store))
+    /// Open the database `database.url` names; an unreachable one fails here.
+    pub async fn open(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<BotState> {
+        let url = settings.database_url();
+        let store = Store::connect(&url, settings.database.pool_size)
+            .await
+            .with_context(|| format!("opening the database (setting `database.url` = {url})"))?;
+        BotState::with_store(settings, engine, store)
     }
 
     pub fn with_store(
         settings: Settings,
         engine: Arc<Engine>,
-        store: Arc<Store>,
+        store: Store,
     ) -> anyhow::Result<BotState> {
         let downloads = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
@@ -52,11 +52,26 @@ impl BotState {
             .build()
             .context("building the attachment download client")?;
         let d = &settings.discord;
+        let shards = d
+            .shards
+            .map(|r| format!("{}-{}/{}", r.first, r.last, r.total))
+            .unwrap_or_else(|| "all".into());
+        let timing = Timing {
+            heartbeat: Duration::from_secs(settings.database.sync_secs),
+            catch_up: Duration::from_secs(settings.database.catch_up_secs),
+        };
+        let cluster = Cluster::new(
+            store.clone(),
+            engine.clone(),
+            Identity::of_this_process(shards),
+            timing,
+        );
         Ok(BotState {
             cooldowns: Cooldowns::new(d.user_cooldown_secs, d.channel_cooldown_secs),
             settings,
             engine,
             store,
+            cluster: Arc::new(cluster),
             gate: Gate::default(),
             downloads,
             bot_id: AtomicU64::new(0),
@@ -102,7 +117,7 @@ impl BotState {
     pub fn guild_dir(&self, guild: u64) -> PathBuf {
         self.settings
             .engine_config()
-            .guild_briefs_dir
+            .tenant_briefs_dir
             .unwrap_or_else(|| self.settings.paths.data.join("briefs"))
             .join(guild.to_string())
     }

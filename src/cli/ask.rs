@@ -19,7 +19,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     let engine = super::open_engine(settings)?;
     let answer = engine.ask_with(&Question {
         text: &args.question,
-        guild: None,
+        tenant: None,
         top: args.top.max(1),
     });
     if args.json {

@@ -24,6 +24,13 @@ pub struct Args {
     /// system temp directory). The bot's own index is never touched.
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
+    /// Only the database: recorded questions per second on SQLite and, with
+    /// --postgres, on PostgreSQL, and how fast a /reindex reaches a second process.
+    #[arg(long)]
+    pub store: bool,
+    /// A scratch PostgreSQL database for --store (its re-indexes reach any bot sharing it).
+    #[arg(long, env = "BRIEFBOT_BENCH_POSTGRES_URL")]
+    pub postgres: Option<String>,
     #[arg(long, hide = true, value_parser = ["measure", "serve", "profile"])]
     pub child: Option<String>,
     #[arg(long, hide = true)]
@@ -46,11 +53,30 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     if let Some(mode) = &args.child {
         return child(settings, &plan, mode, &args);
     }
+    if args.store {
+        return store(settings, &args);
+    }
     let report = bench::run(settings, &plan)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", bench::report::table(&report));
+    }
+    Ok(())
+}
+
+fn store(settings: &Settings, args: &Args) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let questions = if args.quick { 2_000 } else { 10_000 };
+    let rows = runtime.block_on(bench::store::run(
+        &settings.paths.briefs,
+        args.postgres.as_deref(),
+        questions,
+    ))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        print!("{}", bench::store::table(&rows, args.postgres.is_none()));
     }
     Ok(())
 }

@@ -29,6 +29,18 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     ("BRIEFBOT_ENGINE_MAX_BRIEF_KB", |s, v| {
         parse(&mut s.engine.max_brief_kb, v)
     }),
+    ("BRIEFBOT_DATABASE_URL", |s, v| {
+        optional(&mut s.database.url, v)
+    }),
+    ("BRIEFBOT_DATABASE_POOL_SIZE", |s, v| {
+        parse(&mut s.database.pool_size, v)
+    }),
+    ("BRIEFBOT_DATABASE_SYNC_SECS", |s, v| {
+        parse(&mut s.database.sync_secs, v)
+    }),
+    ("BRIEFBOT_DATABASE_CATCH_UP_SECS", |s, v| {
+        parse(&mut s.database.catch_up_secs, v)
+    }),
     ("BRIEFBOT_PREFIX", |s, v| {
         s.discord.prefix = v.trim().to_string();
         Ok(())
@@ -90,6 +102,12 @@ pub fn apply(
             set(settings, &value).map_err(|message| ConfigError::Invalid { key, message })?;
         }
     }
+    // The conventional variable of hosting platforms, when ours is not set.
+    if get("BRIEFBOT_DATABASE_URL").is_none() {
+        if let Some(url) = get("DATABASE_URL").filter(|u| !u.trim().is_empty()) {
+            settings.database.url = Some(url.trim().to_string());
+        }
+    }
     settings.discord.token = token(get)?;
     Ok(())
 }
@@ -114,7 +132,9 @@ pub fn unknown_variables(names: impl IntoIterator<Item = String>) -> Vec<String>
 /// name of a `[discord]` key (those are the ones without a section prefix).
 pub fn long_name(name: &str) -> Option<String> {
     let bare = name.strip_prefix("BRIEFBOT_")?;
-    let sectioned = ["PATHS_", "ENGINE_"].iter().any(|p| bare.starts_with(p));
+    let sectioned = ["PATHS_", "ENGINE_", "DATABASE_"]
+        .iter()
+        .any(|p| bare.starts_with(p));
     (!sectioned).then(|| format!("BRIEFBOT_DISCORD_{bare}"))
 }
 

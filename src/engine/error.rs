@@ -21,9 +21,11 @@ pub enum BriefError {
     NoText,
     #[error("unsupported file type {extension:?}: briefs are .md, .markdown or .txt")]
     UnsupportedType { extension: String },
+    #[error("{name:?} is not a usable file name (letters, digits, '-', '_' and '.', up to 100)")]
+    BadFileName { name: String },
     #[error("cannot read: {message}")]
     Unreadable { message: String },
-    #[error("not a tenant directory (expected a numeric server id)")]
+    #[error("not a tenant directory (its name is not a tenant id: letters, digits, '-' or '_')")]
     NotTenantDir,
 }
 

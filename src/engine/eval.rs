@@ -105,7 +105,7 @@ pub fn run(engine: &Engine, set: &QuestionSet) -> EvalReport {
     for eq in &set.questions {
         let answer = engine.ask_with(&Question {
             text: &eq.q,
-            guild: None,
+            tenant: None,
             top: 5,
         });
         let expect: Vec<String> = eq.expect.iter().map(|e| normalise(e)).collect();

@@ -41,6 +41,7 @@ pub mod eval;
 mod index;
 mod ingest;
 mod query;
+mod tenant;
 pub mod types;
 
 use std::collections::BTreeMap;
@@ -57,6 +58,7 @@ use ingest::brief;
 use ingest::corpus::{self, Corpus};
 pub use query::synonyms::Synonyms;
 pub use query::MAX_QUESTION_CHARS;
+pub use tenant::{check_file_name, TenantBrief, TenantId};
 
 pub use error::{BriefError, EngineError};
 pub use ingest::brief::{BriefLimits, ParsedBrief, BRIEF_EXTENSIONS};
@@ -67,9 +69,9 @@ pub use types::{Answer, Attribution, BriefMeta, FileProblem, Hit, IndexReport, P
 pub struct EngineConfig {
     /// Shipped briefs: they serve every server.
     pub briefs_dir: PathBuf,
-    /// Briefs added from Discord: `<dir>/<guild id>/<file>`, each searched only
-    /// for questions asked in that guild. None when the bot is not in use.
-    pub guild_briefs_dir: Option<PathBuf>,
+    /// Tenants' own briefs: `<dir>/<tenant id>/<file>`, each searched only
+    /// for that tenant's questions. None: shared briefs only.
+    pub tenant_briefs_dir: Option<PathBuf>,
     /// Where the Tantivy index lives. None keeps it in memory (tests).
     pub index_dir: Option<PathBuf>,
     /// Moderator-editable synonyms; None uses no synonyms.
@@ -85,7 +87,7 @@ impl EngineConfig {
     pub fn in_memory(briefs_dir: impl Into<PathBuf>) -> Self {
         EngineConfig {
             briefs_dir: briefs_dir.into(),
-            guild_briefs_dir: None,
+            tenant_briefs_dir: None,
             index_dir: None,
             synonyms_file: None,
             decline_threshold: DEFAULT_DECLINE_THRESHOLD,
@@ -100,8 +102,9 @@ pub const DEFAULT_DECLINE_THRESHOLD: f32 = 0.27;
 #[derive(Debug, Clone)]
 pub struct Question<'a> {
     pub text: &'a str,
-    /// The server it was asked in: its own briefs are searched besides the shipped ones.
-    pub guild: Option<u64>,
+    /// The tenant it was asked for: its own briefs are searched besides the
+    /// shared ones. The front end maps its notion (a Discord server) to it.
+    pub tenant: Option<&'a TenantId>,
     /// How many ranked passages to return (for paging); at least 1.
     pub top: usize,
 }
@@ -110,7 +113,7 @@ impl<'a> Question<'a> {
     pub fn new(text: &'a str) -> Self {
         Question {
             text,
-            guild: None,
+            tenant: None,
             top: 5,
         }
     }
@@ -248,14 +251,14 @@ impl Engine {
         }
     }
 
-    /// The briefs visible in a scope (global ones plus the guild's), with passage counts.
-    pub fn briefs(&self, guild: Option<u64>) -> Vec<(Arc<BriefMeta>, usize)> {
+    /// The briefs a tenant's questions see (shared ones plus its own), with passage counts.
+    pub fn briefs(&self, tenant: Option<&TenantId>) -> Vec<(Arc<BriefMeta>, usize)> {
         self.current
             .load()
             .corpus
             .briefs
             .iter()
-            .filter(|(b, _)| visible(b.scope, guild))
+            .filter(|(b, _)| b.scope.visible_to(tenant))
             .cloned()
             .collect()
     }
@@ -268,14 +271,6 @@ impl Engine {
         scope: Scope,
     ) -> Result<ParsedBrief, BriefError> {
         brief::parse_brief(Path::new(file_name), bytes, scope, &self.cfg.limits)
-    }
-}
-
-/// May a question asked in `guild` see a brief of `scope`?
-pub fn visible(scope: Scope, guild: Option<u64>) -> bool {
-    match scope {
-        Scope::Global => true,
-        Scope::Guild(id) => guild == Some(id),
     }
 }
 
@@ -296,7 +291,7 @@ fn load_corpus(
 ) -> Result<Corpus, EngineError> {
     corpus::load(
         &cfg.briefs_dir,
-        cfg.guild_briefs_dir.as_deref(),
+        cfg.tenant_briefs_dir.as_deref(),
         &synonyms.1,
         &cfg.limits,
     )

@@ -10,14 +10,25 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::error::BriefError;
+pub use super::tenant::TenantId;
 
-/// Who may see a brief. Shipped briefs serve everyone; briefs a moderator adds
-/// from Discord belong to that server alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// Who may see a brief. Shipped briefs serve everyone; a tenant's (a
+/// Discord server's, say: the front end decides) belong to that tenant alone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum Scope {
     Global,
-    Guild(u64),
+    Tenant(TenantId),
+}
+
+impl Scope {
+    /// May a question asked for `tenant` (None: no tenant) see this brief?
+    pub fn visible_to(&self, tenant: Option<&TenantId>) -> bool {
+        match self {
+            Scope::Global => true,
+            Scope::Tenant(id) => tenant == Some(id),
+        }
+    }
 }
 
 /// A brief's metadata, from its front-matter or derived from its text.

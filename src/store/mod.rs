@@ -1,23 +1,31 @@
-//! What must survive a restart: briefs added from Discord, questions (for
-//! paging, follow-ups and `/unanswered`), feedback votes and the moderator
-//! audit log, in an embedded SQLite database.
+//! What must survive a restart, and what processes sharing one database share:
+//! briefs added from Discord (text and metadata, who added them and when),
+//! questions (for paging, follow-ups and `/unanswered`), feedback votes, the
+//! moderator audit log, the content generation and each process's heartbeat.
 //!
-//! Calls are short local writes, so they run under a std `Mutex` on the
-//! caller's thread rather than through a connection pool.
+//! One [`Store`], two backends chosen by `database.url`: an embedded SQLite
+//! file (one process) or PostgreSQL (several). An enum rather than a trait
+//! object: the two are known, a match is exhaustive, and async methods need no
+//! boxing. Both run the same SQL (`sql.rs`) on the same schema
+//! (`migrations.rs`); every call is async and none blocks a runtime worker.
 
 mod migrations;
+mod postgres;
+mod sql;
+mod sqlite;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
 
+use crate::config::DatabaseUrl;
 pub use migrations::LATEST as SCHEMA_VERSION;
+pub use postgres::Listener;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database {path}: {source}")]
-    Open {
+    OpenSqlite {
         path: PathBuf,
         #[source]
         source: rusqlite::Error,
@@ -29,13 +37,19 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("database: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("database connection pool: {0}")]
+    Pool(String),
+    #[error("not a usable postgres:// URL: {0}")]
+    Url(String),
+    #[error("database call interrupted: {0}")]
+    Task(String),
+    #[error("database schema is missing its content_generation row")]
+    NoGenerationRow,
     #[error("database schema version {found} is newer than this briefbot knows ({known}): upgrade briefbot")]
     TooNew { found: i64, known: i64 },
-}
-
-pub struct Store {
-    conn: Mutex<Connection>,
 }
 
 /// A question as recorded when it was answered or declined.
@@ -51,13 +65,72 @@ pub struct StoredQuestion {
     pub asked_at: i64,
 }
 
-/// A brief a moderator added from Discord.
+/// A brief to store: its text and what moderators are shown about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GuildBrief {
+pub struct NewBrief {
+    pub tenant: String,
+    pub file: String,
+    pub title: String,
+    pub publisher: Option<String>,
+    pub published: Option<String>,
+    pub url: Option<String>,
+    pub body: Vec<u8>,
+    pub added_by: u64,
+    pub added_at: i64,
+}
+
+impl NewBrief {
+    pub fn sha256(&self) -> String {
+        hex(&Sha256::digest(&self.body))
+    }
+}
+
+/// A stored brief without its text (fetch that with [`Store::brief_body`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BriefRecord {
+    pub tenant: String,
+    pub file: String,
+    pub title: String,
+    pub publisher: Option<String>,
+    pub published: Option<String>,
+    pub url: Option<String>,
+    pub sha256: String,
+    pub added_by: u64,
+    pub added_at: i64,
+}
+
+/// A brief recorded by schema version 1, whose text is still a file in
+/// `<data>/briefs/<guild>/` waiting to be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyBrief {
+    pub guild: u64,
     pub file: String,
     pub title: String,
     pub added_by: u64,
     pub added_at: i64,
+}
+
+/// The content generation every process sharing the database converges on:
+/// it goes up by one at each `/reindex` or brief added or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generation {
+    pub number: i64,
+    pub changed_at_ms: i64,
+}
+
+/// One process sharing the database, as its last heartbeat described it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessRow {
+    pub id: String,
+    pub host: String,
+    pub pid: i64,
+    pub shards: String,
+    pub started_at_ms: i64,
+    pub heartbeat_at_ms: i64,
+    /// The content generation it serves.
+    pub generation: i64,
+    /// When it started serving it.
+    pub served_at_ms: i64,
 }
 
 /// An answer members voted on, for `/feedback`.
@@ -78,140 +151,112 @@ pub struct AuditEntry {
     pub at: i64,
 }
 
-fn id(v: u64) -> i64 {
-    v as i64
+#[derive(Clone)]
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    // Boxed: its pool and connection settings dwarf the SQLite handle.
+    Postgres(Box<postgres::Postgres>),
 }
 
-fn opt_id(v: Option<u64>) -> Option<i64> {
-    v.map(id)
+/// The database. Cheap to clone; share it as `Arc<Store>` or by clone.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+/// Run the same call on either backend: the SQLite function on the blocking
+/// pool with owned arguments, the PostgreSQL method directly.
+macro_rules! call {
+    ($self:ident, $f:ident ( $($arg:expr),* ) $(, owned: $($own:ident = $val:expr),*)?) => {{
+        match &$self.backend {
+            Backend::Sqlite(db) => {
+                $($(let $own = $val;)*)?
+                db.run(move |c| sqlite::$f(c $(, $arg)*)).await
+            }
+            Backend::Postgres(db) => {
+                $($(let $own = $val;)*)?
+                db.$f($($arg),*).await
+            }
+        }
+    }};
 }
 
 impl Store {
-    /// Open (creating it and its directory if needed) and migrate.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let wrap = |source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
+    /// Open the database `url` names, creating and migrating it as needed.
+    /// A PostgreSQL server that cannot be reached fails here, at once.
+    pub async fn connect(url: &DatabaseUrl, pool_size: usize) -> Result<Store, StoreError> {
+        let backend = match url {
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.clone();
+                let db = tokio::task::spawn_blocking(move || sqlite::Sqlite::open(&path))
+                    .await
+                    .map_err(|e| StoreError::Task(e.to_string()))??;
+                Backend::Sqlite(db)
+            }
+            DatabaseUrl::Postgres(url) => {
+                Backend::Postgres(Box::new(postgres::Postgres::open(url, pool_size).await?))
+            }
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        let conn = Connection::open(path).map_err(wrap)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(wrap)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(wrap)?;
-        Store::init(conn)
+        Ok(Store { backend })
     }
 
-    pub fn open_in_memory() -> Result<Store, StoreError> {
-        Store::init(Connection::open_in_memory()?)
-    }
-
-    fn init(mut conn: Connection) -> Result<Store, StoreError> {
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrations::migrate(&mut conn)?;
+    /// Open (creating it and its directory if needed) a SQLite file and migrate.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
         Ok(Store {
-            conn: Mutex::new(conn),
+            backend: Backend::Sqlite(sqlite::Sqlite::open(path)?),
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite inconsistent
-        // (statements are atomic), so a poisoned lock is safe to reuse.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Ok(Store {
+            backend: Backend::Sqlite(sqlite::Sqlite::open_in_memory()?),
+        })
     }
 
-    pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn()
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    /// Whether processes sharing it hear of changes at once (`LISTEN`), or
+    /// only when they re-check the generation.
+    pub fn notifies(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        call!(self, schema_version())
     }
 
     /// Record a question and return its id (used in button ids).
-    pub fn record_question(&self, q: &StoredQuestion) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO questions (guild_id, channel_id, asker_id, text, answered, passage_id, asked_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                opt_id(q.guild),
-                id(q.channel),
-                id(q.asker),
-                q.text,
-                q.answered,
-                q.passage_id,
-                q.asked_at
-            ],
-        )?;
-        Ok(conn.last_insert_rowid())
+    pub async fn record_question(&self, q: &StoredQuestion) -> Result<i64, StoreError> {
+        call!(self, record_question(&q), owned: q = q.clone())
     }
 
-    pub fn question(&self, qid: i64) -> Result<Option<StoredQuestion>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT id, guild_id, channel_id, asker_id, text, answered, passage_id, asked_at
-                 FROM questions WHERE id = ?1",
-                [qid],
-                |r| {
-                    Ok(StoredQuestion {
-                        id: r.get(0)?,
-                        guild: r.get::<_, Option<i64>>(1)?.map(|g| g as u64),
-                        channel: r.get::<_, i64>(2)? as u64,
-                        asker: r.get::<_, i64>(3)? as u64,
-                        text: r.get(4)?,
-                        answered: r.get(5)?,
-                        passage_id: r.get(6)?,
-                        asked_at: r.get(7)?,
-                    })
-                },
-            )
-            .optional()?)
+    pub async fn question(&self, qid: i64) -> Result<Option<StoredQuestion>, StoreError> {
+        call!(self, question(qid))
     }
 
     /// Whether the bot has answered a question in this channel (a thread it
     /// answered in takes follow-ups without a mention).
-    pub fn answered_in_channel(&self, channel: u64) -> Result<bool, StoreError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT 1 FROM questions WHERE channel_id = ?1 LIMIT 1",
-                [id(channel)],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
+    pub async fn answered_in_channel(&self, channel: u64) -> Result<bool, StoreError> {
+        call!(self, answered_in_channel(channel))
     }
 
     /// The most recent declined questions in a guild, newest first.
-    pub fn declined(&self, guild: u64, limit: usize) -> Result<Vec<StoredQuestion>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, channel_id, asker_id, text, asked_at FROM questions
-             WHERE guild_id = ?1 AND answered = 0 ORDER BY id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![id(guild), limit as i64], |r| {
-            Ok(StoredQuestion {
-                id: r.get(0)?,
-                guild: Some(guild),
-                channel: r.get::<_, i64>(1)? as u64,
-                asker: r.get::<_, i64>(2)? as u64,
-                text: r.get(3)?,
-                answered: false,
-                passage_id: None,
-                asked_at: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    pub async fn declined(
+        &self,
+        guild: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredQuestion>, StoreError> {
+        call!(self, declined(guild, limit))
     }
 
     /// Record a member's vote on one answer; a second vote replaces the first.
     /// Returns true when the vote is new or changed.
-    pub fn vote(
+    pub async fn vote(
         &self,
         question: i64,
         passage_id: &str,
@@ -219,134 +264,119 @@ impl Store {
         up: bool,
         at: i64,
     ) -> Result<bool, StoreError> {
-        let conn = self.conn();
-        let previous: Option<bool> = conn
-            .query_row(
-                "SELECT up FROM votes WHERE question_id = ?1 AND passage_id = ?2 AND user_id = ?3",
-                params![question, passage_id, id(user)],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if previous == Some(up) {
-            return Ok(false);
-        }
-        conn.execute(
-            "INSERT INTO votes (question_id, passage_id, user_id, up, voted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (question_id, passage_id, user_id) DO UPDATE SET up = ?4, voted_at = ?5",
-            params![question, passage_id, id(user), up, at],
-        )?;
-        Ok(true)
+        call!(self, vote(question, &passage, user, up, at), owned: passage = passage_id.to_string())
     }
 
     /// Votes on one answer: (up, down).
-    pub fn votes(&self, question: i64, passage_id: &str) -> Result<(u32, u32), StoreError> {
-        Ok(self.conn().query_row(
-            "SELECT COALESCE(SUM(up), 0), COALESCE(SUM(1 - up), 0) FROM votes
-             WHERE question_id = ?1 AND passage_id = ?2",
-            params![question, passage_id],
-            |r| Ok((r.get::<_, i64>(0)? as u32, r.get::<_, i64>(1)? as u32)),
-        )?)
+    pub async fn votes(&self, question: i64, passage_id: &str) -> Result<(u32, u32), StoreError> {
+        call!(self, votes(question, &passage), owned: passage = passage_id.to_string())
     }
 
     /// Answers in a guild that members voted down, most recent first.
-    pub fn downvoted(&self, guild: u64, limit: usize) -> Result<Vec<VotedAnswer>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT q.text, v.passage_id, SUM(1 - v.up), SUM(v.up), MAX(v.voted_at) AS last
-             FROM votes v JOIN questions q ON q.id = v.question_id
-             WHERE q.guild_id = ?1
-             GROUP BY v.question_id, v.passage_id
-             HAVING SUM(1 - v.up) > 0
-             ORDER BY last DESC, q.id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![id(guild), limit as i64], |r| {
-            Ok(VotedAnswer {
-                question: r.get(0)?,
-                passage_id: r.get(1)?,
-                down: r.get::<_, i64>(2)? as u32,
-                up: r.get::<_, i64>(3)? as u32,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    pub async fn downvoted(
+        &self,
+        guild: u64,
+        limit: usize,
+    ) -> Result<Vec<VotedAnswer>, StoreError> {
+        call!(self, downvoted(guild, limit))
     }
 
     /// Forget answered questions older than `before` that nobody voted on:
     /// their buttons have long expired, and members' words are not kept
     /// longer than needed. Declined questions stay for `/unanswered`.
-    pub fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
-        Ok(self.conn().execute(
-            "DELETE FROM questions WHERE answered = 1 AND asked_at < ?1
-             AND id NOT IN (SELECT question_id FROM votes)",
-            [before],
-        )?)
+    pub async fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
+        call!(self, prune_questions(before))
     }
 
-    pub fn add_guild_brief(&self, guild: u64, brief: &GuildBrief) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO guild_briefs (guild_id, file, title, added_by, added_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (guild_id, file) DO UPDATE SET title = ?3, added_by = ?4, added_at = ?5",
-            params![
-                id(guild),
-                brief.file,
-                brief.title,
-                id(brief.added_by),
-                brief.added_at
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// Returns whether the brief was recorded.
-    pub fn remove_guild_brief(&self, guild: u64, file: &str) -> Result<bool, StoreError> {
-        Ok(self.conn().execute(
-            "DELETE FROM guild_briefs WHERE guild_id = ?1 AND file = ?2",
-            params![id(guild), file],
-        )? > 0)
-    }
-
-    pub fn guild_briefs(&self, guild: u64) -> Result<Vec<GuildBrief>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT file, title, added_by, added_at FROM guild_briefs
-             WHERE guild_id = ?1 ORDER BY file",
-        )?;
-        let rows = stmt.query_map([id(guild)], |r| {
-            Ok(GuildBrief {
-                file: r.get(0)?,
-                title: r.get(1)?,
-                added_by: r.get::<_, i64>(2)? as u64,
-                added_at: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    pub fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO audit_log (guild_id, user_id, action, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![opt_id(entry.guild), id(entry.user), entry.action, entry.detail, entry.at],
-        )?;
-        Ok(())
+    pub async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        call!(self, audit(&entry), owned: entry = entry.clone())
     }
 
     /// The audit log of a guild, newest first.
-    pub fn audit_log(&self, guild: u64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT user_id, action, detail, at FROM audit_log
-             WHERE guild_id = ?1 ORDER BY id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![id(guild), limit as i64], |r| {
-            Ok(AuditEntry {
-                guild: Some(guild),
-                user: r.get::<_, i64>(0)? as u64,
-                action: r.get(1)?,
-                detail: r.get(2)?,
-                at: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    pub async fn audit_log(&self, guild: u64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        call!(self, audit_log(guild, limit))
     }
+
+    /// Store (or replace) a brief and bump the generation in one transaction,
+    /// so no process can see the one without the other. Returns whether it
+    /// replaced a brief, and the new generation.
+    pub async fn put_brief(
+        &self,
+        brief: &NewBrief,
+        now_ms: i64,
+    ) -> Result<(bool, i64), StoreError> {
+        let reason = format!("brief add {}/{}", brief.tenant, brief.file);
+        call!(self, put_brief(&brief, now_ms, &reason), owned: brief = brief.clone())
+    }
+
+    /// Remove a brief and bump the generation; None when there was none.
+    pub async fn remove_brief(
+        &self,
+        tenant: &str,
+        file: &str,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let reason = format!("brief remove {tenant}/{file}");
+        call!(self, remove_brief(&tenant, &file, now_ms, &reason),
+            owned: tenant = tenant.to_string(), file = file.to_string())
+    }
+
+    /// Ask every process to rebuild (`/reindex`); returns the new generation.
+    pub async fn bump_generation(&self, now_ms: i64, reason: &str) -> Result<i64, StoreError> {
+        call!(self, bump_generation(now_ms, &reason), owned: reason = reason.to_string())
+    }
+
+    /// Stored briefs, of one tenant or all, ordered by tenant and file.
+    pub async fn briefs(&self, tenant: Option<&str>) -> Result<Vec<BriefRecord>, StoreError> {
+        call!(self, briefs(tenant.as_deref()), owned: tenant = tenant.map(str::to_string))
+    }
+
+    pub async fn brief_body(
+        &self,
+        tenant: &str,
+        file: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        call!(self, brief_body(&tenant, &file),
+            owned: tenant = tenant.to_string(), file = file.to_string())
+    }
+
+    pub async fn generation(&self) -> Result<Generation, StoreError> {
+        call!(self, generation())
+    }
+
+    /// Record this process's heartbeat and the generation it serves.
+    pub async fn heartbeat(&self, p: &ProcessRow) -> Result<(), StoreError> {
+        call!(self, heartbeat(&p), owned: p = p.clone())
+    }
+
+    /// Processes whose last heartbeat is at or after `alive_since_ms`.
+    pub async fn processes(&self, alive_since_ms: i64) -> Result<Vec<ProcessRow>, StoreError> {
+        call!(self, processes(alive_since_ms))
+    }
+
+    /// Remove this process (it is stopping) and those silent since `dead_before_ms`.
+    pub async fn forget_process(&self, id: &str, dead_before_ms: i64) -> Result<(), StoreError> {
+        call!(self, forget_process(&id, dead_before_ms), owned: id = id.to_string())
+    }
+
+    pub async fn legacy_briefs(&self) -> Result<Vec<LegacyBrief>, StoreError> {
+        call!(self, legacy_briefs())
+    }
+
+    pub async fn forget_legacy_brief(&self, guild: u64, file: &str) -> Result<(), StoreError> {
+        call!(self, forget_legacy_brief(guild, &file), owned: file = file.to_string())
+    }
+
+    /// A connection that hears of changes as they commit; None for SQLite,
+    /// whose processes find changes by re-checking the generation.
+    pub async fn listen(&self) -> Result<Option<Listener>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(db) => db.listen().await.map(Some),
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

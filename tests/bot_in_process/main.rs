@@ -5,6 +5,5 @@ mod config;
 mod members;
 mod moderators;
 mod render;
-mod store;
 mod support;
 mod wiring;

@@ -155,7 +155,7 @@ async fn an_out_of_scope_question_is_declined_honestly() {
     );
     assert_eq!(payload["components"], json!([]));
     assert_no_pings(&payload);
-    let declined = b.state.store.declined(GUILD, 10).unwrap();
+    let declined = b.state.store.declined(GUILD, 10).await.unwrap();
     assert_eq!(declined[0].text, "What is the capital of France?");
 }
 
@@ -211,7 +211,7 @@ async fn delete_is_for_the_asker_and_moderators() {
         panic!("a moderator may delete");
     };
     assert_eq!(log, format!("<@{MODERATOR}> (server {GUILD}) delete: deleted the answer to question 1 asked by \\<@{ASKER}\\>"));
-    let audit = b.state.store.audit_log(GUILD, 5).unwrap();
+    let audit = b.state.store.audit_log(GUILD, 5).await.unwrap();
     assert_eq!(
         (audit[0].user, audit[0].action.as_str()),
         (MODERATOR, "delete")
@@ -239,11 +239,12 @@ async fn feedback_is_one_vote_per_member_per_answer() {
         .state
         .store
         .question(1)
+        .await
         .unwrap()
         .unwrap()
         .passage_id
         .unwrap();
-    assert_eq!(b.state.store.votes(1, &passage).unwrap(), (1, 1));
+    assert_eq!(b.state.store.votes(1, &passage).await.unwrap(), (1, 1));
 }
 
 #[tokio::test]
@@ -319,7 +320,7 @@ async fn a_bare_mention_gets_a_hint_not_a_search() {
         ))
     );
     assert!(
-        b.state.store.question(1).unwrap().is_none(),
+        b.state.store.question(1).await.unwrap().is_none(),
         "nothing recorded"
     );
 }
@@ -334,7 +335,7 @@ async fn an_overheard_question_the_briefs_cannot_answer_gets_no_reply_but_is_rec
         None,
         "no public decline for chatter"
     );
-    let declined = b.state.store.declined(GUILD, 5).unwrap();
+    let declined = b.state.store.declined(GUILD, 5).await.unwrap();
     assert_eq!(declined[0].text, "anyone up for pizza tonight?");
     let mut asked = message(ASKER, &format!("<@{BOT}> anyone up for pizza tonight?"));
     asked.mentions_bot = true;

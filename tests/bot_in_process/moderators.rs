@@ -55,7 +55,7 @@ async fn a_non_moderators_reindex_is_refused_privately() {
     let payload = json(&done.reply.to_interaction());
     assert_eq!(payload["flags"], 64, "ephemeral");
     assert_no_pings(&payload);
-    assert!(b.state.store.audit_log(GUILD, 5).unwrap().is_empty());
+    assert!(b.state.store.audit_log(GUILD, 5).await.unwrap().is_empty());
     let mut in_dm = moderator();
     in_dm.guild = None;
     assert_eq!(
@@ -81,7 +81,7 @@ async fn a_moderators_reindex_reports_and_is_audited() {
         .log
         .unwrap()
         .starts_with(&format!("<@{MODERATOR}> (server {GUILD}) reindex: ")));
-    let audit = b.state.store.audit_log(GUILD, 5).unwrap();
+    let audit = b.state.store.audit_log(GUILD, 5).await.unwrap();
     assert_eq!(
         (audit[0].user, audit[0].action.as_str()),
         (MODERATOR, "reindex")
@@ -120,11 +120,16 @@ async fn a_moderators_brief_is_searched_only_in_their_own_server() {
     assert!(text.contains("Added: lunar.md."), "{text}");
     assert!(b.state.guild_dir(GUILD).join("lunar.md").exists());
     assert_eq!(
-        b.state.store.guild_briefs(GUILD).unwrap()[0].file,
+        b.state
+            .store
+            .briefs(Some(&GUILD.to_string()))
+            .await
+            .unwrap()[0]
+            .file,
         "lunar.md"
     );
     assert_eq!(
-        b.state.store.audit_log(GUILD, 1).unwrap()[0].action,
+        b.state.store.audit_log(GUILD, 1).await.unwrap()[0].action,
         "brief add"
     );
 
@@ -132,7 +137,10 @@ async fn a_moderators_brief_is_searched_only_in_their_own_server() {
         .await
         .unwrap();
     assert!(here.answered, "{here:?}");
-    assert_eq!(here.hits[0].passage.brief.scope, Scope::Guild(GUILD));
+    assert_eq!(
+        here.hits[0].passage.brief.scope,
+        Scope::Tenant(moderation::tenant(GUILD))
+    );
     let reply = ask::slash(&b.state, &slash(ASKER, LUNAR_Q)).await;
     let embed = &json(&reply.to_interaction())["embeds"][0];
     assert!(
@@ -257,13 +265,16 @@ async fn questions_asked_during_a_reindex_are_all_answered() {
 async fn unanswered_and_feedback_show_moderators_what_is_missing() {
     let b = bot();
     assert_eq!(
-        moderation::unanswered(&b.state, &member(MEMBER)).reply,
+        moderation::unanswered(&b.state, &member(MEMBER))
+            .await
+            .reply,
         Reply::private(
             "Only moderators can use /unanswered: members with Manage Server or a moderator role."
         )
     );
     ask::slash(&b.state, &slash(ASKER, "What is the capital of France?")).await;
     let text = moderation::unanswered(&b.state, &moderator())
+        .await
         .reply
         .content
         .unwrap();
@@ -271,7 +282,7 @@ async fn unanswered_and_feedback_show_moderators_what_is_missing() {
         text.starts_with("Recent questions the briefs could not answer:\n1. “What is the capital of France?” <t:"),
         "{text}"
     );
-    let elsewhere = moderation::unanswered(&b.state, &in_guild(moderator(), OTHER_GUILD));
+    let elsewhere = moderation::unanswered(&b.state, &in_guild(moderator(), OTHER_GUILD)).await;
     assert_eq!(
         elsewhere.reply,
         Reply::private("No declined questions in this server yet.")
@@ -281,6 +292,7 @@ async fn unanswered_and_feedback_show_moderators_what_is_missing() {
     let qid = 2;
     briefbot::bot::press::press(&b.state, &press(MEMBER, &format!("bb:down:{qid}:0"))).await;
     let text = moderation::feedback(&b.state, &moderator())
+        .await
         .reply
         .content
         .unwrap();
@@ -292,6 +304,7 @@ async fn unanswered_and_feedback_show_moderators_what_is_missing() {
     assert_eq!(
         json(
             &moderation::feedback(&b.state, &moderator())
+                .await
                 .reply
                 .to_interaction()
         )["flags"],
@@ -302,9 +315,19 @@ async fn unanswered_and_feedback_show_moderators_what_is_missing() {
 #[tokio::test]
 async fn a_reindex_report_never_names_another_servers_briefs() {
     let b = bot();
-    let theirs = b.state.guild_dir(GUILD);
-    std::fs::create_dir_all(&theirs).unwrap();
-    std::fs::write(theirs.join("secret-plans.md"), LUNAR).unwrap();
+    // Stored by another process, not yet indexed by this one.
+    let secret = briefbot::store::NewBrief {
+        tenant: GUILD.to_string(),
+        file: "secret-plans.md".into(),
+        title: "Secret plans".into(),
+        publisher: None,
+        published: None,
+        url: None,
+        body: LUNAR.as_bytes().to_vec(),
+        added_by: MODERATOR,
+        added_at: 1,
+    };
+    b.state.store.put_brief(&secret, 1).await.unwrap();
     let text = moderation::reindex(&b.state, &in_guild(moderator(), OTHER_GUILD))
         .await
         .reply
@@ -329,7 +352,15 @@ async fn adding_a_brief_again_replaces_it_and_a_broken_one_is_refused() {
     let again = moderation::add(&b.state, &moderator(), &file).await;
     let text = again.reply.content.unwrap();
     assert!(text.starts_with("Replaced **"), "{text}");
-    assert_eq!(b.state.store.guild_briefs(GUILD).unwrap().len(), 1);
+    assert_eq!(
+        b.state
+            .store
+            .briefs(Some(&GUILD.to_string()))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     let broken = b"---\ntitle: Never closed\n\nBody text here.\n";
     let url = serve_attachment("broken.md", broken).await;

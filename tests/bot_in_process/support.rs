@@ -55,7 +55,7 @@ pub fn bot_with(configure: impl FnOnce(&mut Settings)) -> TestBot {
     settings.discord.moderator_roles = vec![MOD_ROLE];
     configure(&mut settings);
     let (engine, _) = Engine::open(settings.engine_config()).expect("engine opens");
-    let store = Arc::new(Store::open_in_memory().expect("store"));
+    let store = Store::open_in_memory().expect("store");
     let state = BotState::with_store(settings, Arc::new(engine), store).expect("state");
     state.set_bot_id(BOT);
     TestBot {

@@ -17,3 +17,10 @@ mod buttons;
 mod conversation;
 mod lifecycle;
 mod moderation;
+
+// The store tests also restart the server; these tests do not.
+#[allow(dead_code)]
+#[path = "../support/pg_cluster.rs"]
+mod pg_cluster;
+mod processes;
+mod several;

@@ -5,7 +5,6 @@
 //! wait in an outbox and go out once the client has identified or resumed, so
 //! a test can ask its next question straight after injecting a fault.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,6 +16,8 @@ use serenity::model::event::{Event, GatewayEvent};
 use tokio::sync::mpsc;
 
 use super::payloads::{Guild, Msg, User, APP_ID};
+pub(crate) use super::sessions::GatewayState;
+use super::sessions::{shard_of, Outbound, Session};
 use super::{ButtonPress, FakeDiscord, InteractionState, Shared, Slash};
 
 /// A frame the client sent.
@@ -25,55 +26,6 @@ pub struct GatewayFrame {
     pub op: u64,
     pub d: Value,
     pub at: Instant,
-}
-
-enum Outbound {
-    Text(String),
-    /// Close the TCP connection without a close frame.
-    Drop,
-    Close(u16),
-}
-
-#[derive(Default)]
-pub(crate) struct GatewayState {
-    /// The socket the client is connected on, if any.
-    conn: Option<(u64, mpsc::UnboundedSender<Outbound>)>,
-    conn_counter: u64,
-    /// True once the current socket identified or resumed.
-    live: bool,
-    session_id: Option<String>,
-    session_counter: u64,
-    seq: u64,
-    /// Dispatches sent in this session, for RESUME replay.
-    log: Vec<(u64, String)>,
-    outbox: VecDeque<(String, Value)>,
-    guilds: Vec<Guild>,
-    /// Close codes of the close frames the client sent (1000 on a clean shutdown).
-    pub client_close_codes: Vec<(u16, Instant)>,
-    /// Set by tests: heartbeats go unanswered.
-    pub mute_heartbeat_acks: bool,
-}
-
-impl GatewayState {
-    fn send(&self, text: String) {
-        if let Some((_, tx)) = &self.conn {
-            let _ = tx.send(Outbound::Text(text));
-        }
-    }
-
-    fn dispatch_now(&mut self, t: &str, d: Value) {
-        self.seq += 1;
-        let frame = json!({"op": 0, "s": self.seq, "t": t, "d": d}).to_string();
-        self.log.push((self.seq, frame.clone()));
-        self.send(frame);
-    }
-
-    fn go_live(&mut self) {
-        self.live = true;
-        while let Some((t, d)) = self.outbox.pop_front() {
-            self.dispatch_now(&t, d);
-        }
-    }
 }
 
 pub(crate) async fn upgrade(ws: WebSocketUpgrade, State(shared): State<Arc<Shared>>) -> Response {
@@ -86,9 +38,9 @@ async fn serve(mut socket: WebSocket, shared: Arc<Shared>) {
     let conn_id = {
         let mut gw = shared.gateway.lock().unwrap();
         gw.conn_counter += 1;
-        gw.conn = Some((gw.conn_counter, tx));
-        gw.live = false;
-        gw.conn_counter
+        let id = gw.conn_counter;
+        gw.conns.insert(id, (tx, None));
+        id
     };
     let hello = json!({"op": 10, "d": {"heartbeat_interval": shared.heartbeat_interval}});
     if socket.send(Message::Text(hello.to_string())).await.is_err() {
@@ -97,7 +49,7 @@ async fn serve(mut socket: WebSocket, shared: Arc<Shared>) {
     loop {
         tokio::select! {
             incoming = socket.recv() => match incoming {
-                Some(Ok(Message::Text(text))) => on_frame(&shared, &text),
+                Some(Ok(Message::Text(text))) => on_frame(&shared, conn_id, &text),
                 Some(Ok(Message::Binary(_) | Message::Ping(_) | Message::Pong(_))) => {}
                 Some(Ok(Message::Close(frame))) => {
                     let code = frame.map(|f| f.code).unwrap_or(1005);
@@ -122,15 +74,18 @@ async fn serve(mut socket: WebSocket, shared: Arc<Shared>) {
         }
     }
     let mut gw = shared.gateway.lock().unwrap();
-    if gw.conn.as_ref().map(|(id, _)| *id) == Some(conn_id) {
-        gw.conn = None;
-        gw.live = false;
+    gw.conns.remove(&conn_id);
+    for s in gw.sessions.values_mut() {
+        if s.conn == Some(conn_id) {
+            s.conn = None;
+            s.live = false;
+        }
     }
     drop(gw);
     shared.frames_tx.send_modify(|_| {});
 }
 
-fn on_frame(shared: &Shared, text: &str) {
+fn on_frame(shared: &Shared, conn: u64, text: &str) {
     let Ok(v) = serde_json::from_str::<Value>(text) else {
         eprintln!("fake discord: unparseable gateway frame: {text}");
         return;
@@ -148,59 +103,86 @@ fn on_frame(shared: &Shared, text: &str) {
     }
     let mut gw = shared.gateway.lock().unwrap();
     match op {
-        1 if !gw.mute_heartbeat_acks => gw.send(json!({"op": 11}).to_string()),
+        1 if !gw.mute_heartbeat_acks => gw.send_on(conn, json!({"op": 11}).to_string()),
         2 if !d["token"].as_str().is_some_and(|t| t.starts_with("Bot ")) => {
             // Authentication failed: fatal to the client, as on Discord.
-            if let Some((_, tx)) = &gw.conn {
+            if let Some((tx, _)) = gw.conns.get(&conn) {
                 let _ = tx.send(Outbound::Close(4004));
             }
         }
-        2 => identify(shared, &mut gw),
+        2 => identify(shared, &mut gw, conn, &d),
         6 => {
-            let same = d["session_id"].as_str().is_some()
-                && d["session_id"].as_str() == gw.session_id.as_deref();
-            if !same {
-                gw.send(json!({"op": 9, "d": false}).to_string());
+            let wanted = d["session_id"].as_str();
+            let shard = gw
+                .sessions
+                .iter()
+                .find(|(_, s)| wanted.is_some() && s.session_id.as_deref() == wanted)
+                .map(|(shard, _)| *shard);
+            let Some(shard) = shard else {
+                gw.send_on(conn, json!({"op": 9, "d": false}).to_string());
                 return;
+            };
+            if let Some((_, bound)) = gw.conns.get_mut(&conn) {
+                *bound = Some(shard);
             }
             let from = d["seq"].as_u64().unwrap_or(0);
-            let replay: Vec<String> = gw
+            let session = gw.sessions.entry(shard).or_default();
+            session.conn = Some(conn);
+            let replay: Vec<String> = session
                 .log
                 .iter()
                 .filter(|(s, _)| *s > from)
                 .map(|(_, f)| f.clone())
                 .collect();
             for frame in replay {
-                gw.send(frame);
+                gw.send_on(conn, frame);
             }
-            gw.dispatch_now("RESUMED", json!({}));
-            gw.go_live();
+            gw.dispatch_now(shard, "RESUMED", json!({}));
+            gw.go_live(shard);
         }
         _ => {}
     }
 }
 
-fn identify(shared: &Shared, gw: &mut GatewayState) {
+fn identify(shared: &Shared, gw: &mut GatewayState, conn: u64, d: &Value) {
+    let shard = d["shard"][0].as_u64().unwrap_or(0) as u32;
+    gw.total = d["shard"][1].as_u64().unwrap_or(1).max(1) as u32;
+    if let Some((_, bound)) = gw.conns.get_mut(&conn) {
+        *bound = Some(shard);
+    }
     gw.session_counter += 1;
     let session = format!("fake-session-{}", gw.session_counter);
-    gw.session_id = Some(session.clone());
-    gw.seq = 0;
-    gw.log.clear();
+    gw.sessions.insert(
+        shard,
+        Session {
+            conn: Some(conn),
+            live: false,
+            session_id: Some(session.clone()),
+            seq: 0,
+            log: Vec::new(),
+        },
+    );
+    let total = gw.total;
+    let guilds: Vec<Guild> = gw
+        .guilds
+        .iter()
+        .filter(|g| shard_of(g.id, total) == shard)
+        .cloned()
+        .collect();
     let ready = json!({
         "v": 10, "user": User::bot().json(),
-        "guilds": gw.guilds.iter().map(|g| json!({"id": g.id.to_string(), "unavailable": true})).collect::<Vec<_>>(),
+        "guilds": guilds.iter().map(|g| json!({"id": g.id.to_string(), "unavailable": true})).collect::<Vec<_>>(),
         "session_id": session,
         "resume_gateway_url": format!("ws://{}/gateway", shared.addr),
-        "shard": [0, 1],
+        "shard": [shard, total],
         "application": {"id": APP_ID.to_string(), "flags": 0},
     });
     validate("READY", &ready);
-    gw.dispatch_now("READY", ready);
-    let guilds: Vec<Value> = gw.guilds.iter().map(Guild::json).collect();
+    gw.dispatch_now(shard, "READY", ready);
     for g in guilds {
-        gw.dispatch_now("GUILD_CREATE", g);
+        gw.dispatch_now(shard, "GUILD_CREATE", g.json());
     }
-    gw.go_live();
+    gw.go_live(shard);
 }
 
 /// Panics unless serenity parses the dispatch as the event it names (a payload
@@ -234,8 +216,9 @@ impl FakeDiscord {
     pub fn dispatch(&self, t: &str, d: Value) {
         validate(t, &d);
         let mut gw = self.shared.gateway.lock().unwrap();
-        if gw.live {
-            gw.dispatch_now(t, d);
+        let shard = gw.route(t, &d);
+        if gw.live(shard) {
+            gw.dispatch_now(shard, t, d);
         } else {
             gw.outbox.push_back((t.to_string(), d));
         }
@@ -248,7 +231,7 @@ impl FakeDiscord {
             let mut gw = self.shared.gateway.lock().unwrap();
             gw.guilds.retain(|g| g.id != guild.id);
             gw.guilds.push(guild.clone());
-            gw.live
+            gw.live(shard_of(guild.id, gw.total))
         };
         if live {
             self.dispatch("GUILD_CREATE", guild.json());
@@ -323,28 +306,34 @@ impl FakeDiscord {
 
     /// Close the socket abruptly (no close frame), as a network failure would.
     pub fn drop_gateway(&self) {
-        self.control(Outbound::Drop);
+        self.control(|| Outbound::Drop);
     }
 
     /// Close the socket with a close code (4000: unknown error, resumable).
     pub fn close_gateway(&self, code: u16) {
-        self.control(Outbound::Close(code));
+        self.control(|| Outbound::Close(code));
     }
 
     /// Op 7: the client must reconnect and resume.
     pub fn send_reconnect(&self) {
         let mut gw = self.shared.gateway.lock().unwrap();
-        gw.send(json!({"op": 7, "d": null}).to_string());
-        gw.live = false;
+        for conn in gw.all_conns() {
+            gw.send_on(conn, json!({"op": 7, "d": null}).to_string());
+        }
+        gw.set_all_not_live();
     }
 
     /// Op 9: the session is invalid; when not resumable the client must identify anew.
     pub fn invalidate_session(&self, resumable: bool) {
         let mut gw = self.shared.gateway.lock().unwrap();
-        gw.send(json!({"op": 9, "d": resumable}).to_string());
-        gw.live = false;
+        for conn in gw.all_conns() {
+            gw.send_on(conn, json!({"op": 9, "d": resumable}).to_string());
+        }
+        gw.set_all_not_live();
         if !resumable {
-            gw.session_id = None;
+            for s in gw.sessions.values_mut() {
+                s.session_id = None;
+            }
         }
     }
 
@@ -355,7 +344,7 @@ impl FakeDiscord {
 
     /// True while the client holds an open gateway socket.
     pub fn gateway_connected(&self) -> bool {
-        self.shared.gateway.lock().unwrap().conn.is_some()
+        !self.shared.gateway.lock().unwrap().conns.is_empty()
     }
 
     /// Close codes the client sent when it closed a socket itself.
@@ -376,11 +365,11 @@ impl FakeDiscord {
             .is_some()
     }
 
-    fn control(&self, out: Outbound) {
+    fn control(&self, out: impl Fn() -> Outbound) {
         let mut gw = self.shared.gateway.lock().unwrap();
-        if let Some((_, tx)) = &gw.conn {
-            let _ = tx.send(out);
+        for (tx, _) in gw.conns.values() {
+            let _ = tx.send(out());
         }
-        gw.live = false;
+        gw.set_all_not_live();
     }
 }

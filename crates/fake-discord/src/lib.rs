@@ -19,6 +19,7 @@ mod messages;
 pub mod payloads;
 mod record;
 mod rest;
+mod sessions;
 mod validate;
 
 use std::collections::HashMap;

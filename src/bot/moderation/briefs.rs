@@ -1,16 +1,15 @@
-//! `/brief add|remove|list`: briefs that belong to one server. Files live in
-//! `<data>/briefs/<guild id>/`, so a moderator can only ever touch their own
-//! server's directory, and `/reindex` rebuilds everything from files.
+//! `/brief add|remove|list`: briefs that belong to one server. They are kept
+//! in the database under the server's tenant id, so a moderator can only ever
+//! touch their own server's briefs, and every process sharing the database
+//! serves them (see [`crate::cluster`]).
 
-use std::path::Path;
-
-use super::{audit, describe, require_moderator, run_reindex, Done};
+use super::{audit, report_change, require_moderator, tenant, Done};
 use crate::bot::events::{Attachment, Member};
 use crate::bot::render;
 use crate::bot::reply::Reply;
 use crate::bot::state::BotState;
-use crate::engine::{Scope, BRIEF_EXTENSIONS};
-use crate::store::GuildBrief;
+use crate::engine::Scope;
+use crate::store::NewBrief;
 
 /// `/brief add file:<attachment>`.
 pub async fn add(state: &BotState, m: &Member, file: &Attachment) -> Done {
@@ -46,29 +45,25 @@ async fn add_checked(
     let bytes = download(state, &file.url, limit).await?;
     let parsed = state
         .engine
-        .check_brief(&name, &bytes, Scope::Guild(guild))
+        .check_brief(&name, &bytes, Scope::Tenant(tenant(guild)))
         .map_err(|e| format!("{e}."))?;
 
-    let dir = state.guild_dir(guild);
-    let path = dir.join(&name);
-    let existed = path.exists();
-    write_atomically(&dir, &name, &bytes).map_err(|e| {
-        tracing::error!("writing brief {}: {e}", path.display());
-        "the file could not be saved on the bot's disk.".to_string()
-    })?;
-    let record = GuildBrief {
+    let brief = NewBrief {
+        tenant: tenant(guild).to_string(),
         file: name.clone(),
         title: parsed.meta.title.clone(),
+        publisher: parsed.meta.publisher.clone(),
+        published: parsed.meta.date.clone(),
+        url: parsed.meta.url.clone(),
+        body: bytes,
         added_by: m.user,
         added_at: state.now(),
     };
-    if let Err(e) = state.store.add_guild_brief(guild, &record) {
-        tracing::error!("recording brief {name}: {e}");
-    }
-    let report = match run_reindex(state).await {
-        Ok(r) => describe(state, &r, guild),
-        Err(e) => format!("Re-indexing failed; the previous index keeps serving: {e}"),
-    };
+    let (existed, change) = state.cluster.add_brief(&brief).await.map_err(|e| {
+        tracing::error!("storing brief {name}: {e}");
+        "the database could not be reached, so nothing changed. Please try again later.".to_string()
+    })?;
+    let report = report_change(state, &change, guild).await;
     let verb = if existed { "Replaced" } else { "Added" };
     let text = format!(
         "{verb} **{}** ({name}, {} passages) for this server only.\n{report}",
@@ -80,7 +75,8 @@ async fn add_checked(
         m,
         "brief add",
         &format!("{name} ({})", parsed.meta.title),
-    );
+    )
+    .await;
     Ok(Done {
         reply: Reply::private(render::clip(&text, render::limits::CONTENT)),
         log: Some(log),
@@ -97,30 +93,27 @@ pub async fn remove(state: &BotState, m: &Member, name: &str) -> Done {
         Ok(n) => n,
         Err(why) => return Done::refused(format!("No such brief: {why}")),
     };
-    let path = state.guild_dir(guild).join(&name);
-    let recorded = state
-        .store
-        .remove_guild_brief(guild, &name)
-        .unwrap_or(false);
-    let removed = match std::fs::remove_file(&path) {
-        Ok(()) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+    let change = match state
+        .cluster
+        .remove_brief(tenant(guild).as_str(), &name)
+        .await
+    {
+        Ok(Some(change)) => change,
+        Ok(None) => {
+            return Done::refused(format!(
+                "This server has no brief named {}. /brief list shows them.",
+                render::escape(&name)
+            ))
+        }
         Err(e) => {
-            tracing::error!("removing {}: {e}", path.display());
-            return Done::refused("The file could not be removed from the bot's disk.");
+            tracing::error!("removing brief {name}: {e}");
+            return Done::refused(
+                "The database could not be reached, so nothing changed. Please try again later.",
+            );
         }
     };
-    if !removed && !recorded {
-        return Done::refused(format!(
-            "This server has no brief named {}. /brief list shows them.",
-            render::escape(&name)
-        ));
-    }
-    let report = match run_reindex(state).await {
-        Ok(r) => describe(state, &r, guild),
-        Err(e) => format!("Re-indexing failed; the previous index keeps serving: {e}"),
-    };
-    let log = audit(state, m, "brief remove", &name);
+    let report = report_change(state, &change, guild).await;
+    let log = audit(state, m, "brief remove", &name).await;
     Done {
         reply: Reply::private(render::clip(
             &format!(
@@ -140,10 +133,11 @@ pub async fn list(state: &BotState, m: &Member) -> Done {
         Err(refusal) => return refusal,
     };
     let engine = state.engine.clone();
-    let briefs = match tokio::task::spawn_blocking(move || engine.briefs(Some(guild))).await {
-        Ok(b) => b,
-        Err(e) => return Done::refused(format!("Could not list the briefs: {e}")),
-    };
+    let briefs =
+        match tokio::task::spawn_blocking(move || engine.briefs(Some(&tenant(guild)))).await {
+            Ok(b) => b,
+            Err(e) => return Done::refused(format!("Could not list the briefs: {e}")),
+        };
     let line = |meta: &crate::engine::BriefMeta, passages: usize| {
         let file = meta
             .file
@@ -159,10 +153,10 @@ pub async fn list(state: &BotState, m: &Member) -> Done {
     let mut shipped = String::new();
     let mut own = String::new();
     for (meta, passages) in &briefs {
-        match meta.scope {
+        match &meta.scope {
             Scope::Global => shipped.push_str(&line(meta, *passages)),
-            Scope::Guild(g) if g == guild => own.push_str(&line(meta, *passages)),
-            Scope::Guild(_) => {}
+            Scope::Tenant(t) if *t == tenant(guild) => own.push_str(&line(meta, *passages)),
+            Scope::Tenant(_) => {}
         }
     }
     let none = "\nnone";
@@ -177,26 +171,16 @@ pub async fn list(state: &BotState, m: &Member) -> Done {
     }
 }
 
-/// A file name safe to create in the guild's directory: no path, no hidden
-/// files, a brief extension.
+/// A file name the engine accepts for a tenant's brief, or why not.
 fn safe_name(name: &str) -> Result<String, String> {
-    let ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if name.is_empty() || name.len() > 100 || !ok_chars || name.starts_with('.') {
-        return Err(format!(
-            "{:?} is not a usable file name (letters, digits, '-', '_' and '.', up to 100).",
-            name
-        ));
-    }
-    let ext = Path::new(name)
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    if !BRIEF_EXTENSIONS.contains(&ext.as_str()) {
-        return Err("briefs are Markdown (.md) or text (.txt) files.".into());
-    }
-    Ok(name.to_string())
+    crate::engine::check_file_name(name)
+        .map(|()| name.to_string())
+        .map_err(|e| match e {
+            crate::engine::BriefError::UnsupportedType { .. } => {
+                "briefs are Markdown (.md) or text (.txt) files.".to_string()
+            }
+            other => format!("{other}."),
+        })
 }
 
 /// Only Discord's attachment hosts (or those the config adds) are fetched, so
@@ -236,14 +220,6 @@ async fn download(state: &BotState, url: &str, limit: u64) -> Result<Vec<u8>, St
         }
     }
     Ok(bytes)
-}
-
-/// Write then rename, so the indexer never sees half a file.
-fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{name}.partial"));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, dir.join(name))
 }
 
 #[cfg(test)]

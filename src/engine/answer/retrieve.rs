@@ -14,6 +14,7 @@ use crate::engine::index::analyze::Analyzer;
 use crate::engine::index::schema::GLOBAL_SCOPE;
 use crate::engine::index::snapshot::Snapshot;
 use crate::engine::query::{self, Plan};
+use crate::engine::types::TenantId;
 use crate::engine::types::{Answer, Hit};
 use crate::engine::Question;
 
@@ -34,10 +35,10 @@ pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
         terms: plan.groups.iter().map(|g| g.word.clone()).collect(),
     };
     if plan.groups.is_empty() {
-        answer.suggestions = brief_titles(snap, question.guild);
+        answer.suggestions = brief_titles(snap, question.tenant);
         return answer;
     }
-    let candidates = candidates(snap, &plan, question.guild);
+    let candidates = candidates(snap, &plan, question.tenant);
     let rq = ResolvedQuery::new(snap, plan);
     let max_bm25 = candidates.iter().map(|c| c.1).fold(f32::EPSILON, f32::max);
     let mut scored: Vec<(f32, f32, usize, usize)> = candidates
@@ -85,14 +86,14 @@ pub fn ask(snap: &Snapshot, question: &Question<'_>, threshold: f32) -> Answer {
         .is_some_and(|h| h.confidence >= threshold);
     if !answer.answered {
         answer.closest = std::mem::take(&mut answer.hits);
-        answer.suggestions = suggestions(snap, &answer.closest, question.guild);
+        answer.suggestions = suggestions(snap, &answer.closest, question.tenant);
     }
     answer
 }
 
 /// Tantivy's BM25 over the stemmed text, the exact text and headings, limited
 /// to the passages the asker may see. Returns (passage id, score).
-fn candidates(snap: &Snapshot, plan: &Plan, guild: Option<u64>) -> Vec<(usize, f32)> {
+fn candidates(snap: &Snapshot, plan: &Plan, tenant: Option<&TenantId>) -> Vec<(usize, f32)> {
     let s = &snap.schema;
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for g in &plan.groups {
@@ -140,15 +141,15 @@ fn candidates(snap: &Snapshot, plan: &Plan, guild: Option<u64>) -> Vec<(usize, f
     let mut scopes: Vec<(Occur, Box<dyn Query>)> = vec![(
         Occur::Should,
         Box::new(TermQuery::new(
-            Term::from_field_u64(s.scope, GLOBAL_SCOPE),
+            Term::from_field_text(s.scope, GLOBAL_SCOPE),
             IndexRecordOption::Basic,
         )),
     )];
-    if let Some(id) = guild {
+    if let Some(id) = tenant {
         scopes.push((
             Occur::Should,
             Box::new(TermQuery::new(
-                Term::from_field_u64(s.scope, id),
+                Term::from_field_text(s.scope, id.as_str()),
                 IndexRecordOption::Basic,
             )),
         ));
@@ -174,7 +175,7 @@ fn candidates(snap: &Snapshot, plan: &Plan, guild: Option<u64>) -> Vec<(usize, f
 }
 
 /// On a decline, offer the headings (or brief titles) of the nearest passages.
-fn suggestions(snap: &Snapshot, closest: &[Hit], guild: Option<u64>) -> Vec<String> {
+fn suggestions(snap: &Snapshot, closest: &[Hit], tenant: Option<&TenantId>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for h in closest {
         let topic = h
@@ -190,16 +191,16 @@ fn suggestions(snap: &Snapshot, closest: &[Hit], guild: Option<u64>) -> Vec<Stri
         }
     }
     if out.is_empty() {
-        out = brief_titles(snap, guild);
+        out = brief_titles(snap, tenant);
     }
     out
 }
 
-fn brief_titles(snap: &Snapshot, guild: Option<u64>) -> Vec<String> {
+fn brief_titles(snap: &Snapshot, tenant: Option<&TenantId>) -> Vec<String> {
     snap.corpus
         .briefs
         .iter()
-        .filter(|(b, _)| crate::engine::visible(b.scope, guild))
+        .filter(|(b, _)| b.scope.visible_to(tenant))
         .map(|(b, _)| b.title.clone())
         .take(3)
         .collect()

@@ -2,7 +2,7 @@
 //! so no caller types a field name.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STRING,
 };
 use tantivy::Index;
 
@@ -20,8 +20,10 @@ pub struct BriefSchema {
     pub heading: Field,
 }
 
-/// Scope value for shipped briefs; guild ids are never 0.
-pub const GLOBAL_SCOPE: u64 = 0;
+/// Scope value for shipped briefs; no tenant id can be "." (see [`TenantId`]).
+///
+/// [`TenantId`]: crate::engine::TenantId
+pub const GLOBAL_SCOPE: &str = ".";
 
 impl BriefSchema {
     pub fn new() -> Self {
@@ -34,7 +36,8 @@ impl BriefSchema {
             )
         };
         let pid = b.add_u64_field("pid", NumericOptions::default().set_fast());
-        let scope = b.add_u64_field("scope", NumericOptions::default().set_indexed());
+        // The tenant id as one raw term, or GLOBAL_SCOPE.
+        let scope = b.add_text_field("scope", STRING);
         let text_stem = b.add_text_field("text_stem", positions(STEM_ANALYZER));
         let text_exact = b.add_text_field("text_exact", positions(EXACT_ANALYZER));
         let heading = b.add_text_field("heading", positions(STEM_ANALYZER));

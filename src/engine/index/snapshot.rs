@@ -93,9 +93,9 @@ impl Snapshot {
         let mut writer =
             index.writer_with_num_threads::<TantivyDocument>(threads, 60_000_000 * threads)?;
         for (pid, p) in corpus.passages.iter().enumerate() {
-            let scope = match p.brief.scope {
+            let scope = match &p.brief.scope {
                 Scope::Global => GLOBAL_SCOPE,
-                Scope::Guild(id) => id,
+                Scope::Tenant(id) => id.as_str(),
             };
             writer.add_document(doc!(
                 schema.pid => pid as u64,

@@ -10,10 +10,10 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::error::{BriefError, EngineError};
 use crate::engine::ingest::brief::{parse_brief, BriefLimits, BRIEF_EXTENSIONS};
-use crate::engine::types::{BriefMeta, FileProblem, Passage, Scope};
+use crate::engine::types::{BriefMeta, FileProblem, Passage, Scope, TenantId};
 
 /// Bump when parsing, analysis or the schema change, so existing indexes rebuild.
-pub const ENGINE_VERSION: &str = "briefbot-index-3";
+pub const ENGINE_VERSION: &str = "briefbot-index-4";
 
 /// Everything read from the brief files, in a deterministic order.
 #[derive(Debug, Default, Clone)]
@@ -46,9 +46,9 @@ pub fn load(
     if let Some(dir) = guild_dir.filter(|d| d.is_dir()) {
         for entry in read_dir_sorted(dir)? {
             let name = entry.file_name().map(|n| n.to_string_lossy().into_owned());
-            match name.as_deref().map(str::parse::<u64>) {
-                Some(Ok(id)) if id != 0 && entry.is_dir() => {
-                    list_files(&entry, Scope::Guild(id), &mut sources, &mut problems)?
+            match name.map(TenantId::new) {
+                Some(Ok(id)) if entry.is_dir() => {
+                    list_files(&entry, Scope::Tenant(id), &mut sources, &mut problems)?
                 }
                 _ if is_hidden(&entry) => {}
                 _ => problems.push(FileProblem {
@@ -120,7 +120,7 @@ fn list_files(
             .map(|e| e.to_string_lossy().to_lowercase())
             .unwrap_or_default();
         if BRIEF_EXTENSIONS.contains(&ext.as_str()) {
-            out.push((scope, path));
+            out.push((scope.clone(), path));
         } else {
             problems.push(FileProblem {
                 file: path,

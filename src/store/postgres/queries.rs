@@ -1,0 +1,321 @@
+//! The statements of `sql.rs` on PostgreSQL: parameters bound
+//! with PostgreSQL's types (every integer column is BIGINT), rows read back.
+
+use super::{bump_and_notify, id, Postgres};
+use crate::store::sql;
+use crate::store::{
+    AuditEntry, BriefRecord, Generation, LegacyBrief, NewBrief, ProcessRow, StoreError,
+    StoredQuestion, VotedAnswer,
+};
+
+impl Postgres {
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        let row = self
+            .query_opt("SELECT MAX(version) FROM schema_migrations", &[])
+            .await?;
+        Ok(row.and_then(|r| r.get::<_, Option<i64>>(0)).unwrap_or(0))
+    }
+
+    pub async fn record_question(&self, q: &StoredQuestion) -> Result<i64, StoreError> {
+        let rows = self
+            .query(
+                sql::RECORD_QUESTION,
+                &[
+                    &q.guild.map(id),
+                    &id(q.channel),
+                    &id(q.asker),
+                    &q.text,
+                    &(q.answered as i64),
+                    &q.passage_id,
+                    &q.asked_at,
+                ],
+            )
+            .await?;
+        Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+    }
+
+    pub async fn question(&self, qid: i64) -> Result<Option<StoredQuestion>, StoreError> {
+        Ok(self
+            .query_opt(sql::QUESTION, &[&qid])
+            .await?
+            .map(|r| StoredQuestion {
+                id: r.get(0),
+                guild: r.get::<_, Option<i64>>(1).map(|g| g as u64),
+                channel: r.get::<_, i64>(2) as u64,
+                asker: r.get::<_, i64>(3) as u64,
+                text: r.get(4),
+                answered: r.get::<_, i64>(5) != 0,
+                passage_id: r.get(6),
+                asked_at: r.get(7),
+            }))
+    }
+
+    pub async fn answered_in_channel(&self, channel: u64) -> Result<bool, StoreError> {
+        Ok(self
+            .query_opt(sql::ANSWERED_IN_CHANNEL, &[&id(channel)])
+            .await?
+            .is_some())
+    }
+
+    pub async fn declined(
+        &self,
+        guild: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredQuestion>, StoreError> {
+        let rows = self
+            .query(sql::DECLINED, &[&id(guild), &(limit as i64)])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredQuestion {
+                id: r.get(0),
+                guild: Some(guild),
+                channel: r.get::<_, i64>(1) as u64,
+                asker: r.get::<_, i64>(2) as u64,
+                text: r.get(3),
+                answered: false,
+                passage_id: None,
+                asked_at: r.get(4),
+            })
+            .collect())
+    }
+
+    pub async fn vote(
+        &self,
+        question: i64,
+        passage_id: &str,
+        user: u64,
+        up: bool,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .query_opt(
+                sql::VOTE,
+                &[&question, &passage_id, &id(user), &(up as i64), &at],
+            )
+            .await?;
+        Ok(changed.is_some())
+    }
+
+    pub async fn votes(&self, question: i64, passage_id: &str) -> Result<(u32, u32), StoreError> {
+        let rows = self.query(sql::VOTES, &[&question, &passage_id]).await?;
+        Ok(rows
+            .first()
+            .map(|r| (r.get::<_, i64>(0) as u32, r.get::<_, i64>(1) as u32))
+            .unwrap_or((0, 0)))
+    }
+
+    pub async fn downvoted(
+        &self,
+        guild: u64,
+        limit: usize,
+    ) -> Result<Vec<VotedAnswer>, StoreError> {
+        let rows = self
+            .query(sql::DOWNVOTED, &[&id(guild), &(limit as i64)])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| VotedAnswer {
+                question: r.get(0),
+                passage_id: r.get(1),
+                down: r.get::<_, i64>(2) as u32,
+                up: r.get::<_, i64>(3) as u32,
+            })
+            .collect())
+    }
+
+    pub async fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
+        Ok(self.execute(sql::PRUNE_QUESTIONS, &[&before]).await? as usize)
+    }
+
+    pub async fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.execute(
+            sql::AUDIT,
+            &[&e.guild.map(id), &id(e.user), &e.action, &e.detail, &e.at],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn audit_log(&self, guild: u64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = self
+            .query(sql::AUDIT_LOG, &[&id(guild), &(limit as i64)])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditEntry {
+                guild: Some(guild),
+                user: r.get::<_, i64>(0) as u64,
+                action: r.get(1),
+                detail: r.get(2),
+                at: r.get(3),
+            })
+            .collect())
+    }
+
+    pub async fn put_brief(
+        &self,
+        b: &NewBrief,
+        now_ms: i64,
+        reason: &str,
+    ) -> Result<(bool, i64), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let existed = tx
+            .query_opt(sql::BRIEF_EXISTS, &[&b.tenant, &b.file])
+            .await?
+            .is_some();
+        tx.execute(
+            sql::PUT_BRIEF,
+            &[
+                &b.tenant,
+                &b.file,
+                &b.title,
+                &b.publisher,
+                &b.published,
+                &b.url,
+                &b.body,
+                &b.sha256(),
+                &id(b.added_by),
+                &b.added_at,
+            ],
+        )
+        .await?;
+        let generation = bump_and_notify(&tx, now_ms, reason).await?;
+        tx.commit().await?;
+        Ok((existed, generation))
+    }
+
+    pub async fn remove_brief(
+        &self,
+        tenant: &str,
+        file: &str,
+        now_ms: i64,
+        reason: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        if tx.execute(sql::REMOVE_BRIEF, &[&tenant, &file]).await? == 0 {
+            return Ok(None);
+        }
+        let generation = bump_and_notify(&tx, now_ms, reason).await?;
+        tx.commit().await?;
+        Ok(Some(generation))
+    }
+
+    pub async fn bump_generation(&self, now_ms: i64, reason: &str) -> Result<i64, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let generation = bump_and_notify(&tx, now_ms, reason).await?;
+        tx.commit().await?;
+        Ok(generation)
+    }
+
+    pub async fn briefs(&self, tenant: Option<&str>) -> Result<Vec<BriefRecord>, StoreError> {
+        let sql = sql::brief_list(tenant.is_some());
+        let rows = match tenant {
+            Some(t) => self.query(&sql, &[&t]).await?,
+            None => self.query(&sql, &[]).await?,
+        };
+        Ok(rows
+            .iter()
+            .map(|r| BriefRecord {
+                tenant: r.get(0),
+                file: r.get(1),
+                title: r.get(2),
+                publisher: r.get(3),
+                published: r.get(4),
+                url: r.get(5),
+                sha256: r.get(6),
+                added_by: r.get::<_, i64>(7) as u64,
+                added_at: r.get(8),
+            })
+            .collect())
+    }
+
+    pub async fn brief_body(
+        &self,
+        tenant: &str,
+        file: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .query_opt(sql::BRIEF_BODY, &[&tenant, &file])
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    pub async fn generation(&self) -> Result<Generation, StoreError> {
+        let rows = self.query(sql::GENERATION, &[]).await?;
+        let row = rows.first().ok_or(StoreError::NoGenerationRow)?;
+        Ok(Generation {
+            number: row.get(0),
+            changed_at_ms: row.get(1),
+        })
+    }
+
+    pub async fn heartbeat(&self, p: &ProcessRow) -> Result<(), StoreError> {
+        self.execute(
+            sql::HEARTBEAT,
+            &[
+                &p.id,
+                &p.host,
+                &p.pid,
+                &p.shards,
+                &p.started_at_ms,
+                &p.heartbeat_at_ms,
+                &p.generation,
+                &p.served_at_ms,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn processes(&self, alive_since_ms: i64) -> Result<Vec<ProcessRow>, StoreError> {
+        let rows = self.query(sql::PROCESSES, &[&alive_since_ms]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| ProcessRow {
+                id: r.get(0),
+                host: r.get(1),
+                pid: r.get(2),
+                shards: r.get(3),
+                started_at_ms: r.get(4),
+                heartbeat_at_ms: r.get(5),
+                generation: r.get(6),
+                served_at_ms: r.get(7),
+            })
+            .collect())
+    }
+
+    pub async fn forget_process(
+        &self,
+        process: &str,
+        dead_before_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(sql::FORGET_PROCESS, &[&process]).await?;
+        self.execute(sql::FORGET_DEAD_PROCESSES, &[&dead_before_ms])
+            .await?;
+        Ok(())
+    }
+
+    pub async fn legacy_briefs(&self) -> Result<Vec<LegacyBrief>, StoreError> {
+        let rows = self.query(sql::LEGACY_BRIEFS, &[]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| LegacyBrief {
+                guild: r.get::<_, i64>(0) as u64,
+                file: r.get(1),
+                title: r.get(2),
+                added_by: r.get::<_, i64>(3) as u64,
+                added_at: r.get(4),
+            })
+            .collect())
+    }
+
+    pub async fn forget_legacy_brief(&self, guild: u64, file: &str) -> Result<(), StoreError> {
+        self.execute(sql::FORGET_LEGACY_BRIEF, &[&id(guild), &file])
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,397 @@
+//! The embedded backend: one SQLite file, for a bot that runs as one process.
+//! rusqlite is synchronous, so every call runs on tokio's blocking pool
+//! ([`Sqlite::run`]) and never holds up a runtime worker.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::migrations::{Dialect, LATEST, MIGRATIONS};
+use super::sql;
+use super::{
+    AuditEntry, BriefRecord, Generation, LegacyBrief, NewBrief, ProcessRow, StoreError,
+    StoredQuestion, VotedAnswer,
+};
+
+#[derive(Clone)]
+pub struct Sqlite {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Sqlite {
+    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
+        let wrap = |source| StoreError::OpenSqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(wrap)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(wrap)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(wrap)?;
+        // Several processes on one machine may share the file: wait for a
+        // writer rather than failing at once.
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(wrap)?;
+        Sqlite::init(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Sqlite, StoreError> {
+        Sqlite::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Sqlite, StoreError> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(Sqlite {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Run `f` with the connection on the blocking pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock cannot leave SQLite inconsistent
+            // (statements are atomic), so a poisoned lock is safe to reuse.
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > LATEST {
+        return Err(StoreError::TooNew {
+            found: current,
+            known: LATEST,
+        });
+    }
+    for (i, ddl) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(&Dialect::Sqlite.ddl(ddl))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn id(v: u64) -> i64 {
+    v as i64
+}
+
+pub fn schema_version(c: &mut Connection) -> Result<i64, StoreError> {
+    Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+pub fn record_question(c: &mut Connection, q: &StoredQuestion) -> Result<i64, StoreError> {
+    Ok(c.query_row(
+        sql::RECORD_QUESTION,
+        params![
+            q.guild.map(id),
+            id(q.channel),
+            id(q.asker),
+            q.text,
+            q.answered as i64,
+            q.passage_id,
+            q.asked_at
+        ],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn question(c: &mut Connection, qid: i64) -> Result<Option<StoredQuestion>, StoreError> {
+    Ok(c.query_row(sql::QUESTION, [qid], |r| {
+        Ok(StoredQuestion {
+            id: r.get(0)?,
+            guild: r.get::<_, Option<i64>>(1)?.map(|g| g as u64),
+            channel: r.get::<_, i64>(2)? as u64,
+            asker: r.get::<_, i64>(3)? as u64,
+            text: r.get(4)?,
+            answered: r.get::<_, i64>(5)? != 0,
+            passage_id: r.get(6)?,
+            asked_at: r.get(7)?,
+        })
+    })
+    .optional()?)
+}
+
+pub fn answered_in_channel(c: &mut Connection, channel: u64) -> Result<bool, StoreError> {
+    Ok(
+        c.query_row(sql::ANSWERED_IN_CHANNEL, [id(channel)], |_| Ok(()))
+            .optional()?
+            .is_some(),
+    )
+}
+
+pub fn declined(
+    c: &mut Connection,
+    guild: u64,
+    limit: usize,
+) -> Result<Vec<StoredQuestion>, StoreError> {
+    let mut stmt = c.prepare(sql::DECLINED)?;
+    let rows = stmt.query_map(params![id(guild), limit as i64], |r| {
+        Ok(StoredQuestion {
+            id: r.get(0)?,
+            guild: Some(guild),
+            channel: r.get::<_, i64>(1)? as u64,
+            asker: r.get::<_, i64>(2)? as u64,
+            text: r.get(3)?,
+            answered: false,
+            passage_id: None,
+            asked_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn vote(
+    c: &mut Connection,
+    question: i64,
+    passage_id: &str,
+    user: u64,
+    up: bool,
+    at: i64,
+) -> Result<bool, StoreError> {
+    Ok(c.query_row(
+        sql::VOTE,
+        params![question, passage_id, id(user), up as i64, at],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+pub fn votes(
+    c: &mut Connection,
+    question: i64,
+    passage_id: &str,
+) -> Result<(u32, u32), StoreError> {
+    Ok(c.query_row(sql::VOTES, params![question, passage_id], |r| {
+        Ok((r.get::<_, i64>(0)? as u32, r.get::<_, i64>(1)? as u32))
+    })?)
+}
+
+pub fn downvoted(
+    c: &mut Connection,
+    guild: u64,
+    limit: usize,
+) -> Result<Vec<VotedAnswer>, StoreError> {
+    let mut stmt = c.prepare(sql::DOWNVOTED)?;
+    let rows = stmt.query_map(params![id(guild), limit as i64], |r| {
+        Ok(VotedAnswer {
+            question: r.get(0)?,
+            passage_id: r.get(1)?,
+            down: r.get::<_, i64>(2)? as u32,
+            up: r.get::<_, i64>(3)? as u32,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn prune_questions(c: &mut Connection, before: i64) -> Result<usize, StoreError> {
+    Ok(c.execute(sql::PRUNE_QUESTIONS, [before])?)
+}
+
+pub fn audit(c: &mut Connection, e: &AuditEntry) -> Result<(), StoreError> {
+    c.execute(
+        sql::AUDIT,
+        params![e.guild.map(id), id(e.user), e.action, e.detail, e.at],
+    )?;
+    Ok(())
+}
+
+pub fn audit_log(
+    c: &mut Connection,
+    guild: u64,
+    limit: usize,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut stmt = c.prepare(sql::AUDIT_LOG)?;
+    let rows = stmt.query_map(params![id(guild), limit as i64], |r| {
+        Ok(AuditEntry {
+            guild: Some(guild),
+            user: r.get::<_, i64>(0)? as u64,
+            action: r.get(1)?,
+            detail: r.get(2)?,
+            at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Store a brief and bump the generation in one transaction; returns whether
+/// it replaced one and the new generation.
+pub fn put_brief(
+    c: &mut Connection,
+    b: &NewBrief,
+    now_ms: i64,
+    reason: &str,
+) -> Result<(bool, i64), StoreError> {
+    let tx = c.transaction()?;
+    let existed = tx
+        .query_row(sql::BRIEF_EXISTS, params![b.tenant, b.file], |_| Ok(()))
+        .optional()?
+        .is_some();
+    tx.execute(
+        sql::PUT_BRIEF,
+        params![
+            b.tenant,
+            b.file,
+            b.title,
+            b.publisher,
+            b.published,
+            b.url,
+            b.body,
+            b.sha256(),
+            id(b.added_by),
+            b.added_at
+        ],
+    )?;
+    let generation = bump(&tx, now_ms, reason)?;
+    tx.commit()?;
+    Ok((existed, generation))
+}
+
+/// Remove a brief and bump the generation; None when there was no such brief.
+pub fn remove_brief(
+    c: &mut Connection,
+    tenant: &str,
+    file: &str,
+    now_ms: i64,
+    reason: &str,
+) -> Result<Option<i64>, StoreError> {
+    let tx = c.transaction()?;
+    if tx.execute(sql::REMOVE_BRIEF, params![tenant, file])? == 0 {
+        return Ok(None);
+    }
+    let generation = bump(&tx, now_ms, reason)?;
+    tx.commit()?;
+    Ok(Some(generation))
+}
+
+fn bump(c: &Connection, now_ms: i64, reason: &str) -> Result<i64, StoreError> {
+    Ok(c.query_row(sql::BUMP_GENERATION, params![now_ms, reason], |r| r.get(0))?)
+}
+
+pub fn bump_generation(c: &mut Connection, now_ms: i64, reason: &str) -> Result<i64, StoreError> {
+    bump(c, now_ms, reason)
+}
+
+pub fn briefs(c: &mut Connection, tenant: Option<&str>) -> Result<Vec<BriefRecord>, StoreError> {
+    let mut stmt = c.prepare(&sql::brief_list(tenant.is_some()))?;
+    let map = |r: &Row<'_>| {
+        Ok(BriefRecord {
+            tenant: r.get(0)?,
+            file: r.get(1)?,
+            title: r.get(2)?,
+            publisher: r.get(3)?,
+            published: r.get(4)?,
+            url: r.get(5)?,
+            sha256: r.get(6)?,
+            added_by: r.get::<_, i64>(7)? as u64,
+            added_at: r.get(8)?,
+        })
+    };
+    let rows = match tenant {
+        Some(t) => stmt.query_map([t], map)?.collect::<Result<_, _>>()?,
+        None => stmt.query_map([], map)?.collect::<Result<_, _>>()?,
+    };
+    Ok(rows)
+}
+
+pub fn brief_body(
+    c: &mut Connection,
+    tenant: &str,
+    file: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(
+        c.query_row(sql::BRIEF_BODY, params![tenant, file], |r| r.get(0))
+            .optional()?,
+    )
+}
+
+pub fn generation(c: &mut Connection) -> Result<Generation, StoreError> {
+    Ok(c.query_row(sql::GENERATION, [], |r| {
+        Ok(Generation {
+            number: r.get(0)?,
+            changed_at_ms: r.get(1)?,
+        })
+    })?)
+}
+
+pub fn heartbeat(c: &mut Connection, p: &ProcessRow) -> Result<(), StoreError> {
+    c.execute(
+        sql::HEARTBEAT,
+        params![
+            p.id,
+            p.host,
+            p.pid,
+            p.shards,
+            p.started_at_ms,
+            p.heartbeat_at_ms,
+            p.generation,
+            p.served_at_ms
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn processes(c: &mut Connection, alive_since_ms: i64) -> Result<Vec<ProcessRow>, StoreError> {
+    let mut stmt = c.prepare(sql::PROCESSES)?;
+    let rows = stmt.query_map([alive_since_ms], |r| {
+        Ok(ProcessRow {
+            id: r.get(0)?,
+            host: r.get(1)?,
+            pid: r.get(2)?,
+            shards: r.get(3)?,
+            started_at_ms: r.get(4)?,
+            heartbeat_at_ms: r.get(5)?,
+            generation: r.get(6)?,
+            served_at_ms: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn forget_process(
+    c: &mut Connection,
+    process: &str,
+    dead_before_ms: i64,
+) -> Result<(), StoreError> {
+    c.execute(sql::FORGET_PROCESS, [process])?;
+    c.execute(sql::FORGET_DEAD_PROCESSES, [dead_before_ms])?;
+    Ok(())
+}
+
+pub fn legacy_briefs(c: &mut Connection) -> Result<Vec<LegacyBrief>, StoreError> {
+    let mut stmt = c.prepare(sql::LEGACY_BRIEFS)?;
+    let rows = stmt.query_map([], |r| {
+        Ok(LegacyBrief {
+            guild: r.get::<_, i64>(0)? as u64,
+            file: r.get(1)?,
+            title: r.get(2)?,
+            added_by: r.get::<_, i64>(3)? as u64,
+            added_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn forget_legacy_brief(c: &mut Connection, guild: u64, file: &str) -> Result<(), StoreError> {
+    c.execute(sql::FORGET_LEGACY_BRIEF, params![id(guild), file])?;
+    Ok(())
+}
