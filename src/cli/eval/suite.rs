@@ -138,7 +138,7 @@ pub fn run(
     for (i, doc) in docs.iter().enumerate() {
         let cfg = EngineConfig {
             briefs_dir: doc.briefs.clone(),
-            guild_briefs_dir: None,
+            tenant_briefs_dir: None,
             index_dir: None,
             ..base.clone()
         };
