@@ -1,3 +1,5 @@
+use std::io::Write;
+
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
@@ -5,8 +7,10 @@ fn main() -> std::process::ExitCode {
     briefbot::logging::init();
     match briefbot::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The reader of our output stopped reading: nothing left to do.
+        Err(e) if briefbot::cli::is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
             std::process::ExitCode::FAILURE
         }
     }

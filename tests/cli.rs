@@ -187,6 +187,90 @@ fn the_shipped_config_loads_and_keeps_the_engine_defaults() {
     );
 }
 
+/// Runs `args` with its standard output already closed for reading, as
+/// `briefbot … | head -0` does, feeding `input` on stdin.
+fn into_a_closed_pipe(args: &[&str], index: &Path, input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("briefbot runs");
+    // Close our end of its stdout before it has written anything: its
+    // first write meets a pipe with no reader.
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    // The child may exit before reading it all; that is not this test's concern.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    child.wait_with_output().expect("briefbot ends")
+}
+
+#[test]
+fn no_command_panics_when_its_reader_goes_away() {
+    let index = tempfile::tempdir().unwrap();
+    let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/eval/brief-dev.json");
+    let eval = eval.to_str().unwrap();
+    let runs: [&[&str]; 5] = [
+        &["ask", "how many soldiers?"],
+        &["ask", "how many soldiers?", "--json", "--top", "3"],
+        &["index"],
+        &["eval", eval],
+        &["chat"],
+    ];
+    for args in runs {
+        let out = into_a_closed_pipe(args, index.path(), b"how many soldiers?\n");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        assert!(
+            out.status.success(),
+            "{args:?} should end quietly with status 0, got {:?}: {err}",
+            out.status
+        );
+        assert!(!err.contains("error:"), "{args:?} reported an error: {err}");
+    }
+}
+
+#[test]
+fn chat_reports_a_line_that_is_not_utf8_and_answers_the_next() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let index = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("--index")
+        .arg(index.path())
+        .arg("chat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"What is the capital of France?\nhow many \xff\xfe soldiers?\nhow many soldiers?\n",
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (text, err) = (stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("line 2 is not valid UTF-8"), "{err}");
+    assert!(
+        text.contains("I couldn't find that in the briefs."),
+        "line 1 answered: {text}"
+    );
+    assert!(text.contains("11,000 soldiers"), "line 3 answered: {text}");
+}
+
 /// Every key path of a JSON value with the type found there (`null` left
 /// out, since optional fields are null for some passages and not others):
 /// the shape scripts depend on, independent of which passage answered.

@@ -5,17 +5,16 @@
 use std::time::Instant;
 
 use super::events::{IncomingMessage, Member, SlashAsk};
+use super::markup;
 use super::render::{self, View};
 use super::reply::Reply;
 use super::state::BotState;
-use crate::engine::{Answer, Question};
+use crate::engine::{Answer, Question, MAX_QUESTION_CHARS};
 use crate::store::StoredQuestion;
 
-/// Questions longer than this are cut before searching: no brief question
-/// needs more, and it bounds the work one message can cause.
-const MAX_QUESTION_CHARS: usize = 500;
-
 const HELP: &str = "Ask me about the briefs, for example `/ask question: how many soldiers?`";
+
+const RESTARTING: &str = "I'm restarting. Please ask again in a minute.";
 
 /// Where a question came from: decides how refusals are delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,15 +30,31 @@ pub enum Via {
     Overheard,
 }
 
+/// What a question that arrives once shutdown has begun gets: the same
+/// words however it was asked, except that overheard ones stay unanswered.
+pub fn restarting(via: Via) -> Option<Reply> {
+    match via {
+        Via::Slash => Some(restarting_privately()),
+        Via::Message => Some(Reply::text(RESTARTING)),
+        Via::Overheard => None,
+    }
+}
+
+/// The refusal once shutdown has begun, for interactions (always answered).
+pub fn restarting_privately() -> Reply {
+    Reply::private(RESTARTING)
+}
+
 /// A slash command's `/ask`: always returns a reply.
 pub async fn slash(state: &BotState, ask: &SlashAsk) -> Reply {
     if ask.member.guild.is_none() && !state.settings.discord.dms {
         return Reply::private("I only answer in servers, not in direct messages.");
     }
+    let question = markup::plain(&ask.question, state.bot_id(), &ask.names);
     answer(
         state,
         &ask.member,
-        &ask.question,
+        &question,
         ask.embeds,
         ask.received,
         Via::Slash,
@@ -61,19 +76,15 @@ pub async fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<(Str
     }
     let d = &state.settings.discord;
     let content = msg.content.trim();
+    let plain = |text: &str| markup::plain(text, state.bot_id(), &msg.names);
     if let Some(q) = strip_prefix(content, &d.prefix) {
-        return (msg.author.guild.is_some() || d.dms).then(|| (q.to_string(), Via::Message));
+        return (msg.author.guild.is_some() || d.dms).then(|| (plain(q), Via::Message));
     }
     if msg.author.guild.is_none() {
-        return d
-            .dms
-            .then(|| (strip_mentions(content, state.bot_id()), Via::Message));
+        return d.dms.then(|| (plain(content), Via::Message));
     }
-    if msg.mentions_bot {
-        return Some((strip_mentions(content, state.bot_id()), Via::Message));
-    }
-    if msg.replies_to_bot {
-        return Some((content.to_string(), Via::Message));
+    if msg.mentions_bot || msg.replies_to_bot {
+        return Some((plain(content), Via::Message));
     }
     let follow_up = msg.in_thread
         && state
@@ -82,12 +93,12 @@ pub async fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<(Str
             .await
             .unwrap_or(false);
     let watched = d.watched_channels.contains(&msg.author.channel);
-    ((follow_up || watched) && reads_as_question(content))
-        .then(|| (content.to_string(), Via::Overheard))
+    let question = plain(content);
+    ((follow_up || watched) && reads_as_question(&question)).then_some((question, Via::Overheard))
 }
 
 /// Answer one question: cooldown, engine, record, render. None when the bot
-/// should stay quiet (a repeated slow-down, or shutting down on a message).
+/// should stay quiet (a repeated slow-down, an overheard decline).
 pub async fn answer(
     state: &BotState,
     member: &Member,
@@ -96,10 +107,6 @@ pub async fn answer(
     received: Instant,
     via: Via,
 ) -> Option<Reply> {
-    let Some(_pass) = state.gate.enter() else {
-        return (via == Via::Slash)
-            .then(|| Reply::private("I'm restarting. Please ask again in a minute."));
-    };
     let question = render::clip(question.trim(), MAX_QUESTION_CHARS);
     if question.is_empty() {
         return Some(Reply {
@@ -107,7 +114,7 @@ pub async fn answer(
             ..Reply::text(HELP)
         });
     }
-    if let Err(r) = state.cooldowns.check(member.user, member.channel, received) {
+    if let Err(r) = state.cooldowns.check(member.user, received) {
         let text = format!(
             "Slow down: you can ask again in {} s.",
             r.wait.as_secs_f64().ceil().max(1.0)
@@ -219,15 +226,6 @@ fn strip_prefix<'a>(content: &'a str, prefix: &str) -> Option<&'a str> {
     .then(|| rest.trim())
 }
 
-fn strip_mentions(content: &str, bot: u64) -> String {
-    content
-        .replace(&format!("<@{bot}>"), " ")
-        .replace(&format!("<@!{bot}>"), " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// A message in a watched channel or thread is taken as a question when it
 /// ends with a question mark or opens with a question word.
 pub fn reads_as_question(text: &str) -> bool {
@@ -263,12 +261,6 @@ mod tests {
         assert_eq!(strip_prefix("!asking x", "!ask"), None);
         assert_eq!(strip_prefix("x", ""), None);
         assert_eq!(strip_prefix("é", "!a"), None);
-    }
-
-    #[test]
-    fn mentions_of_the_bot_are_removed() {
-        assert_eq!(strip_mentions("<@42> how  many? <@!42>", 42), "how many?");
-        assert_eq!(strip_mentions("<@7> hi", 42), "<@7> hi");
     }
 
     #[test]

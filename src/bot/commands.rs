@@ -1,21 +1,37 @@
-//! Slash commands. Each is a thin adapter: describe the invocation, call the
-//! handler, send what it returns. The `///` comments and `#[description]`s
-//! are what members see in Discord.
+//! Slash commands. Each is a thin adapter: enter the in-flight set once,
+//! describe the invocation, call the handler, send what it returns. The `///`
+//! comments and `#[description]`s are what members see in Discord.
 
 use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 
+use super::ask;
+use super::convert::{command_member, names};
 use super::deferral::answer_or_defer;
 use super::events::{Attachment, Member, SlashAsk};
+use super::in_flight::Pass;
 use super::moderation::{self, Done};
-use super::{ask, Context, Error};
+use super::send::{Rest, Retry};
+use super::{log_channel, Context, Error};
+use crate::engine::MAX_QUESTION_CHARS;
+
+/// Enter the in-flight set for this command. Once shutdown has begun the
+/// command is refused, privately, like a question; None then.
+async fn admit(ctx: Context<'_>) -> Result<Option<Pass>, Error> {
+    let pass = ctx.data().in_flight.enter();
+    if !pass.closing() {
+        return Ok(Some(pass));
+    }
+    ctx.send(ask::restarting_privately().to_poise()).await?;
+    Ok(None)
+}
 
 /// The invoking member of a moderator command. A moderator's reply is
 /// deferred privately at once, since a rebuild or a download can outlast
 /// Discord's 3 seconds; anyone else is refused straight away by the handler.
 async fn moderator_member(ctx: Context<'_>) -> Result<Member, Error> {
-    let m = member(ctx);
+    let m = command_member(ctx);
     if ctx.data().is_moderator(&m) {
         ctx.defer_ephemeral().await?;
     }
@@ -24,38 +40,69 @@ async fn moderator_member(ctx: Context<'_>) -> Result<Member, Error> {
 
 /// Every command the bot registers.
 pub fn all() -> Vec<poise::Command<super::Data, Error>> {
-    vec![ask(), reindex(), brief(), unanswered(), feedback()]
+    let mut ask = ask();
+    // The engine owns the question cap; Discord enforces it in the form.
+    // (poise's `#[max_length]` only takes a literal.)
+    for p in ask.parameters.iter_mut().filter(|p| p.name == "question") {
+        p.type_setter = Some(|o| {
+            o.kind(serenity::CommandOptionType::String)
+                .max_length(MAX_QUESTION_CHARS as u16)
+        });
+    }
+    vec![ask, reindex(), brief(), unanswered(), feedback()]
 }
 
 /// Ask a question; the answer comes from the briefs with its source.
 #[poise::command(slash_command)]
 pub async fn ask(
     ctx: Context<'_>,
-    #[description = "Your question, e.g. how many soldiers?"]
-    #[max_length = 500]
-    question: String,
+    #[description = "Your question, e.g. how many soldiers?"] question: String,
 ) -> Result<(), Error> {
+    let poise::Context::Application(app) = ctx else {
+        anyhow::bail!("/ask is a slash command");
+    };
     let state = ctx.data().clone();
     // Held until the reply is sent, so shutdown waits for it.
-    let _in_flight = state.gate.enter();
+    let pass = state.in_flight.enter();
     let request = SlashAsk {
-        member: member(ctx),
+        member: command_member(ctx),
+        names: names(ctx.serenity_context(), ctx.guild_id(), &question, &[]),
         question,
         embeds: embeds_allowed(ctx, &state),
         received: Instant::now(),
     };
+    let work = async {
+        if pass.closing() {
+            ask::restarting_privately()
+        } else {
+            ask::slash(&state, &request).await
+        }
+    };
     let wait = Duration::from_millis(state.settings.discord.defer_after_ms);
-    let (reply, deferred) = answer_or_defer(ask::slash(&state, &request), wait, ctx.defer()).await;
-    deferred?;
-    ctx.send(reply.to_poise()).await?;
+    let (reply, deferred) = answer_or_defer(work, wait, ctx.defer()).await;
+    // A failed deferral may still have landed; sending the reply tells.
+    let deferred = deferred.unwrap_or_else(|e| {
+        tracing::warn!("deferring /ask failed: {e}");
+        false
+    });
+    let rest = Rest {
+        http: &ctx.serenity_context().http,
+        client: &state.discord_client,
+        retry: Retry::default(),
+    };
+    let i = app.interaction;
+    rest.interaction(i.id, i.application_id, &i.token, &reply, deferred)
+        .await?;
     Ok(())
 }
 
 /// Rebuild the index from the brief files, without a restart (moderators).
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
+    let Some(_pass) = admit(ctx).await? else {
+        return Ok(());
+    };
     let state = ctx.data().clone();
-    let _in_flight = state.gate.enter();
     let m = moderator_member(ctx).await?;
     let done = moderation::reindex(&state, &m).await;
     finish(ctx, done).await
@@ -80,8 +127,10 @@ pub async fn brief_add(
     #[description = "A .md or .txt file, optionally with front-matter (title, publisher, date)"]
     file: serenity::Attachment,
 ) -> Result<(), Error> {
+    let Some(_pass) = admit(ctx).await? else {
+        return Ok(());
+    };
     let state = ctx.data().clone();
-    let _in_flight = state.gate.enter();
     let m = moderator_member(ctx).await?;
     let file = Attachment {
         filename: file.filename.clone(),
@@ -98,8 +147,10 @@ pub async fn brief_remove(
     ctx: Context<'_>,
     #[description = "The brief's file name, as /brief list shows it"] name: String,
 ) -> Result<(), Error> {
+    let Some(_pass) = admit(ctx).await? else {
+        return Ok(());
+    };
     let state = ctx.data().clone();
-    let _in_flight = state.gate.enter();
     let m = moderator_member(ctx).await?;
     let done = moderation::remove(&state, &m, &name).await;
     finish(ctx, done).await
@@ -108,24 +159,33 @@ pub async fn brief_remove(
 /// List the briefs this server's questions are answered from.
 #[poise::command(slash_command, guild_only, rename = "list")]
 pub async fn brief_list(ctx: Context<'_>) -> Result<(), Error> {
+    let Some(_pass) = admit(ctx).await? else {
+        return Ok(());
+    };
     let state = ctx.data().clone();
-    let done = moderation::list(&state, &member(ctx)).await;
+    let done = moderation::list(&state, &command_member(ctx)).await;
     finish(ctx, done).await
 }
 
 /// The latest questions the briefs could not answer here (moderators).
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
+    let Some(_pass) = admit(ctx).await? else {
+        return Ok(());
+    };
     let state = ctx.data().clone();
-    let done = moderation::unanswered(&state, &member(ctx)).await;
+    let done = moderation::unanswered(&state, &command_member(ctx)).await;
     finish(ctx, done).await
 }
 
 /// Answers members voted down here (moderators).
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
+    let Some(_pass) = admit(ctx).await? else {
+        return Ok(());
+    };
     let state = ctx.data().clone();
-    let done = moderation::feedback(&state, &member(ctx)).await;
+    let done = moderation::feedback(&state, &command_member(ctx)).await;
     finish(ctx, done).await
 }
 
@@ -133,35 +193,9 @@ pub async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
 async fn finish(ctx: Context<'_>, done: Done) -> Result<(), Error> {
     ctx.send(done.reply.to_poise()).await?;
     if let Some(line) = done.log {
-        super::discord::post_log(ctx.serenity_context(), ctx.data(), &line).await;
+        log_channel::post(ctx.serenity_context(), ctx.data(), &line).await;
     }
     Ok(())
-}
-
-/// The invoker as the handlers see it. Slash commands carry the member's
-/// permissions in the payload, so no cache is needed.
-fn member(ctx: Context<'_>) -> Member {
-    let (permissions, roles) = match ctx {
-        poise::Context::Application(a) => a
-            .interaction
-            .member
-            .as_ref()
-            .map(|m| (m.permissions, m.roles.iter().map(|r| r.get()).collect()))
-            .unwrap_or_default(),
-        poise::Context::Prefix(p) => p
-            .msg
-            .member
-            .as_ref()
-            .map(|m| (m.permissions, m.roles.iter().map(|r| r.get()).collect()))
-            .unwrap_or_default(),
-    };
-    Member {
-        user: ctx.author().id.get(),
-        guild: ctx.guild_id().map(|g| g.get()),
-        channel: ctx.channel_id().get(),
-        permissions,
-        roles,
-    }
 }
 
 fn embeds_allowed(ctx: Context<'_>, state: &super::BotState) -> bool {

@@ -6,6 +6,8 @@ use std::time::Instant;
 
 use poise::serenity_prelude::Permissions;
 
+use super::markup::Names;
+
 /// Who acts, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
@@ -26,6 +28,8 @@ pub struct IncomingMessage {
     pub author_is_bot: bool,
     /// Empty when the bot lacks the Message Content intent and is not mentioned.
     pub content: String,
+    /// Names of the members, roles and channels the content mentions.
+    pub names: Names,
     pub mentions_bot: bool,
     /// It replies to one of the bot's messages.
     pub replies_to_bot: bool,
@@ -41,6 +45,8 @@ pub struct IncomingMessage {
 pub struct SlashAsk {
     pub member: Member,
     pub question: String,
+    /// Names of what the question mentions, as far as the cache knows them.
+    pub names: Names,
     pub embeds: bool,
     pub received: Instant,
 }

@@ -1,28 +1,45 @@
 //! Discord front end. Thin glue: events in, engine calls, rendered replies out.
 //!
-//! - [`events`]: what a handler needs to know about an incoming event, as plain data.
+//! - [`events`]: what a handler needs to know about an incoming event, as
+//!   plain data; [`convert`] fills it from serenity's models, and [`markup`]
+//!   turns the mentions in a question into the names they stand for.
 //! - [`ask`], [`press`], [`moderation`]: the handlers; they return replies and
 //!   never touch the network, so tests drive them directly.
 //! - [`render`]: answers into replies (pure); [`reply`]: one reply, any transport.
-//! - `commands`, `discord`: the serenity/poise wiring.
+//! - [`cooldown`], [`channel_budget`]: how often a member may ask, and how
+//!   often the bot may post in a channel.
+//! - [`send`]: replies that survive Discord's transient faults, never twice.
+//! - [`in_flight`]: what shutdown waits for.
+//! - `setup` builds the client, `discord` runs it until shutdown, `dispatch`
+//!   routes events and `commands` the slash commands, `log_channel` posts
+//!   moderator actions.
 
 pub mod ask;
 pub mod buttons;
+pub mod channel_budget;
 pub mod commands;
+pub mod convert;
 pub mod cooldown;
 pub mod deferral;
 mod discord;
+mod dispatch;
 pub mod events;
 mod follower;
+pub mod in_flight;
+mod log_channel;
+pub mod markup;
 pub mod moderation;
 pub mod press;
 pub mod render;
 pub mod reply;
+pub mod send;
+mod setup;
 pub mod state;
 
 use std::sync::Arc;
 
-pub use discord::{intents, run};
+pub use discord::run;
+pub use setup::intents;
 pub use state::BotState;
 
 /// poise's user data: shared by every command and event.

@@ -51,9 +51,6 @@ pub async fn press(state: &BotState, p: &ButtonPress) -> Outcome {
             if state.now() - q.asked_at > expiry {
                 return private("These matches have expired. Ask again to see fresh ones.");
             }
-            let Some(_pass) = state.gate.enter() else {
-                return private("I'm restarting. Please ask again in a minute.");
-            };
             match ask_engine(state, &q.text, q.guild).await {
                 Ok(answer) if answer.answered && !answer.hits.is_empty() => {
                     let view = View {

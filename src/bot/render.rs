@@ -117,8 +117,9 @@ fn buttons(view: View, hits: usize) -> CreateActionRow {
 
 fn embed_reply(hit: &Hit, footer: &str) -> Reply {
     let p = &hit.passage;
+    // A title is brief text like any other: shown, never interpreted.
     let title = clip(
-        p.heading.as_deref().unwrap_or(&p.brief.title),
+        &escape(p.heading.as_deref().unwrap_or(&p.brief.title)),
         limits::TITLE,
     );
     let source = clip(&escape(&source_line(p)), limits::FIELD_VALUE);
@@ -348,3 +349,6 @@ pub fn clip(text: &str, max: usize) -> String {
         .unwrap_or(head.len());
     format!("{}{ELLIPSIS}", head[..cut].trim_end())
 }
+
+#[cfg(test)]
+mod proptests;

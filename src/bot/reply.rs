@@ -5,7 +5,8 @@
 use poise::serenity_prelude as serenity;
 use serenity::{
     ChannelId, CreateActionRow, CreateAllowedMentions, CreateEmbed,
-    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage, MessageId,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
+    EditInteractionResponse, MessageId,
 };
 
 /// serenity's two interaction builders share these setters but no trait:
@@ -73,6 +74,20 @@ impl Reply {
     /// As a follow-up after a deferred response.
     pub fn to_followup(&self) -> CreateInteractionResponseFollowup {
         interaction_builder!(self, CreateInteractionResponseFollowup::new())
+    }
+
+    /// As an edit of an interaction's original response (after a deferral,
+    /// or when a first response that seemed lost had landed). Whether it is
+    /// private was settled by that first response.
+    pub fn to_edit(&self) -> EditInteractionResponse {
+        let mut m = EditInteractionResponse::new()
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .allowed_mentions(CreateAllowedMentions::new());
+        if let Some(c) = &self.content {
+            m = m.content(c);
+        }
+        m
     }
 
     /// As a poise reply (slash commands).

@@ -1,16 +1,17 @@
-//! Everything the handlers share: settings, engine, store, cooldowns, and the
-//! gate that lets shutdown wait for questions in flight.
+//! Everything the handlers share: settings, engine, store, cooldowns, the
+//! channel budgets, and the events in flight that shutdown waits for.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
-use tokio::sync::Notify;
 
+use super::channel_budget::ChannelBudget;
 use super::cooldown::Cooldowns;
 use super::events::Member;
+use super::in_flight::InFlight;
 use crate::cluster::{Cluster, Identity, Timing};
 use crate::config::Settings;
 use crate::engine::Engine;
@@ -23,9 +24,13 @@ pub struct BotState {
     /// Keeps this process at the content generation of the others sharing the database.
     pub cluster: Arc<Cluster>,
     pub cooldowns: Cooldowns,
-    pub gate: Gate,
+    pub channels: ChannelBudget,
+    pub in_flight: InFlight,
     /// Downloads `/brief add` attachments.
     pub downloads: reqwest::Client,
+    /// Talks to Discord's REST API (serenity's HTTP is built on it), with a
+    /// timeout so a request that hangs is retried instead of waited on forever.
+    pub discord_client: reqwest::Client,
     bot_id: AtomicU64,
     clock_skew: AtomicI64,
 }
@@ -52,6 +57,15 @@ impl BotState {
             .build()
             .context("building the attachment download client")?;
         let d = &settings.discord;
+        let mut discord_client =
+            reqwest::Client::builder().timeout(Duration::from_secs_f64(d.request_timeout_secs));
+        if d.rest_proxy.is_some() {
+            // reqwest would send the proxy's own traffic through HTTP(S)_PROXY.
+            discord_client = discord_client.no_proxy();
+        }
+        let discord_client = discord_client
+            .build()
+            .context("building the Discord HTTP client (setting `discord.request_timeout_secs`)")?;
         let shards = d
             .shards
             .map(|r| format!("{}-{}/{}", r.first, r.last, r.total))
@@ -67,13 +81,19 @@ impl BotState {
             timing,
         );
         Ok(BotState {
-            cooldowns: Cooldowns::new(d.user_cooldown_secs, d.channel_cooldown_secs),
+            cooldowns: Cooldowns::new(d.user_cooldown_secs),
+            channels: ChannelBudget::new(
+                d.channel_budget,
+                Duration::from_secs_f64(d.channel_window_secs),
+                d.channel_queue,
+            ),
+            in_flight: InFlight::default(),
             settings,
             engine,
             store,
             cluster: Arc::new(cluster),
-            gate: Gate::default(),
             downloads,
+            discord_client,
             bot_id: AtomicU64::new(0),
             clock_skew: AtomicI64::new(0),
         })
@@ -120,78 +140,5 @@ impl BotState {
             .tenant_briefs_dir
             .unwrap_or_else(|| self.settings.paths.data.join("briefs"))
             .join(guild.to_string())
-    }
-}
-
-/// Lets shutdown stop new questions and wait for the ones in flight.
-#[derive(Default)]
-pub struct Gate {
-    closed: AtomicBool,
-    in_flight: AtomicUsize,
-    idle: Notify,
-}
-
-/// Held while a question is being answered.
-pub struct Pass<'a>(&'a Gate);
-
-impl Drop for Pass<'_> {
-    fn drop(&mut self) {
-        if self.0.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.0.idle.notify_waiters();
-        }
-    }
-}
-
-impl Gate {
-    /// None once shutdown has begun.
-    pub fn enter(&self) -> Option<Pass<'_>> {
-        self.in_flight.fetch_add(1, Ordering::SeqCst);
-        let pass = Pass(self);
-        (!self.closed.load(Ordering::SeqCst)).then_some(pass)
-    }
-
-    pub fn close(&self) {
-        self.closed.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::SeqCst)
-    }
-
-    pub fn in_flight(&self) -> usize {
-        self.in_flight.load(Ordering::SeqCst)
-    }
-
-    /// Wait until no question is in flight, or `limit` passes; true when drained.
-    pub async fn drained(&self, limit: Duration) -> bool {
-        let wait = async {
-            loop {
-                let notified = self.idle.notified();
-                tokio::pin!(notified);
-                notified.as_mut().enable();
-                if self.in_flight() == 0 {
-                    return;
-                }
-                notified.await;
-            }
-        };
-        tokio::time::timeout(limit, wait).await.is_ok()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn shutdown_waits_for_questions_in_flight_and_refuses_new_ones() {
-        let gate = Gate::default();
-        let pass = gate.enter().expect("open");
-        gate.close();
-        assert!(gate.enter().is_none(), "no new questions once closed");
-        assert_eq!(gate.in_flight(), 1);
-        assert!(!gate.drained(Duration::from_millis(20)).await);
-        drop(pass);
-        assert!(gate.drained(Duration::from_millis(20)).await);
     }
 }

@@ -22,13 +22,14 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         tenant: None,
         top: args.top.max(1),
     })?;
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&output::AnswerJson::new(&answer, args.top))?
-        );
+    let text = if args.json {
+        let json = output::AnswerJson::new(&answer, args.top);
+        let mut json = serde_json::to_string_pretty(&json)?;
+        json.push('\n');
+        json
     } else {
-        print!("{}", output::answer_text(&answer, args.top));
-    }
+        output::answer_text(&answer, args.top)
+    };
+    super::emit(&text)?;
     Ok(())
 }

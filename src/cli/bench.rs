@@ -58,9 +58,9 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     }
     let report = bench::run(settings, &plan)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print!("{}", bench::report::table(&report));
+        super::emit(&bench::report::table(&report))?;
     }
     Ok(())
 }
@@ -74,9 +74,9 @@ fn store(settings: &Settings, args: &Args) -> anyhow::Result<()> {
         questions,
     ))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        print!("{}", bench::store::table(&rows, args.postgres.is_none()));
+        super::emit(&bench::store::table(&rows, args.postgres.is_none()))?;
     }
     Ok(())
 }
@@ -96,6 +96,6 @@ fn child(settings: &Settings, plan: &Plan, mode: &str, args: &Args) -> anyhow::R
     }
     let name = args.name.as_deref().unwrap_or("corpus");
     let row = measure::measure(name, cfg, plan.seed, plan.effort(name))?;
-    println!("{}", serde_json::to_string(&row)?);
+    super::emit(&format!("{}\n", serde_json::to_string(&row)?))?;
     Ok(())
 }

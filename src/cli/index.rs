@@ -9,7 +9,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     } else {
         engine.reindex()?
     };
-    print!("{}", report_text(&report));
+    super::emit(&report_text(&report))?;
     Ok(())
 }
 

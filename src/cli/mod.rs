@@ -1,5 +1,16 @@
 //! The command line: one subcommand per job, each in its own file.
 
+/// `println!` for command output: a reader that went away is returned as
+/// an error (see [`emit`]) from the calling function, instead of a panic.
+macro_rules! outln {
+    () => {
+        $crate::cli::emit("\n")?
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::emit(&format!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
 mod ask;
 mod bench;
 mod chat;
@@ -8,6 +19,7 @@ mod index;
 pub mod output;
 mod serve;
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -89,15 +101,39 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 pub fn open_engine(settings: &Settings) -> anyhow::Result<Engine> {
     let (engine, report) = Engine::open(settings.engine_config())?;
     if report.rebuilt {
-        eprintln!(
+        note(&format!(
             "Indexed {} ({}) in {} ms.",
             index::count(report.briefs, "brief"),
             index::count(report.passages, "passage"),
             report.millis
-        );
+        ));
     }
     for p in &report.problems {
-        eprintln!("warning: {}: {}", p.file.display(), p.problem);
+        note(&format!("warning: {}: {}", p.file.display(), p.problem));
     }
     Ok(engine)
+}
+
+/// Write to standard output. Unlike `print!`, a reader that went away
+/// (`briefbot ask … | head -0`) is an error the caller returns, and `main`
+/// ends quietly on it, instead of a panic.
+pub fn emit(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// A line for the person at the terminal, on stderr. Losing one (stderr
+/// closed) is no reason to stop the command, so a failed write is dropped.
+pub fn note(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+/// True when `error` comes from writing to a pipe whose reader has gone:
+/// the conventional end of `briefbot … | head`, not a failure.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

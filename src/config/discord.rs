@@ -86,8 +86,15 @@ pub struct DiscordSettings {
     pub embeds: bool,
     /// Seconds a member waits between questions (0 = no limit).
     pub user_cooldown_secs: f64,
-    /// Seconds between two answers in one channel (0 = no limit).
-    pub channel_cooldown_secs: f64,
+    /// Messages the bot posts in one channel per `channel_window_secs`
+    /// (Discord allows about 5 per 5 s); `/ask` answers do not count.
+    pub channel_budget: usize,
+    pub channel_window_secs: f64,
+    /// Questions that may wait for the channel's budget; past them a member
+    /// gets a reaction instead of an answer.
+    pub channel_queue: usize,
+    /// Seconds before a request to Discord is given up and retried.
+    pub request_timeout_secs: f64,
     /// Role ids whose members are moderators besides those with Manage Server.
     pub moderator_roles: Vec<u64>,
     /// Channel id where moderator actions are posted.
@@ -120,7 +127,10 @@ impl Default for DiscordSettings {
             message_content_intent: true,
             embeds: true,
             user_cooldown_secs: 3.0,
-            channel_cooldown_secs: 1.0,
+            channel_budget: 5,
+            channel_window_secs: 5.0,
+            channel_queue: 10,
+            request_timeout_secs: 10.0,
             moderator_roles: vec![],
             log_channel: None,
             dev_guild: None,
@@ -142,13 +152,34 @@ impl DiscordSettings {
         if self.prefix.chars().any(char::is_whitespace) {
             return err("prefix", format!("{:?} contains whitespace", self.prefix));
         }
-        for (key, v) in [
-            ("user_cooldown_secs", self.user_cooldown_secs),
-            ("channel_cooldown_secs", self.channel_cooldown_secs),
-        ] {
-            if !(0.0..=86_400.0).contains(&v) {
-                return err(key, format!("{v} is not between 0 and 86400"));
-            }
+        if !(0.0..=86_400.0).contains(&self.user_cooldown_secs) {
+            let v = self.user_cooldown_secs;
+            return err(
+                "user_cooldown_secs",
+                format!("{v} is not between 0 and 86400"),
+            );
+        }
+        if !(1..=50).contains(&self.channel_budget) {
+            let v = self.channel_budget;
+            return err("channel_budget", format!("{v} is not between 1 and 50"));
+        }
+        if !(0.1..=3_600.0).contains(&self.channel_window_secs) {
+            let v = self.channel_window_secs;
+            return err(
+                "channel_window_secs",
+                format!("{v} is not between 0.1 and 3600"),
+            );
+        }
+        if self.channel_queue > 1_000 {
+            let v = self.channel_queue;
+            return err("channel_queue", format!("{v} is over 1000"));
+        }
+        if !(0.5..=300.0).contains(&self.request_timeout_secs) {
+            let v = self.request_timeout_secs;
+            return err(
+                "request_timeout_secs",
+                format!("{v} is not between 0.5 and 300"),
+            );
         }
         if !(1..=25).contains(&self.pages) {
             return err("pages", format!("{} is not between 1 and 25", self.pages));

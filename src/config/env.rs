@@ -59,8 +59,17 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     ("BRIEFBOT_USER_COOLDOWN_SECS", |s, v| {
         parse(&mut s.discord.user_cooldown_secs, v)
     }),
-    ("BRIEFBOT_CHANNEL_COOLDOWN_SECS", |s, v| {
-        parse(&mut s.discord.channel_cooldown_secs, v)
+    ("BRIEFBOT_CHANNEL_BUDGET", |s, v| {
+        parse(&mut s.discord.channel_budget, v)
+    }),
+    ("BRIEFBOT_CHANNEL_WINDOW_SECS", |s, v| {
+        parse(&mut s.discord.channel_window_secs, v)
+    }),
+    ("BRIEFBOT_CHANNEL_QUEUE", |s, v| {
+        parse(&mut s.discord.channel_queue, v)
+    }),
+    ("BRIEFBOT_REQUEST_TIMEOUT_SECS", |s, v| {
+        parse(&mut s.discord.request_timeout_secs, v)
     }),
     ("BRIEFBOT_MODERATOR_ROLES", |s, v| {
         list(&mut s.discord.moderator_roles, v)

@@ -47,6 +47,20 @@ fn a_wrong_value_is_refused_with_the_key() {
     assert!(err.contains("BRIEFBOT_USER_COOLDOWN_SECS"), "{err}");
     let err = load("", &[("BRIEFBOT_SHARDS", "4-2/8")]).unwrap_err();
     assert!(err.contains("BRIEFBOT_SHARDS"), "{err}");
+    for (toml, key) in [
+        ("channel_budget = 0", "discord.channel_budget"),
+        ("channel_window_secs = 0.0", "discord.channel_window_secs"),
+        ("channel_queue = 100000", "discord.channel_queue"),
+        ("request_timeout_secs = 0.0", "discord.request_timeout_secs"),
+    ] {
+        let err = load(&format!("[discord]\n{toml}\n"), &[]).unwrap_err();
+        assert!(err.contains(key), "{toml}: {err}");
+    }
+    let err = load("[discord]\nchannel_cooldown_secs = 1.0\n", &[]).unwrap_err();
+    assert!(
+        err.contains("channel_cooldown_secs"),
+        "the old channel cooldown is refused by name, not ignored: {err}"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use briefbot::bot::ask;
+use briefbot::bot::ask::{self, Via};
 use briefbot::bot::press::{self, Outcome};
 use briefbot::bot::reply::Reply;
 use serde_json::json;
@@ -279,16 +279,51 @@ async fn cooldowns_slow_a_member_down_without_flooding_the_channel() {
 }
 
 #[tokio::test]
-async fn after_shutdown_begins_no_new_question_is_taken() {
+async fn after_shutdown_begins_every_question_is_told_the_bot_is_restarting() {
     let b = bot();
-    b.state.gate.close();
+    let in_flight = b.state.in_flight.enter();
+    b.state.in_flight.close();
+    assert!(!in_flight.closing(), "admitted before: answered as usual");
+    assert!(b.state.in_flight.enter().closing(), "after: refused");
+    let words = "I'm restarting. Please ask again in a minute.";
+    assert_eq!(ask::restarting(Via::Slash), Some(Reply::private(words)));
     assert_eq!(
-        ask::slash(&b.state, &slash(ASKER, SOLDIERS)).await,
-        Reply::private("I'm restarting. Please ask again in a minute.")
+        ask::restarting(Via::Message),
+        Some(Reply::text(words)),
+        "a mention gets what /ask gets, in the channel"
     );
-    assert_eq!(
-        ask::message(&b.state, &message(ASKER, "!ask how many soldiers?")).await,
-        None
+    assert_eq!(ask::restarting(Via::Overheard), None);
+}
+
+#[tokio::test]
+async fn mentions_and_markup_in_a_question_keep_its_meaning() {
+    let b = bot();
+    for text in [
+        "<@302> how many soldiers?",
+        "<@&11> <@!302> how many soldiers?",
+        "@everyone @here how many <:kim:123> soldiers?",
+        "<#9> how many soldiers <t:1745452800:R>?",
+    ] {
+        let mut msg = message(ASKER, &format!("<@{BOT}> {text}"));
+        msg.mentions_bot = true;
+        let reply = ask::message(&b.state, &msg).await.expect("a reply");
+        let shown = json(&reply.to_message(None));
+        assert!(
+            shown["embeds"][0]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("11,000")),
+            "{text}: {shown}"
+        );
+    }
+    // A mention with a known name reads as that name.
+    let mut msg = message(ASKER, &format!("<@{BOT}> who is <@7>?"));
+    msg.mentions_bot = true;
+    msg.names.users.insert(7, "Jennifer Jun".into());
+    let reply = ask::message(&b.state, &msg).await.expect("a reply");
+    let shown = json(&reply.to_message(None));
+    assert!(
+        shown.to_string().contains("Jennifer Jun"),
+        "answered about the member named: {shown}"
     );
 }
 

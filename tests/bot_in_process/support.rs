@@ -50,7 +50,6 @@ pub fn bot_with(configure: impl FnOnce(&mut Settings)) -> TestBot {
     settings.paths.data = dir.path().join("data");
     settings.paths.synonyms = dir.path().join("no-synonyms.txt");
     settings.discord.user_cooldown_secs = 0.0;
-    settings.discord.channel_cooldown_secs = 0.0;
     settings.discord.watched_channels = vec![WATCHED];
     settings.discord.moderator_roles = vec![MOD_ROLE];
     configure(&mut settings);
@@ -91,6 +90,7 @@ pub fn slash(user: u64, question: &str) -> SlashAsk {
     SlashAsk {
         member: member(user),
         question: question.into(),
+        names: Default::default(),
         embeds: true,
         received: Instant::now(),
     }
@@ -102,6 +102,7 @@ pub fn message(user: u64, content: &str) -> IncomingMessage {
         author: member(user),
         author_is_bot: false,
         content: content.into(),
+        names: Default::default(),
         mentions_bot: false,
         replies_to_bot: false,
         in_thread: false,

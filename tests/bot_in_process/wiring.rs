@@ -38,7 +38,11 @@ fn exactly_the_members_and_moderators_commands_are_registered() {
     );
     assert_eq!(ask["options"][0]["name"], "question");
     assert_eq!(ask["options"][0]["required"], true);
-    assert_eq!(ask["options"][0]["max_length"], 500);
+    assert_eq!(
+        ask["options"][0]["max_length"],
+        briefbot::engine::MAX_QUESTION_CHARS,
+        "the form caps questions where the engine does"
+    );
 
     // Manage Server is 1 << 5: moderator commands are hidden from others and
     // absent from DMs.

@@ -19,6 +19,9 @@ use tokio::task::JoinHandle;
 
 use fake_discord::{self, FakeDiscord, Guild, Member, Recorded, Role, User};
 
+/// The bots' `discord.request_timeout_secs`.
+pub const REQUEST_TIMEOUT_SECS: u64 = 3;
+
 /// Every wait is bounded by this; generous because 2 cores are shared.
 pub const T: Duration = Duration::from_secs(30);
 
@@ -36,6 +39,9 @@ pub const CH_BUTTONS: u64 = 106;
 pub const CH_MOD: u64 = 107;
 pub const CH_LOAD: u64 = 108;
 pub const CH_HOSTILE: u64 = 109;
+pub const CH_BURST: u64 = 110;
+pub const CH_RETRY: u64 = 111;
+pub const CH_TIMEOUT: u64 = 112;
 pub const CH_B: u64 = 201;
 pub const CH_DM: u64 = 401;
 
@@ -67,6 +73,9 @@ pub fn guild_a() -> Guild {
         (CH_MOD, "moderation"),
         (CH_LOAD, "load"),
         (CH_HOSTILE, "hostile"),
+        (CH_BURST, "burst"),
+        (CH_RETRY, "retry"),
+        (CH_TIMEOUT, "timeout"),
     ] {
         g = g.channel(id, name);
     }
@@ -194,7 +203,15 @@ impl Bot {
             ),
             ("BRIEFBOT_WATCHED_CHANNELS", CH_WATCHED.to_string()),
             ("BRIEFBOT_USER_COOLDOWN_SECS", "0".into()),
-            ("BRIEFBOT_CHANNEL_COOLDOWN_SECS", "0".into()),
+            // Discord's budget of 5 posts per channel, over 1 s instead of 5 s
+            // so the burst test takes seconds.
+            ("BRIEFBOT_CHANNEL_WINDOW_SECS", "1".into()),
+            // A lost request is given up after 3 s instead of 10, so the
+            // timeout test takes seconds.
+            (
+                "BRIEFBOT_REQUEST_TIMEOUT_SECS",
+                REQUEST_TIMEOUT_SECS.to_string(),
+            ),
         ]);
         if let Some(g) = options.dev_guild {
             env.insert("BRIEFBOT_DEV_GUILD", g.to_string());

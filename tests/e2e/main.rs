@@ -13,10 +13,12 @@ mod selftest;
 
 mod harness;
 
+mod burst;
 mod buttons;
 mod conversation;
 mod lifecycle;
 mod moderation;
+mod retries;
 
 // The store tests also restart the server; these tests do not.
 #[allow(dead_code)]

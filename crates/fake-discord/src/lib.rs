@@ -10,8 +10,10 @@
 //! - Discord's refusals that catch real bugs are enforced: empty or over-long
 //!   messages, embed limits, a second initial interaction response, a
 //!   follow-up before any response, a response after the 3 s window.
-//! - Faults: drop the socket, op 7, op 9, REST 429/500 or a delay for the next
-//!   matching request.
+//! - Faults: drop the socket, op 7, op 9, REST 429/500, a response lost after
+//!   the request took effect, or a delay for the next matching request.
+//! - `enforce_nonce` is honoured as Discord does: a repeated nonce within
+//!   minutes returns the message already created.
 
 mod gateway;
 pub mod interactions;
@@ -60,6 +62,8 @@ pub(crate) struct Shared {
     pub faults: Mutex<Vec<(Matcher, RestFault)>>,
     /// Messages the bot created (and the fixtures it can see), by id.
     pub messages: Mutex<HashMap<u64, Value>>,
+    /// Nonces of the messages the bot created: the message id and when.
+    pub nonces: Mutex<HashMap<String, (u64, Instant)>>,
     pub interactions: Mutex<HashMap<String, InteractionState>>,
     pub attachments: Mutex<HashMap<String, Vec<u8>>>,
     /// Registered commands by scope (None = global, Some(guild)).
@@ -132,6 +136,7 @@ impl FakeDiscord {
             requests_tx: watch::channel(0).0,
             faults: Mutex::default(),
             messages: Mutex::default(),
+            nonces: Mutex::default(),
             interactions: Mutex::default(),
             attachments: Mutex::default(),
             commands: Mutex::default(),
@@ -219,8 +224,14 @@ impl FakeDiscord {
         reqs[skip..]
             .iter()
             .map(|r| {
-                let mut body = r.body.to_string();
-                body.truncate(300);
+                // At most 300 bytes, cut at a character boundary.
+                let body: String = r
+                    .body
+                    .to_string()
+                    .char_indices()
+                    .take_while(|(i, _)| *i < 300)
+                    .map(|(_, c)| c)
+                    .collect();
                 format!(
                     "  #{} {} {} -> {} {body}",
                     r.seq, r.method, r.path, r.status

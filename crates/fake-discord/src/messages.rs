@@ -37,6 +37,10 @@ pub(crate) fn edit(shared: &Shared, id: u64, body: &Value) -> Reply {
 pub(crate) fn store(shared: &Shared, msg: Value) -> Value {
     let id = msg["id"].as_str().unwrap().parse().unwrap();
     shared.messages.lock().unwrap().insert(id, msg.clone());
+    if let Some(nonce) = msg["nonce"].as_str() {
+        let mut nonces = shared.nonces.lock().unwrap();
+        nonces.insert(nonce.to_string(), (id, std::time::Instant::now()));
+    }
     msg
 }
 
@@ -55,6 +59,11 @@ pub(crate) fn build_message(
         "components": body["components"].as_array().cloned().unwrap_or_default(),
         "pinned": false, "type": 0, "flags": body["flags"].as_u64().unwrap_or(0),
     });
+    match &body["nonce"] {
+        Value::String(n) => m["nonce"] = json!(n),
+        Value::Number(n) => m["nonce"] = json!(n.to_string()),
+        _ => {}
+    }
     if let Some(token) = webhook_token {
         m["webhook_id"] = json!(APP_ID.to_string());
         m["application_id"] = json!(APP_ID.to_string());
@@ -85,4 +94,29 @@ fn check_parses(m: &Value) -> Result<(), Refusal> {
                 &format!("fake discord built an unparseable message: {e}"),
             )
         })
+}
+
+/// Discord's `enforce_nonce`: a message created by the same author with the
+/// same nonce in the last few minutes is returned instead of a new one.
+pub(crate) fn same_nonce(shared: &Shared, body: &Value) -> Result<Option<Value>, Refusal> {
+    let nonce = match &body["nonce"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return Ok(None),
+    };
+    if nonce.chars().count() > 25 {
+        return Err(Refusal::new(
+            400,
+            50035,
+            "Invalid Form Body (nonce over 25 characters)",
+        ));
+    }
+    if body["enforce_nonce"] != true {
+        return Ok(None);
+    }
+    let nonces = shared.nonces.lock().unwrap();
+    let seen = nonces
+        .get(&nonce)
+        .filter(|(_, at)| at.elapsed() < std::time::Duration::from_secs(300));
+    Ok(seen.and_then(|(id, _)| shared.messages.lock().unwrap().get(id).cloned()))
 }

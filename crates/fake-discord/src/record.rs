@@ -81,6 +81,10 @@ pub enum RestFault {
     Unauthorized,
     /// 500 Internal Server Error.
     ServerError,
+    /// The request takes effect (the message is created, the interaction
+    /// answered), but the bot is told `status`, as when a response is lost
+    /// on the way back: a retry must not repeat the effect.
+    Lost(u16),
     /// Answer normally, but only after this long.
     Delay(Duration),
     /// Hold the request until the test releases it (see [`Hold`]).

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::messages::{build_message, edit, store, stored};
+use super::messages::{build_message, edit, same_nonce, store, stored};
 use super::payloads::{User, APP_ID, BOT_NAME};
 use super::validate::{self, Refusal};
 use super::{Recorded, RestFault, Shared};
@@ -93,9 +93,34 @@ pub(crate) async fn handle(
             json!({"message": "500: Internal Server Error", "code": 0}),
             None,
         ),
+        Some(RestFault::Lost(status)) => {
+            let _took_effect = answer(&shared, &rec);
+            (
+                status,
+                json!({"message": format!("{status}: the answer was lost"), "code": 0}),
+                None,
+            )
+        }
         Some(RestFault::Delay(d)) => {
-            tokio::time::sleep(d).await;
-            answer(&shared, &rec)
+            // Like Discord, the fake finishes a request whose client gave up
+            // waiting (a timeout): the effect happens and is recorded.
+            let (late_shared, mut late) = (shared.clone(), rec.clone());
+            let done = tokio::spawn(async move {
+                tokio::time::sleep(d).await;
+                let (status, body, retry_after) = answer(&late_shared, &late);
+                late.status = status;
+                late.at = std::time::Instant::now();
+                late.response = body.clone();
+                late_shared.record(late);
+                (status, body, retry_after)
+            });
+            let (status, body, _) = done.await.unwrap_or((500, Value::Null, None));
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return if status == 204 {
+                code.into_response()
+            } else {
+                (code, axum::Json(body)).into_response()
+            };
         }
         Some(RestFault::Hold(hold)) => {
             hold.hold().await;
@@ -200,6 +225,9 @@ fn route(shared: &Shared, rec: &Recorded) -> Reply {
         }
         ("POST", ["channels", c, "messages"]) => {
             validate::message(body, false)?;
+            if let Some(existing) = same_nonce(shared, body)? {
+                return Ok((200, existing));
+            }
             let mut msg = build_message(shared, c, body, None);
             if let Some(reference) = body["message_reference"].as_object() {
                 msg["type"] = json!(19);

@@ -81,7 +81,7 @@ fn run_file(settings: &Settings, args: &Args) -> anyhow::Result<Totals> {
     if args.json {
         let mut value = serde_json::to_value(&report)?;
         value["totals"] = serde_json::to_value(&totals)?;
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        outln!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(totals);
     }
     for r in &report.results {
@@ -91,10 +91,10 @@ fn run_file(settings: &Settings, args: &Args) -> anyhow::Result<Totals> {
         } else {
             "(declined)".to_string()
         };
-        println!("{verdict}  {}\n      → {top}", r.q);
+        outln!("{verdict}  {}\n      → {top}", r.q);
     }
-    println!();
-    print_totals(&totals);
+    outln!();
+    print_totals(&totals)?;
     Ok(totals)
 }
 
@@ -103,7 +103,7 @@ fn run_suite(settings: &Settings, args: &Args) -> anyhow::Result<Totals> {
     let (reports, totals) = suite::run(&docs, &settings.engine_config(), args.foreign)?;
     if args.json {
         let value = json!({ "documents": reports, "totals": totals });
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        outln!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(totals);
     }
     for d in &reports {
@@ -116,18 +116,22 @@ fn run_suite(settings: &Settings, args: &Args) -> anyhow::Result<Totals> {
         } else {
             String::new()
         };
-        println!(
+        outln!(
             "{:<40} {:>5} q   P@1 {:.3}   MRR@5 {:.3}   false declines {}{foreign}",
-            d.name, s.in_scope, s.p_at_1, s.mrr_at_5, s.false_declines
+            d.name,
+            s.in_scope,
+            s.p_at_1,
+            s.mrr_at_5,
+            s.false_declines
         );
     }
-    println!();
-    print_totals(&totals);
+    outln!();
+    print_totals(&totals)?;
     Ok(totals)
 }
 
-fn print_totals(t: &Totals) {
-    println!(
+fn print_totals(t: &Totals) -> std::io::Result<()> {
+    outln!(
         "{} document{}, {} questions ({} in scope, {} out of scope)",
         t.documents,
         if t.documents == 1 { "" } else { "s" },
@@ -135,7 +139,7 @@ fn print_totals(t: &Totals) {
         t.in_scope,
         t.out_of_scope
     );
-    println!(
+    outln!(
         "P@1 {:.3}   MRR@5 {:.3}   false declines {} ({:.1}%)   out-of-scope declined {}/{}",
         t.p_at_1,
         t.mrr_at_5,
@@ -145,13 +149,14 @@ fn print_totals(t: &Totals) {
         t.out_of_scope
     );
     if let Some(rate) = t.foreign_declined_rate() {
-        println!(
+        outln!(
             "foreign questions declined {}/{} ({:.1}%)",
             t.foreign.declined,
             t.foreign.asked,
             100.0 * rate
         );
     }
+    Ok(())
 }
 
 fn clip(text: &str, max: usize) -> String {

@@ -145,7 +145,7 @@ pub fn run(
         let (engine, opened) =
             Engine::open(cfg).with_context(|| format!("indexing {}", doc.briefs.display()))?;
         for p in &opened.problems {
-            eprintln!("warning: {}: {}", p.file.display(), p.problem);
+            crate::cli::note(&format!("warning: {}: {}", p.file.display(), p.problem));
         }
         let report = eval::run(&engine, &sets[i])?;
         let foreign = if foreign > 0 && docs.len() > 1 {

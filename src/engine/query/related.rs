@@ -248,6 +248,6 @@ mod tests {
         assert!(has("french", "france", Kind::Pertainym));
         assert!(has("tokyo", "japan", Kind::Capital));
         assert!(has("united states", "usa", Kind::Name));
-        assert_eq!(t.lemmas("elected"), vec!["elect"]);
+        assert!(t.lemmas("elected").contains(&"elect"));
     }
 }

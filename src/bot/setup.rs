@@ -1,0 +1,114 @@
+//! Everything before the bot takes events: the token, the state, the HTTP
+//! client, the poise framework and the serenity client. No event is handled
+//! here; [`super::discord`] runs what this builds.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use serenity::{CreateAllowedMentions, GatewayIntents, HttpBuilder};
+
+use super::{commands, dispatch, BotState, Data};
+use crate::config::Settings;
+use crate::engine::Engine;
+
+/// Answered questions are kept this long (for buttons and thread follow-ups).
+const QUESTION_RETENTION_SECS: i64 = 30 * 24 * 3600;
+
+/// The gateway intents the bot asks for. Message content is privileged: it is
+/// only requested when configured, and mentions, replies, DMs and `/ask` work
+/// without it.
+pub fn intents(settings: &Settings) -> GatewayIntents {
+    let mut i =
+        GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
+    if settings.discord.message_content_intent {
+        i |= GatewayIntents::MESSAGE_CONTENT;
+    }
+    i
+}
+
+/// Open the state: the database, and the answered questions pruned.
+pub async fn state(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<Data> {
+    let state: Data = Arc::new(BotState::open(settings, engine).await?);
+    match state
+        .store
+        .prune_questions(state.now() - QUESTION_RETENTION_SECS)
+        .await
+    {
+        Ok(n) if n > 0 => tracing::info!(questions = n, "pruned old answered questions"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("pruning old questions: {e}"),
+    }
+    Ok(state)
+}
+
+/// Build a client for `state`, ready to connect.
+pub async fn client(state: &Data) -> anyhow::Result<serenity::Client> {
+    let token = state.settings.discord.token.clone().context(
+        "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE); see \"Run it on Discord\" in the README",
+    )?;
+    let d = &state.settings.discord;
+    let http = HttpBuilder::new(token.expose()).client(state.discord_client.clone());
+    let http = match &d.rest_proxy {
+        // serenity only honours a proxy with its own rate limiter off: the
+        // proxy is the one that does the rate limiting.
+        Some(proxy) => http.proxy(proxy.as_str()).ratelimiter_disabled(true),
+        None => http,
+    }
+    .build();
+
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            allowed_mentions: Some(CreateAllowedMentions::new()),
+            // Mentions, the prefix and DMs are questions, handled in `on_event`:
+            // poise would read "@bot how many soldiers?" as a command "how".
+            prefix_options: poise::PrefixFrameworkOptions {
+                prefix: None,
+                mention_as_prefix: false,
+                ..Default::default()
+            },
+            initialize_owners: false,
+            on_error: |e| Box::pin(dispatch::on_error(e)),
+            event_handler: |fw, event| Box::pin(dispatch::on_event(fw, event)),
+            ..Default::default()
+        })
+        .setup({
+            let state = state.clone();
+            let dev_guild = d.dev_guild;
+            move |ctx, ready, framework| Box::pin(register(ctx, ready, framework, state, dev_guild))
+        })
+        .build();
+
+    let client = serenity::ClientBuilder::new_with_http(http, intents(&state.settings))
+        .framework(framework)
+        .await
+        .context("building the Discord client")?;
+    Ok(client)
+}
+
+/// Once connected: learn the bot's id and register the slash commands.
+async fn register(
+    ctx: &serenity::Context,
+    ready: &serenity::Ready,
+    framework: &poise::Framework<Data, anyhow::Error>,
+    state: Data,
+    dev_guild: Option<u64>,
+) -> Result<Data, anyhow::Error> {
+    state.set_bot_id(ready.user.id.get());
+    let commands = &framework.options().commands;
+    match dev_guild {
+        // Bulk overwrite: registering again replaces, never duplicates.
+        Some(g) => {
+            poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g)).await?
+        }
+        None => poise::builtins::register_globally(ctx, commands).await?,
+    }
+    tracing::info!(
+        user = %ready.user.name,
+        guilds = ready.guilds.len(),
+        scope = if dev_guild.is_some() { "guild" } else { "global" },
+        "connected; slash commands registered"
+    );
+    Ok(state)
+}
