@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::engine::{BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD};
+use crate::engine::{BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD, DEFAULT_MODEL_DIR};
 
 mod discord;
 pub mod env;
@@ -68,6 +68,10 @@ impl Default for Paths {
 pub struct EngineSettings {
     pub decline_threshold: f32,
     pub max_brief_kb: u64,
+    /// Match questions to passages by meaning too (the sentence-embedding model).
+    pub semantic: bool,
+    /// Folder of the sentence-embedding model, used when `semantic` is on.
+    pub model_dir: PathBuf,
 }
 
 impl Default for EngineSettings {
@@ -75,6 +79,8 @@ impl Default for EngineSettings {
         EngineSettings {
             decline_threshold: DEFAULT_DECLINE_THRESHOLD,
             max_brief_kb: 2048,
+            semantic: true,
+            model_dir: DEFAULT_MODEL_DIR.into(),
         }
     }
 }
@@ -136,6 +142,8 @@ impl Settings {
             limits: BriefLimits {
                 max_bytes: self.engine.max_brief_kb * 1024,
             },
+            model_dir: self.engine.semantic.then(|| self.engine.model_dir.clone()),
+            vector_cache: None,
         }
     }
 }

@@ -29,6 +29,12 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     ("BRIEFBOT_ENGINE_MAX_BRIEF_KB", |s, v| {
         parse(&mut s.engine.max_brief_kb, v)
     }),
+    ("BRIEFBOT_ENGINE_SEMANTIC", |s, v| {
+        parse(&mut s.engine.semantic, v)
+    }),
+    ("BRIEFBOT_ENGINE_MODEL_DIR", |s, v| {
+        set_path(&mut s.engine.model_dir, v)
+    }),
     ("BRIEFBOT_PREFIX", |s, v| {
         s.discord.prefix = v.trim().to_string();
         Ok(())

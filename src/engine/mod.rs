@@ -22,6 +22,7 @@ mod query;
 mod rank;
 mod rerank;
 mod schema;
+pub mod semantic;
 mod snapshot;
 mod synonyms;
 
@@ -34,11 +35,13 @@ use arc_swap::ArcSwap;
 
 use corpus::Corpus;
 use manifest::Manifest;
-use snapshot::Snapshot;
+use semantic::{DenseIndex, Encoder};
+use snapshot::{DenseInput, Snapshot};
 pub use synonyms::Synonyms;
 
 pub use brief::{BriefLimits, ParsedBrief};
 pub use error::{BriefError, EngineError};
+pub use rank::Scored;
 pub use types::{Answer, Attribution, BriefMeta, FileProblem, Hit, IndexReport, Passage, Scope};
 
 /// Where the engine finds its content and how it decides.
@@ -57,6 +60,14 @@ pub struct EngineConfig {
     /// covers) for an answer; below it the engine declines.
     pub decline_threshold: f32,
     pub limits: BriefLimits,
+    /// The sentence-embedding model (`engine.model_dir`); None runs the
+    /// engine lexical-only (`engine.semantic = false`).
+    pub model_dir: Option<PathBuf>,
+    /// Passage vectors saved by an earlier build (a `dense.bin`), reused for
+    /// unchanged passages when there is no previous generation to take them
+    /// from. The benchmarks keep one so each run does not re-embed 100k
+    /// passages; the bot does not need it.
+    pub vector_cache: Option<PathBuf>,
 }
 
 impl EngineConfig {
@@ -69,11 +80,15 @@ impl EngineConfig {
             synonyms_file: None,
             decline_threshold: DEFAULT_DECLINE_THRESHOLD,
             limits: BriefLimits::default(),
+            model_dir: Some(DEFAULT_MODEL_DIR.into()),
+            vector_cache: None,
         }
     }
 }
 
 pub const DEFAULT_DECLINE_THRESHOLD: f32 = 0.27;
+/// The shipped model, relative to the working directory like `briefs/`.
+pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
 
 /// One question as a front end asks it.
 #[derive(Debug, Clone)]
@@ -107,6 +122,7 @@ pub struct Stats {
 /// The engine. Cheap to share (`Arc<Engine>`); `ask` never blocks on a rebuild.
 pub struct Engine {
     cfg: EngineConfig,
+    encoder: Option<Arc<Encoder>>,
     current: ArcSwap<Snapshot>,
     /// Serialises rebuilds; questions never take it.
     rebuild: Mutex<()>,
@@ -116,13 +132,27 @@ impl Engine {
     /// Open the index, rebuilding it only when the briefs changed since it was built.
     pub fn open(cfg: EngineConfig) -> Result<(Engine, IndexReport), EngineError> {
         let started = Instant::now();
+        let encoder = match &cfg.model_dir {
+            Some(dir) => Some(semantic::shared_encoder(dir).map_err(EngineError::Model)?),
+            None => None,
+        };
         let synonyms = load_synonyms(&cfg)?;
         let corpus = load_corpus(&cfg, &synonyms)?;
         let mut report = IndexReport::default();
+        let cached = match (&encoder, &cfg.vector_cache) {
+            (Some(_), Some(path)) => DenseIndex::read(path),
+            _ => None,
+        };
         let snapshot = match &cfg.index_dir {
             None => {
                 report.rebuilt = true;
-                Snapshot::build(corpus, None, 1, synonyms.0)?
+                Snapshot::build(
+                    corpus,
+                    None,
+                    1,
+                    synonyms.0,
+                    dense(&encoder, cached.as_ref()),
+                )?
             }
             Some(dir) => {
                 let manifest = Manifest::read(dir);
@@ -135,6 +165,7 @@ impl Engine {
                             &dir.join(&m.dir),
                             m.generation,
                             synonyms.0.clone(),
+                            dense(&encoder, None),
                         );
                         opened
                             .map_err(|e| {
@@ -149,11 +180,22 @@ impl Engine {
                     Some(s) => s,
                     None => {
                         report.rebuilt = true;
+                        // Unchanged passages keep the vectors of the
+                        // generation on disk, even though its index is stale.
+                        let old_vectors = manifest
+                            .as_ref()
+                            .and_then(|m| DenseIndex::read(&dir.join(&m.dir).join(semantic::FILE)));
                         let previous = manifest
                             .map(|m| (m.generation, m.files))
                             .unwrap_or_default();
                         diff_files(&mut report, &previous.1, &corpus.files);
-                        build_generation(dir, corpus, previous.0 + 1, synonyms.0)?
+                        build_generation(
+                            dir,
+                            corpus,
+                            previous.0 + 1,
+                            synonyms.0,
+                            dense(&encoder, old_vectors.as_ref().or(cached.as_ref())),
+                        )?
                     }
                 }
             }
@@ -161,6 +203,7 @@ impl Engine {
         fill_report(&mut report, &snapshot, started);
         let engine = Engine {
             cfg,
+            encoder,
             current: ArcSwap::from_pointee(snapshot),
             rebuild: Mutex::new(()),
         };
@@ -175,6 +218,22 @@ impl Engine {
     pub fn ask_with(&self, question: &Question<'_>) -> Answer {
         let snapshot = self.current.load();
         rank::ask(&snapshot, question, self.cfg.decline_threshold)
+    }
+
+    /// Every candidate of a question with what the reranker made of it, best
+    /// first: the data `scripts/fit_fusion.py` fits the dense weights on.
+    #[doc(hidden)]
+    pub fn explain(&self, question: &Question<'_>) -> Vec<(Arc<Passage>, Scored)> {
+        let snapshot = self.current.load();
+        let mut analyzer = analyze::Analyzer::default();
+        rank::rank(&snapshot, question, &mut analyzer)
+            .map(|(_, scored)| {
+                scored
+                    .into_iter()
+                    .map(|s| (snapshot.corpus.passages[s.pid].clone(), s))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Rebuild from the files and swap the new index in atomically; questions
@@ -199,12 +258,13 @@ impl Engine {
         // so answers never queue behind the rebuild. The priority ends with
         // the thread, so no worker of the caller's is left slowed.
         let dir = self.cfg.index_dir.as_deref();
+        let dense = dense(&self.encoder, old.dense.as_ref().map(|layer| &layer.index));
         let snapshot = std::thread::scope(|s| {
             s.spawn(|| {
                 priority::lower_this_thread();
                 match dir {
-                    None => Snapshot::build(corpus, None, generation, synonyms.0),
-                    Some(dir) => build_generation(dir, corpus, generation, synonyms.0),
+                    None => Snapshot::build(corpus, None, generation, synonyms.0, dense),
+                    Some(dir) => build_generation(dir, corpus, generation, synonyms.0, dense),
                 }
             })
             .join()
@@ -281,11 +341,22 @@ fn load_corpus(
     )
 }
 
+/// What a new snapshot's semantic layer starts from, when there is one.
+fn dense<'a>(
+    encoder: &'a Option<Arc<Encoder>>,
+    previous: Option<&'a DenseIndex>,
+) -> Option<DenseInput<'a>> {
+    encoder
+        .as_ref()
+        .map(|encoder| DenseInput { encoder, previous })
+}
+
 fn build_generation(
     dir: &Path,
     corpus: Corpus,
     generation: u64,
     synonyms: Arc<Synonyms>,
+    dense: Option<DenseInput<'_>>,
 ) -> Result<Snapshot, EngineError> {
     let name = format!("gen-{generation}");
     let gen_dir = dir.join(&name);
@@ -298,7 +369,7 @@ fn build_generation(
         dir: name,
         files: corpus.files.clone(),
     };
-    let snapshot = Snapshot::build(corpus, Some(&gen_dir), generation, synonyms)?;
+    let snapshot = Snapshot::build(corpus, Some(&gen_dir), generation, synonyms, dense)?;
     manifest.write(dir)?;
     Ok(snapshot)
 }
@@ -346,5 +417,6 @@ fn fill_report(report: &mut IndexReport, snapshot: &Snapshot, started: Instant) 
     report.briefs = snapshot.corpus.briefs.len();
     report.passages = snapshot.corpus.passages.len();
     report.problems = snapshot.corpus.problems.clone();
+    report.embedded = snapshot.embedded;
     report.millis = started.elapsed().as_millis();
 }
