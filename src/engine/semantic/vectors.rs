@@ -89,7 +89,11 @@ mod tests {
         let unit = |seed: u32| {
             let mut v: Vec<f32> = (0..dim)
                 .map(|i| {
-                    ((i as u32 * 2654435761u32).wrapping_add(seed * 40503) % 1000) as f32 - 500.0
+                    ((i as u32)
+                        .wrapping_mul(2654435761)
+                        .wrapping_add(seed.wrapping_mul(40503))
+                        % 1000) as f32
+                        - 500.0
                 })
                 .collect();
             let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
