@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::engine::{BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD, DEFAULT_LOCK_WAIT};
+use crate::engine::{
+    BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD, DEFAULT_LOCK_WAIT, DEFAULT_MODEL_DIR,
+};
 
 mod database;
 mod discord;
@@ -74,6 +76,10 @@ pub struct EngineSettings {
     /// How long a process waits for another's index rebuild to finish before
     /// reporting it (several processes may share one index directory).
     pub lock_wait_secs: u64,
+    /// Match questions to passages by meaning too (the sentence-embedding model).
+    pub semantic: bool,
+    /// Folder of the sentence-embedding model, used when `semantic` is on.
+    pub model_dir: PathBuf,
 }
 
 impl Default for EngineSettings {
@@ -82,6 +88,8 @@ impl Default for EngineSettings {
             decline_threshold: DEFAULT_DECLINE_THRESHOLD,
             max_brief_kb: 2048,
             lock_wait_secs: DEFAULT_LOCK_WAIT.as_secs(),
+            semantic: true,
+            model_dir: DEFAULT_MODEL_DIR.into(),
         }
     }
 }
@@ -151,6 +159,8 @@ impl Settings {
                 max_bytes: self.engine.max_brief_kb * 1024,
             },
             lock_wait: std::time::Duration::from_secs(self.engine.lock_wait_secs),
+            model_dir: self.engine.semantic.then(|| self.engine.model_dir.clone()),
+            vector_cache: None,
         }
     }
 }

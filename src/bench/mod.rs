@@ -60,13 +60,25 @@ impl Plan {
     }
 }
 
-/// The engine as `briefbot serve` would configure it, over another corpus and index.
+/// The engine as `briefbot serve` would configure it, over another corpus and
+/// index. With the semantic layer on, passage vectors are reused across runs
+/// from [`vector_cache`] (embedding 100k passages takes many minutes), except
+/// for the timed cold build of the brief, which always embeds.
 pub fn engine_config(settings: &Settings, corpus: &Path, index: &Path) -> EngineConfig {
     let mut cfg = settings.engine_config();
     cfg.briefs_dir = corpus.to_path_buf();
     cfg.index_dir = Some(index.to_path_buf());
     cfg.tenant_briefs_dir = None;
+    if cfg.model_dir.is_some() {
+        cfg.vector_cache = Some(vector_cache(index));
+    }
     cfg
+}
+
+/// Where the passage vectors of the corpus indexed at `index` are kept
+/// between benchmark runs: beside the index, which each run wipes.
+pub fn vector_cache(index: &Path) -> PathBuf {
+    index.with_extension("vectors.bin")
 }
 
 /// The whole run: measure the brief and each corpus in child processes.

@@ -44,6 +44,12 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     ("BRIEFBOT_DATABASE_CATCH_UP_SECS", |s, v| {
         parse(&mut s.database.catch_up_secs, v)
     }),
+    ("BRIEFBOT_ENGINE_SEMANTIC", |s, v| {
+        parse(&mut s.engine.semantic, v)
+    }),
+    ("BRIEFBOT_ENGINE_MODEL_DIR", |s, v| {
+        set_path(&mut s.engine.model_dir, v)
+    }),
     ("BRIEFBOT_PREFIX", |s, v| {
         s.discord.prefix = v.trim().to_string();
         Ok(())

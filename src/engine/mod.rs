@@ -41,6 +41,7 @@ pub mod eval;
 mod index;
 mod ingest;
 mod query;
+pub mod semantic;
 mod tenant;
 pub mod types;
 
@@ -53,14 +54,16 @@ use arc_swap::ArcSwap;
 
 use index::lock::RebuildLock;
 use index::manifest::Manifest;
-use index::snapshot::Snapshot;
+use index::snapshot::{DenseInput, Snapshot};
 use index::{open, priority};
 use ingest::brief;
 use ingest::corpus::{self, Corpus};
+use semantic::{DenseIndex, Encoder};
 pub use query::synonyms::Synonyms;
 pub use query::MAX_QUESTION_CHARS;
 pub use tenant::{check_file_name, TenantBrief, TenantId};
 
+pub use answer::retrieve::Scored;
 pub use error::{BriefError, EngineError};
 pub use ingest::brief::{BriefLimits, ParsedBrief, BRIEF_EXTENSIONS};
 pub use types::{Answer, Attribution, BriefMeta, FileProblem, Hit, IndexReport, Passage, Scope};
@@ -83,6 +86,14 @@ pub struct EngineConfig {
     pub limits: BriefLimits,
     /// How long to wait for another process's rebuild of `index_dir`.
     pub lock_wait: Duration,
+    /// The sentence-embedding model (`engine.model_dir`); None runs the
+    /// engine lexical-only (`engine.semantic = false`).
+    pub model_dir: Option<PathBuf>,
+    /// Passage vectors saved by an earlier build (a `dense.bin`), reused for
+    /// unchanged passages when there is no previous generation to take them
+    /// from. The benchmarks keep one so each run does not re-embed 100k
+    /// passages; the bot does not need it.
+    pub vector_cache: Option<PathBuf>,
 }
 
 impl EngineConfig {
@@ -96,6 +107,8 @@ impl EngineConfig {
             decline_threshold: DEFAULT_DECLINE_THRESHOLD,
             limits: BriefLimits::default(),
             lock_wait: DEFAULT_LOCK_WAIT,
+            model_dir: Some(DEFAULT_MODEL_DIR.into()),
+            vector_cache: None,
         }
     }
 }
@@ -103,6 +116,8 @@ impl EngineConfig {
 pub const DEFAULT_DECLINE_THRESHOLD: f32 = 0.27;
 /// Long enough for a rebuild of a large corpus on a busy machine.
 pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
+/// The shipped model, relative to the working directory like `briefs/`.
+pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
 
 /// One question as a front end asks it.
 #[derive(Debug, Clone)]
@@ -137,6 +152,7 @@ pub struct Stats {
 /// The engine. Cheap to share (`Arc<Engine>`); `ask` never blocks on a rebuild.
 pub struct Engine {
     cfg: EngineConfig,
+    encoder: Option<Arc<Encoder>>,
     current: ArcSwap<Snapshot>,
     /// Serialises rebuilds; questions never take it.
     rebuild: Mutex<()>,
@@ -148,17 +164,26 @@ impl Engine {
     /// `lock_wait` for another process's rebuild of the same directory.
     pub fn open(cfg: EngineConfig) -> Result<(Engine, IndexReport), EngineError> {
         let started = Instant::now();
+        let encoder = match &cfg.model_dir {
+            Some(dir) => Some(semantic::shared_encoder(dir).map_err(EngineError::Model)?),
+            None => None,
+        };
         let synonyms = load_synonyms(&cfg)?;
         let corpus = load_corpus(&cfg, &synonyms)?;
         let mut report = IndexReport::default();
+        let cached = match (&encoder, &cfg.vector_cache) {
+            (Some(_), Some(path)) => DenseIndex::read(path),
+            _ => None,
+        };
         let snapshot = match &cfg.index_dir {
             None => {
                 report.rebuilt = true;
-                Snapshot::build(corpus, None, 1, synonyms.0)?
+                Snapshot::build(corpus, None, 1, synonyms.0, dense(&encoder, cached.as_ref()))?
             }
             Some(dir) => {
                 let files = corpus.files.clone();
-                match open::open_or_build(dir, corpus, synonyms.0, cfg.lock_wait)? {
+                let dense = dense(&encoder, cached.as_ref());
+                match open::open_or_build(dir, corpus, synonyms.0, dense, cfg.lock_wait)? {
                     open::Outcome::Reused(s) => s,
                     open::Outcome::Rebuilt { snapshot, before } => {
                         report.rebuilt = true;
@@ -171,6 +196,7 @@ impl Engine {
         fill_report(&mut report, &snapshot, started);
         let engine = Engine {
             cfg,
+            encoder,
             current: ArcSwap::from_pointee(snapshot),
             rebuild: Mutex::new(()),
         };
@@ -189,6 +215,22 @@ impl Engine {
         answer::retrieve::ask(&snapshot, question, self.cfg.decline_threshold).inspect_err(|e| {
             tracing::error!("question {:?} could not be answered: {e}", question.text)
         })
+    }
+
+    /// Every candidate of a question with what the reranker made of it, best
+    /// first: the data `scripts/fit_fusion.py` fits the dense weights on.
+    #[doc(hidden)]
+    pub fn explain(&self, question: &Question<'_>) -> Result<Vec<(Arc<Passage>, Scored)>, EngineError> {
+        let snapshot = self.current.load();
+        let ranked = answer::retrieve::rank(&snapshot, question, &mut Default::default())?;
+        Ok(ranked
+            .map(|(_, scored)| {
+                scored
+                    .into_iter()
+                    .map(|s| (snapshot.corpus.passages[s.pid].clone(), s))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// Rebuild from the files and swap the new index in atomically; questions
@@ -216,15 +258,16 @@ impl Engine {
         // lower scheduling priority (Tantivy's indexing threads inherit it),
         // so answers never queue behind the rebuild. The priority ends with
         // the thread, so no worker of the caller's is left slowed.
+        let dense = dense(&self.encoder, old.dense.as_ref().map(|layer| &layer.index));
         let snapshot = std::thread::scope(|s| {
             s.spawn(|| {
                 priority::lower_this_thread();
                 match (dir, &lock) {
                     (Some(dir), Some(lock)) => {
                         let before = Manifest::read(dir);
-                        open::build(dir, corpus, before.as_ref(), synonyms.0, lock)
+                        open::build(dir, corpus, before.as_ref(), synonyms.0, dense, lock)
                     }
-                    _ => Snapshot::build(corpus, None, old.generation + 1, synonyms.0),
+                    _ => Snapshot::build(corpus, None, old.generation + 1, synonyms.0, dense),
                 }
             })
             .join()
@@ -290,6 +333,16 @@ fn load_corpus(
     )
 }
 
+/// What a new snapshot's semantic layer starts from, when there is one.
+fn dense<'a>(
+    encoder: &'a Option<Arc<Encoder>>,
+    previous: Option<&'a DenseIndex>,
+) -> Option<DenseInput<'a>> {
+    encoder
+        .as_ref()
+        .map(|encoder| DenseInput { encoder, previous })
+}
+
 fn diff_files(
     report: &mut IndexReport,
     before: &BTreeMap<PathBuf, String>,
@@ -313,5 +366,6 @@ fn fill_report(report: &mut IndexReport, snapshot: &Snapshot, started: Instant) 
     report.briefs = snapshot.corpus.briefs.len();
     report.passages = snapshot.corpus.passages.len();
     report.problems = snapshot.corpus.problems.clone();
+    report.embedded = snapshot.embedded;
     report.millis = started.elapsed().as_millis();
 }

@@ -147,6 +147,9 @@ pub struct IndexReport {
     /// Files that could not be indexed, each with what is wrong.
     pub problems: Vec<FileProblem>,
     pub millis: u128,
+    /// Passages run through the sentence-embedding model; the others' vectors
+    /// were reused from the previous generation or loaded from disk.
+    pub embedded: usize,
     /// False when the index on disk was already up to date and was reused.
     pub rebuilt: bool,
 }

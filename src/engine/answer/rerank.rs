@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use crate::engine::answer::features;
 use crate::engine::index::snapshot::{DocTerms, Snapshot};
 use crate::engine::query::{AnswerType, Plan};
+use crate::engine::semantic::fusion::{self, DenseFeatures};
 
 /// Words closer than this (in positions) count as standing together.
 const NEAR: usize = 3;
@@ -162,7 +163,10 @@ fn group_credit(members: &[Resolved], idf: f32, has: impl Fn(u32) -> bool) -> f3
 }
 
 impl ResolvedQuery {
-    pub fn features(&self, snap: &Snapshot, pid: usize) -> Features {
+    /// The lexical features of a candidate; with `dense`, the sentences'
+    /// cosines also help pick the key sentence, so the one that answers in
+    /// other words wins over one that merely shares a common word.
+    pub fn features(&self, snap: &Snapshot, pid: usize, dense: Option<&DenseFeatures>) -> Features {
         let (plan, groups, total_idf) = (&self.plan, &self.groups, self.total_idf);
         let dt: &DocTerms = &snap.terms[pid];
         let passage = &snap.corpus.passages[pid];
@@ -217,7 +221,14 @@ impl ResolvedQuery {
             } else {
                 0.3
             };
-            let key = W.sentence * c + W.proximity * prox + W.bigram * bigram + W.answer_type * fit;
+            let meaning = dense
+                .and_then(|d| d.sentences.get(i))
+                .map_or(0.0, |&cos| fusion::KEY_SENTENCE * cos);
+            let key = W.sentence * c
+                + W.proximity * prox
+                + W.bigram * bigram
+                + W.answer_type * fit
+                + meaning;
             if key > best_key {
                 best_key = key;
                 f.key = i;

@@ -15,6 +15,7 @@ use crate::engine::index::analyze::Analyzer;
 use crate::engine::index::schema::GLOBAL_SCOPE;
 use crate::engine::index::snapshot::Snapshot;
 use crate::engine::query::{self, Plan};
+use crate::engine::semantic::fusion::{self, DenseFeatures};
 use crate::engine::types::TenantId;
 use crate::engine::types::{Answer, Hit};
 use crate::engine::Question;
@@ -24,6 +25,107 @@ use crate::engine::Question;
 /// sample the right passage is in the top 40 for 99% of questions).
 const CANDIDATES: usize = 40;
 
+/// Nearest passages by meaning added to BM25's candidates: enough to bring
+/// in the passage that shares no word with the question, few enough that
+/// the reranker's cost barely moves.
+const DENSE_CANDIDATES: usize = 20;
+
+/// One candidate as the reranker scored it.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub pid: usize,
+    pub total: f32,
+    /// The decline confidence (lexical share of the question, plus graded
+    /// credit for a match in meaning).
+    pub confidence: f32,
+    pub key: usize,
+    /// What went into `total`, for fitting the weights.
+    pub lexical: f32,
+    pub lexical_confidence: f32,
+    pub coverage: f32,
+    pub dense: DenseFeatures,
+}
+
+/// The question's candidates, scored and sorted best first; None when the
+/// question has no word to search for.
+pub fn rank(
+    snap: &Snapshot,
+    question: &Question<'_>,
+    analyzer: &mut Analyzer,
+) -> Result<Option<(ResolvedQuery, Vec<Scored>)>, EngineError> {
+    let plan = query::plan(question.text, &snap.lexicon, &snap.synonyms, analyzer);
+    if plan.groups.is_empty() {
+        return Ok(None);
+    }
+    let mut candidates = candidates(snap, &plan, question.tenant)?;
+    let rq = ResolvedQuery::new(snap, plan);
+    let max_bm25 = candidates.iter().map(|c| c.1).fold(f32::EPSILON, f32::max);
+    let dense = snap
+        .dense
+        .as_ref()
+        .and_then(|layer| Some((layer, layer.question(question.text)?)));
+    let mut dense_features: Vec<Option<DenseFeatures>> = vec![None; candidates.len()];
+    if let Some((layer, q)) = &dense {
+        let near = layer.index.nearest(q, DENSE_CANDIDATES, |p| {
+            snap.corpus.passages[p].brief.scope.visible_to(question.tenant)
+        });
+        for (pid, _) in near {
+            if !candidates.iter().any(|c| c.0 == pid) {
+                candidates.push((pid, 0.0));
+            }
+        }
+        dense_features = candidates
+            .iter()
+            .map(|&(pid, _)| {
+                Some(DenseFeatures {
+                    passage: layer.index.passage(pid, q),
+                    sentences: layer.index.sentences(pid, q),
+                    gap: 0.0,
+                })
+            })
+            .collect();
+        let best = dense_features
+            .iter()
+            .flatten()
+            .map(|d| d.passage)
+            .fold(f32::MIN, f32::max);
+        dense_features
+            .iter_mut()
+            .flatten()
+            .for_each(|d| d.gap = d.passage - best);
+    }
+    let mut scored: Vec<Scored> = candidates
+        .iter()
+        .zip(dense_features)
+        .map(|(&(pid, bm25), dense)| {
+            let f = rq.features(snap, pid, dense.as_ref());
+            let lexical = f.total(bm25 / max_bm25);
+            let lexical_confidence = f.confidence();
+            let dense = dense.unwrap_or_default();
+            let (total, confidence) = if snap.dense.is_some() {
+                (
+                    lexical + fusion::score(&dense, f.coverage),
+                    fusion::confidence(lexical_confidence, fusion::evidence(&dense)),
+                )
+            } else {
+                (lexical, lexical_confidence)
+            };
+            Scored {
+                pid,
+                total,
+                confidence,
+                key: f.key,
+                lexical,
+                lexical_confidence,
+                coverage: f.coverage,
+                dense,
+            }
+        })
+        .collect();
+    scored.sort_by(|a, b| b.total.total_cmp(&a.total).then(a.pid.cmp(&b.pid)));
+    Ok(Some((rq, scored)))
+}
+
 /// A search error is returned, never turned into an empty result: a damaged
 /// index would otherwise decline every question without a word.
 pub fn ask(
@@ -32,29 +134,22 @@ pub fn ask(
     threshold: f32,
 ) -> Result<Answer, EngineError> {
     let mut analyzer = Analyzer::default();
-    let plan = query::plan(question.text, &snap.lexicon, &snap.synonyms, &mut analyzer);
+    let ranked = rank(snap, question, &mut analyzer)?;
     let mut answer = Answer {
         question: question.text.to_string(),
         answered: false,
         hits: Vec::new(),
         closest: Vec::new(),
         suggestions: Vec::new(),
-        terms: plan.groups.iter().map(|g| g.word.clone()).collect(),
+        terms: ranked
+            .as_ref()
+            .map(|(rq, _)| rq.plan.groups.iter().map(|g| g.word.clone()).collect())
+            .unwrap_or_default(),
     };
-    if plan.groups.is_empty() {
+    let Some((rq, scored)) = ranked else {
         answer.suggestions = brief_titles(snap, question.tenant);
         return Ok(answer);
-    }
-    let candidates = candidates(snap, &plan, question.tenant)?;
-    let rq = ResolvedQuery::new(snap, plan);
-    let max_bm25 = candidates.iter().map(|c| c.1).fold(f32::EPSILON, f32::max);
-    let mut scored: Vec<(f32, f32, usize, usize)> = candidates
-        .iter()
-        .map(|&(pid, bm25)| {
-            let f = rq.features(snap, pid);
-            (f.total(bm25 / max_bm25), f.confidence(), pid, f.key)
-        })
-        .collect();
+    };
     let mut initials: Vec<char> = rq
         .plan
         .groups
@@ -65,12 +160,11 @@ pub fn ask(
         .collect();
     initials.sort_unstable();
     initials.dedup();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
-    for &(total, coverage, pid, key) in scored.iter().take(question.top.max(1)) {
-        let passage = snap.corpus.passages[pid].clone();
+    for s in scored.iter().take(question.top.max(1)) {
+        let passage = snap.corpus.passages[s.pid].clone();
         let key_sentence = passage
             .sentences
-            .get(key)
+            .get(s.key)
             .cloned()
             .unwrap_or(0..passage.text.len());
         let highlights = analyzer.matching_spans(&passage.text, &initials, |stem| {
@@ -83,8 +177,8 @@ pub fn ask(
             passage,
             key_sentence,
             highlights,
-            score: total,
-            confidence: coverage.clamp(0.0, 1.0),
+            score: s.total,
+            confidence: s.confidence.clamp(0.0, 1.0),
         });
     }
     answer.answered = answer

@@ -17,6 +17,7 @@ use crate::engine::index::verify;
 use crate::engine::ingest::acronyms;
 use crate::engine::ingest::corpus::Corpus;
 use crate::engine::query::synonyms::Synonyms;
+use crate::engine::semantic::{DenseIndex, Encoder, Layer};
 use crate::engine::types::Scope;
 
 /// Per-passage word ids, by sentence, for the reranker.
@@ -40,6 +41,25 @@ pub struct Snapshot {
     pub terms: Vec<DocTerms>,
     pub lexicon: Lexicon,
     pub synonyms: Arc<Synonyms>,
+    /// The passages' vectors; None when `engine.semantic` is off.
+    pub dense: Option<Layer>,
+    /// Passages run through the model for this snapshot (the others' vectors
+    /// were reused or loaded).
+    pub embedded: usize,
+}
+
+/// What the semantic layer of a new snapshot starts from.
+#[derive(Clone, Copy)]
+pub struct DenseInput<'a> {
+    pub encoder: &'a Arc<Encoder>,
+    /// Vectors of an earlier generation: unchanged passages keep theirs.
+    pub previous: Option<&'a DenseIndex>,
+}
+
+/// Threads embedding passages: both cores of the machine the targets are
+/// set for. A rebuild's threads inherit its lowered priority.
+fn embed_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().min(4))
 }
 
 impl Snapshot {
@@ -49,6 +69,7 @@ impl Snapshot {
         dir: Option<&Path>,
         generation: u64,
         synonyms: Arc<Synonyms>,
+        dense: Option<DenseInput<'_>>,
     ) -> Result<Snapshot, EngineError> {
         let schema = BriefSchema::new();
         let err_path = dir.map(Path::to_path_buf).unwrap_or_default();
@@ -65,16 +86,18 @@ impl Snapshot {
         };
         BriefSchema::register(&index);
         let threads = if corpus.passages.len() > 20_000 { 2 } else { 1 };
-        // The reranker's word statistics do not depend on the Tantivy index:
-        // compute them on another thread while the writer indexes.
-        let (analysis, built) = std::thread::scope(|s| {
+        // The reranker's word statistics and the passages' vectors do not
+        // depend on the Tantivy index: compute them while the writer indexes.
+        let (analysis, layer, built) = std::thread::scope(|s| {
             let analysis = s.spawn(|| analyse(&corpus));
+            let layer = s.spawn(|| dense_layer(dense, &corpus, dir));
             let built = Self::index_passages(&index, &schema, &corpus, threads).map_err(tv);
-            (analysis.join(), built)
+            (analysis.join(), layer.join(), built)
         });
         built?;
         let analysis = analysis.unwrap_or_else(|_| analyse(&corpus));
-        Self::assemble(
+        let layer = layer.map_err(|_| EngineError::RebuildPanicked)??;
+        let snapshot = Self::assemble(
             index,
             schema,
             corpus,
@@ -82,7 +105,8 @@ impl Snapshot {
             synonyms,
             dir,
             Some(analysis),
-        )
+        )?;
+        Ok(snapshot.with_dense(layer))
     }
 
     fn index_passages(
@@ -117,9 +141,12 @@ impl Snapshot {
         dir: &Path,
         generation: u64,
         synonyms: Arc<Synonyms>,
+        dense: Option<DenseInput<'_>>,
     ) -> Result<Snapshot, EngineError> {
         let (index, schema) = open_index(dir)?;
-        let snap = Self::assemble(index, schema, corpus, generation, synonyms, Some(dir), None)?;
+        let layer = dense_layer(dense, &corpus, Some(dir))?;
+        let snap = Self::assemble(index, schema, corpus, generation, synonyms, Some(dir), None)?
+            .with_dense(layer);
         verify::check(&snap, dir)?;
         Ok(snap)
     }
@@ -134,6 +161,8 @@ impl Snapshot {
             terms,
             lexicon,
             synonyms,
+            dense,
+            embedded,
             ..
         } = self;
         let (index, schema) = open_index(dir)?;
@@ -145,9 +174,18 @@ impl Snapshot {
             synonyms,
             Some(dir),
             Some((terms, lexicon)),
-        )?;
+        )?
+        .with_dense(dense.map(|layer| (layer, embedded)));
         verify::check(&snap, dir)?;
         Ok(snap)
+    }
+
+    fn with_dense(mut self, layer: Option<(Layer, usize)>) -> Snapshot {
+        if let Some((layer, embedded)) = layer {
+            self.dense = Some(layer);
+            self.embedded = embedded;
+        }
+        self
     }
 
     fn assemble(
@@ -185,6 +223,8 @@ impl Snapshot {
             .map_err(tv)?;
         let (terms, lexicon) = analysis.unwrap_or_else(|| analyse(&corpus));
         Ok(Snapshot {
+            dense: None,
+            embedded: 0,
             generation,
             schema,
             reader,
@@ -211,6 +251,27 @@ fn open_index(dir: &Path) -> Result<(Index, BriefSchema), EngineError> {
         )));
     }
     Ok((index, schema))
+}
+
+/// The passages' vectors: loaded from `dir` if saved there for exactly these
+/// passages, else embedded (reusing the previous generation's) and saved.
+fn dense_layer(
+    dense: Option<DenseInput<'_>>,
+    corpus: &Corpus,
+    dir: Option<&Path>,
+) -> Result<Option<(Layer, usize)>, EngineError> {
+    let Some(input) = dense else {
+        return Ok(None);
+    };
+    let (layer, report) = Layer::load_or_build(
+        input.encoder,
+        &corpus.passages,
+        dir,
+        input.previous,
+        embed_threads(),
+    )
+    .map_err(EngineError::Model)?;
+    Ok(Some((layer, report.embedded)))
 }
 
 /// Tokenise every passage once, assigning words to sentences by position.

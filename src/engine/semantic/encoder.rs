@@ -1,0 +1,337 @@
+//! The sentence encoder: a BERT model turning a text into one unit vector, so
+//! that texts saying the same thing in other words score a high dot product.
+//!
+//! Runs on the CPU with candle (pure Rust, nothing downloaded at build or run
+//! time). Weights are memory-mapped and may be stored in f16 to halve the
+//! bundle; they are widened to f32 at load because the f32 kernels are the
+//! fast ones on CPUs without f16 arithmetic.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use sha2::{Digest, Sha256};
+use tokenizers::{Tokenizer, TruncationParams};
+
+use super::error::SemanticError;
+
+/// Tokens kept per text. The model was trained on at most 256 word pieces;
+/// longer passages are truncated, which keeps their opening (usually the point).
+pub const MAX_TOKENS: usize = 256;
+
+/// A loaded model. Cheap to share across threads behind an `Arc`.
+pub struct Encoder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    dim: usize,
+    dir: PathBuf,
+    fingerprint: String,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder")
+            .field("dir", &self.dir)
+            .field("dim", &self.dim)
+            .finish()
+    }
+}
+
+impl Encoder {
+    /// Load `config.json`, `tokenizer.json` and `model.safetensors` from `dir`.
+    pub fn load(dir: &Path) -> Result<Encoder, SemanticError> {
+        let file = |name: &'static str| {
+            let path = dir.join(name);
+            if path.is_file() {
+                Ok(path)
+            } else {
+                Err(SemanticError::MissingFile {
+                    dir: dir.to_path_buf(),
+                    file: name,
+                })
+            }
+        };
+        let config_path = file("config.json")?;
+        let tokenizer_path = file("tokenizer.json")?;
+        let weights_path = file("model.safetensors")?;
+        let bad = |path: &Path, message: String| SemanticError::BadFile {
+            path: path.to_path_buf(),
+            message,
+        };
+
+        let config_text =
+            std::fs::read_to_string(&config_path).map_err(|e| bad(&config_path, e.to_string()))?;
+        let config: Config = serde_json::from_str(&config_text)
+            .map_err(|e| bad(&config_path, format!("not a BERT configuration: {e}")))?;
+
+        let mut tokenizer = Tokenizer::from_file(&tokenizer_path)
+            .map_err(|e| bad(&tokenizer_path, e.to_string()))?;
+        // The shipped tokenizer pads every text to 128 tokens; one text at a
+        // time needs no padding, and batches pad themselves (see `embed_batch`).
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS.min(config.max_position_embeddings),
+                ..TruncationParams::default()
+            }))
+            .map_err(|e| bad(&tokenizer_path, e.to_string()))?;
+
+        // SAFETY: the file is mapped read-only; the engine never writes model
+        // files, and an operator replacing one under a running bot is the same
+        // hazard as with any memory-mapped data (the index included).
+        let vb = unsafe {
+            VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &Device::Cpu)
+        }
+        .map_err(|e| bad(&weights_path, e.to_string()))?;
+        let model = BertModel::load(vb, &config)
+            .map_err(|e| bad(&weights_path, format!("does not match config.json: {e}")))?;
+        let fingerprint = fingerprint(&[&config_path, &tokenizer_path, &weights_path])
+            .map_err(|(path, e)| bad(&path, e.to_string()))?;
+        Ok(Encoder {
+            model,
+            tokenizer,
+            dim: config.hidden_size,
+            dir: dir.to_path_buf(),
+            fingerprint,
+        })
+    }
+
+    /// Length of the vectors this model produces.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Identifies the model's files, so vectors saved with an index are
+    /// reused only with the model that made them.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The folder the model was loaded from.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// One text's unit vector (mean of its token vectors, L2-normalised).
+    pub fn embed(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
+        let mut out = self.embed_batch(&[text])?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// A passage's vector and one per span of it (its sentences), pooled from
+    /// the same forward pass: each sentence is read in the context of its
+    /// paragraph, at no extra model cost. A span past the truncation point
+    /// (or holding no token) gets the passage's vector.
+    pub fn embed_with_spans(
+        &self,
+        text: &str,
+        spans: &[Range<usize>],
+    ) -> Result<(Vec<f32>, Vec<Vec<f32>>), SemanticError> {
+        let encoding = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| self.failure(e.to_string()))?;
+        let n = encoding.len().max(1);
+        let tokens = self
+            .hidden(encoding.get_ids().to_vec(), n)
+            .map_err(|e| self.failure(e.to_string()))?;
+        let all: Vec<usize> = (0..tokens.len()).collect();
+        let passage = pool(&tokens, &all, self.dim);
+        let offsets = encoding.get_offsets();
+        let special = encoding.get_special_tokens_mask();
+        let sentences = spans
+            .iter()
+            .map(|span| {
+                let inside: Vec<usize> = (0..tokens.len())
+                    .filter(|&i| {
+                        special.get(i) == Some(&0)
+                            && offsets
+                                .get(i)
+                                .is_some_and(|o| o.0 >= span.start && o.1 <= span.end)
+                    })
+                    .collect();
+                if inside.is_empty() {
+                    passage.clone()
+                } else {
+                    pool(&tokens, &inside, self.dim)
+                }
+            })
+            .collect();
+        Ok((passage, sentences))
+    }
+
+    /// The last hidden state of one text, one row per token.
+    fn hidden(&self, ids: Vec<u32>, len: usize) -> candle_core::Result<Vec<Vec<f32>>> {
+        let mut ids = ids;
+        if ids.is_empty() {
+            ids.push(0);
+        }
+        let ids = Tensor::from_vec(ids, (1, len), &Device::Cpu)?;
+        let type_ids = ids.zeros_like()?;
+        self.model
+            .forward(&ids, &type_ids, None)?
+            .squeeze(0)?
+            .to_vec2::<f32>()
+    }
+
+    /// Several texts in one forward pass, padded to the longest. Worth it only
+    /// for texts of similar length: on a small CPU the padding costs more than
+    /// the batching saves, so callers group texts by length first.
+    pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| self.failure(e.to_string()))?;
+        let len = encodings.iter().map(|e| e.len()).max().unwrap_or(0).max(1);
+        let mut ids = Vec::with_capacity(texts.len() * len);
+        let mut mask = Vec::with_capacity(texts.len() * len);
+        for encoding in &encodings {
+            let n = encoding.len();
+            ids.extend(encoding.get_ids().iter().copied());
+            ids.extend(std::iter::repeat_n(0u32, len - n));
+            mask.extend(std::iter::repeat_n(1u32, n));
+            mask.extend(std::iter::repeat_n(0u32, len - n));
+        }
+        self.forward(ids, mask, texts.len(), len)
+            .map_err(|e| self.failure(e.to_string()))
+    }
+
+    fn forward(
+        &self,
+        ids: Vec<u32>,
+        mask: Vec<u32>,
+        rows: usize,
+        len: usize,
+    ) -> candle_core::Result<Vec<Vec<f32>>> {
+        let device = Device::Cpu;
+        let ids = Tensor::from_vec(ids, (rows, len), &device)?;
+        let type_ids = ids.zeros_like()?;
+        let mask = Tensor::from_vec(mask, (rows, len), &device)?;
+        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?;
+        // Mean over the real tokens only: padding must not dilute a short text.
+        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+        let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
+        let counts = mask.sum(1)?;
+        let mean = summed.broadcast_div(&counts)?;
+        let norm = mean
+            .sqr()?
+            .sum_keepdim(1)?
+            .sqrt()?
+            .clamp(1e-12f32, f32::MAX)?;
+        mean.broadcast_div(&norm)?.to_vec2::<f32>()
+    }
+
+    fn failure(&self, message: String) -> SemanticError {
+        SemanticError::Inference {
+            dir: self.dir.clone(),
+            message,
+        }
+    }
+}
+
+/// A hash of the model's files: all of the small ones, and the size, head
+/// and tail of the weights (hashing 45 MB at every start would cost more than
+/// loading them, and a different model never shares all three).
+fn fingerprint(files: &[&Path]) -> Result<String, (PathBuf, std::io::Error)> {
+    use std::io::{Read, Seek, SeekFrom};
+    const PEEK: u64 = 1 << 16;
+    let mut h = Sha256::new();
+    for path in files {
+        let fail = |e| (path.to_path_buf(), e);
+        let mut f = std::fs::File::open(path).map_err(fail)?;
+        let len = f.metadata().map_err(fail)?.len();
+        h.update(len.to_le_bytes());
+        let mut buf = Vec::new();
+        if len <= 4 * PEEK {
+            f.read_to_end(&mut buf).map_err(fail)?;
+        } else {
+            f.by_ref().take(PEEK).read_to_end(&mut buf).map_err(fail)?;
+            f.seek(SeekFrom::End(-(PEEK as i64))).map_err(fail)?;
+            f.read_to_end(&mut buf).map_err(fail)?;
+        }
+        h.update(&buf);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Mean of some token rows, L2-normalised.
+fn pool(tokens: &[Vec<f32>], rows: &[usize], dim: usize) -> Vec<f32> {
+    let mut v = vec![0.0f32; dim];
+    for &r in rows {
+        for (acc, x) in v.iter_mut().zip(&tokens[r]) {
+            *acc += x;
+        }
+    }
+    normalise(&mut v);
+    v
+}
+
+/// Scale to unit length (a zero vector stays zero).
+pub fn normalise(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 1e-12 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+/// Dot product of two unit vectors: their cosine similarity.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> Encoder {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2");
+        Encoder::load(&dir).expect("the shipped model loads")
+    }
+
+    #[test]
+    fn a_paraphrase_scores_above_an_unrelated_sentence() {
+        let enc = shipped();
+        let q = enc.embed("Is military service obligatory there?").unwrap();
+        let para = enc
+            .embed("Every man must serve in the army for two years.")
+            .unwrap();
+        let other = enc
+            .embed("The recipe needs two cups of flour and an egg.")
+            .unwrap();
+        assert_eq!(q.len(), enc.dim());
+        let norm: f32 = q.iter().map(|x| x * x).sum();
+        assert!((norm - 1.0).abs() < 1e-4, "not a unit vector: {norm}");
+        let (near, far) = (cosine(&q, &para), cosine(&q, &other));
+        assert!(near > far + 0.2, "paraphrase {near} vs unrelated {far}");
+    }
+
+    #[test]
+    fn a_sentence_read_in_its_paragraph_points_to_its_own_meaning() {
+        let enc = shipped();
+        let text = "Prices rose sharply. The team won the final after extra time.";
+        let spans = [0..20, 21..text.len()];
+        let (passage, sentences) = enc.embed_with_spans(text, &spans).unwrap();
+        assert_eq!(sentences.len(), 2);
+        let q = enc.embed("who won the match?").unwrap();
+        assert!(cosine(&q, &sentences[1]) > cosine(&q, &sentences[0]));
+        let alone = enc.embed(text).unwrap();
+        assert!(cosine(&passage, &alone) > 0.999);
+        let batch = enc.embed_batch(&[text, "who won the match?"]).unwrap();
+        assert!(cosine(&batch[0], &alone) > 0.999);
+        assert!(cosine(&batch[1], &q) > 0.999);
+    }
+
+    #[test]
+    fn a_missing_model_names_the_folder_and_file() {
+        let dir = std::env::temp_dir().join("briefbot-no-model-here");
+        let err = Encoder::load(&dir).unwrap_err().to_string();
+        assert!(err.contains("briefbot-no-model-here"), "{err}");
+        assert!(err.contains("config.json"), "{err}");
+        assert!(err.contains("engine.model_dir"), "{err}");
+    }
+}

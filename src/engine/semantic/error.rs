@@ -1,0 +1,14 @@
+//! Why the sentence encoder could not load or run. Each names the model
+//! folder or file at fault, so an operator knows which `engine.model_dir` to fix.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SemanticError {
+    #[error("model folder {dir} is missing {file} (set `engine.model_dir` to a folder with config.json, tokenizer.json and model.safetensors)")]
+    MissingFile { dir: PathBuf, file: &'static str },
+    #[error("model file {path}: {message}")]
+    BadFile { path: PathBuf, message: String },
+    #[error("model in {dir} failed on a text: {message}")]
+    Inference { dir: PathBuf, message: String },
+}

@@ -1,0 +1,292 @@
+//! The passages' vectors for one index generation: each passage's and each
+//! of its sentences', keyed by a hash of the passage's content so that a
+//! rebuild re-embeds only new or changed passages, and saved next to the
+//! Tantivy index so a restart loads them instead of running the model.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::ops::Range;
+use std::path::Path;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::encoder::Encoder;
+use super::error::SemanticError;
+use super::vectors::Quantised;
+
+const MAGIC: &[u8; 8] = b"BBDENSE1";
+
+/// What identifies a passage's vectors: its text and sentence split.
+pub type Key = [u8; 16];
+
+/// One text to embed: the passage and its sentences' byte ranges.
+pub struct Item<'a> {
+    pub text: &'a str,
+    pub sentences: &'a [Range<usize>],
+}
+
+impl Item<'_> {
+    pub fn key(&self) -> Key {
+        let mut h = Sha256::new();
+        h.update(self.text.as_bytes());
+        for s in self.sentences {
+            h.update((s.start as u64).to_le_bytes());
+            h.update((s.end as u64).to_le_bytes());
+        }
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&h.finalize()[..16]);
+        key
+    }
+}
+
+/// Vectors of every passage of a generation, in passage order.
+#[derive(Debug, Clone, Default)]
+pub struct DenseIndex {
+    /// Which model made them: vectors of different models do not compare.
+    pub model: String,
+    keys: Vec<Key>,
+    passages: Quantised,
+    /// Sentence vectors of passage `p` are `sent_start[p]..sent_start[p + 1]`.
+    sent_start: Vec<usize>,
+    sentences: Quantised,
+}
+
+impl DenseIndex {
+    /// Embed `items`, taking the vectors of passages already in `reuse` (same
+    /// model, same key) instead of running the model again. `threads` workers
+    /// share the passages left, longest first so the last ones are quick.
+    /// Returns the index and how many passages had to be embedded.
+    pub fn build(
+        encoder: &Encoder,
+        items: &[Item<'_>],
+        reuse: Option<&DenseIndex>,
+        threads: usize,
+    ) -> Result<(DenseIndex, usize), SemanticError> {
+        let reuse = reuse.filter(|r| r.model == encoder.fingerprint());
+        let known: HashMap<Key, usize> = reuse
+            .map(|r| r.keys.iter().enumerate().map(|(i, k)| (*k, i)).collect())
+            .unwrap_or_default();
+        let keys: Vec<Key> = items.iter().map(Item::key).collect();
+        let mut todo: Vec<usize> = (0..items.len())
+            .filter(|&i| !known.contains_key(&keys[i]))
+            .collect();
+        todo.sort_by_key(|&i| std::cmp::Reverse(items[i].text.len()));
+        let fresh = embed_all(encoder, items, &todo, threads)?;
+
+        let dim = encoder.dim();
+        let mut out = DenseIndex {
+            model: encoder.fingerprint().to_string(),
+            keys: Vec::with_capacity(items.len()),
+            passages: Quantised::new(dim),
+            sent_start: vec![0],
+            sentences: Quantised::new(dim),
+        };
+        for (i, key) in keys.into_iter().enumerate() {
+            match (known.get(&key), reuse, fresh.get(&i)) {
+                (Some(&j), Some(old), _) => {
+                    out.passages.push_from(&old.passages, j);
+                    for s in old.sent_start[j]..old.sent_start[j + 1] {
+                        out.sentences.push_from(&old.sentences, s);
+                    }
+                }
+                (_, _, Some((passage, sentences))) => {
+                    out.passages.push(passage);
+                    sentences.iter().for_each(|s| out.sentences.push(s));
+                }
+                _ => unreachable!("every passage is either reused or embedded"),
+            }
+            out.keys.push(key);
+            out.sent_start.push(out.sentences.len());
+        }
+        Ok((out, todo.len()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Cosine of passage `p` with the unit vector `q`.
+    pub fn passage(&self, p: usize, q: &[f32]) -> f32 {
+        self.passages.dot(p, q)
+    }
+
+    /// Cosines of passage `p`'s sentences with `q`, in order.
+    pub fn sentences(&self, p: usize, q: &[f32]) -> Vec<f32> {
+        (self.sent_start[p]..self.sent_start[p + 1])
+            .map(|s| self.sentences.dot(s, q))
+            .collect()
+    }
+
+    /// The `k` passages nearest `q` among those `visible` accepts, best
+    /// first, by brute force: at 384 bytes a passage, a scan of 100,000
+    /// passages takes a few milliseconds, less than embedding the question.
+    pub fn nearest(
+        &self,
+        q: &[f32],
+        k: usize,
+        visible: impl Fn(usize) -> bool,
+    ) -> Vec<(usize, f32)> {
+        let mut best: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
+        let mut floor = f32::MIN;
+        for p in 0..self.len() {
+            let s = self.passages.dot(p, q);
+            if (best.len() < k || s > floor) && visible(p) {
+                let at = best.partition_point(|b| b.1 >= s);
+                best.insert(at, (p, s));
+                best.truncate(k);
+                if best.len() == k {
+                    floor = best[k - 1].1;
+                }
+            }
+        }
+        best
+    }
+
+    /// Do these vectors belong to exactly these passages, from this model?
+    pub fn matches(&self, model: &str, items: &[Item<'_>]) -> bool {
+        self.model == model
+            && self.keys.len() == items.len()
+            && self.keys.iter().zip(items).all(|(k, i)| *k == i.key())
+    }
+
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let mut buf: Vec<u8> = Vec::with_capacity(
+            64 + self.len() * (20 + self.passages.dim()) + self.sentences.codes().len() * 5 / 4,
+        );
+        buf.extend_from_slice(MAGIC);
+        put_u64(&mut buf, self.model.len() as u64);
+        buf.extend_from_slice(self.model.as_bytes());
+        put_u64(&mut buf, self.passages.dim() as u64);
+        put_u64(&mut buf, self.len() as u64);
+        put_u64(&mut buf, self.sentences.len() as u64);
+        for (p, key) in self.keys.iter().enumerate() {
+            buf.extend_from_slice(key);
+            put_u64(
+                &mut buf,
+                (self.sent_start[p + 1] - self.sent_start[p]) as u64,
+            );
+        }
+        for q in [&self.passages, &self.sentences] {
+            buf.extend(q.codes().iter().map(|&c| c as u8));
+            q.scales()
+                .iter()
+                .for_each(|s| buf.extend_from_slice(&s.to_le_bytes()));
+        }
+        let tmp = path.with_extension("tmp");
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&buf)?;
+        f.sync_all()?;
+        std::fs::rename(tmp, path)
+    }
+
+    /// Read vectors written by [`DenseIndex::write`]; None if the file is
+    /// missing, damaged or of another format (the caller re-embeds).
+    pub fn read(path: &Path) -> Option<DenseIndex> {
+        let bytes = std::fs::read(path).ok()?;
+        let mut r = Reader(&bytes);
+        if r.take(8)? != MAGIC {
+            return None;
+        }
+        let model_len = r.u64()? as usize;
+        let model = String::from_utf8(r.take(model_len)?.to_vec()).ok()?;
+        let dim = r.u64()? as usize;
+        let n = r.u64()? as usize;
+        let total = r.u64()? as usize;
+        let mut keys = Vec::with_capacity(n);
+        let mut sent_start = Vec::with_capacity(n + 1);
+        sent_start.push(0);
+        for _ in 0..n {
+            keys.push(r.take(16)?.try_into().ok()?);
+            let count = r.u64()? as usize;
+            sent_start.push(sent_start.last()? + count);
+        }
+        if *sent_start.last()? != total {
+            return None;
+        }
+        let mut quantised = |count: usize| {
+            let codes = r
+                .take(count.checked_mul(dim)?)?
+                .iter()
+                .map(|&b| b as i8)
+                .collect();
+            let scales = r
+                .take(count.checked_mul(4)?)?
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
+            Quantised::from_parts(dim, codes, scales)
+        };
+        let passages = quantised(n)?;
+        let sentences = quantised(total)?;
+        r.0.is_empty().then_some(DenseIndex {
+            model,
+            keys,
+            passages,
+            sent_start,
+            sentences,
+        })
+    }
+}
+
+type Embedded = (Vec<f32>, Vec<Vec<f32>>);
+
+/// Embed `items[todo]` on a pool of `threads` threads of its own: the
+/// model's matrix products and softmax run on the pool they are called from,
+/// so a rebuild's work stays on these threads (which inherit the caller's
+/// lowered priority) instead of the global pool that answers use.
+fn embed_all(
+    encoder: &Encoder,
+    items: &[Item<'_>],
+    todo: &[usize],
+    threads: usize,
+) -> Result<HashMap<usize, Embedded>, SemanticError> {
+    if todo.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let embed = || {
+        todo.par_iter()
+            .with_max_len(1)
+            .map(|&i| {
+                let v = encoder.embed_with_spans(items[i].text, items[i].sentences)?;
+                Ok((i, v))
+            })
+            .collect::<Result<HashMap<usize, Embedded>, SemanticError>>()
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("briefbot-embed-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(embed),
+        Err(e) => {
+            tracing::warn!("no thread pool for embedding ({e}); using the shared one");
+            embed()
+        }
+    }
+}
+
+fn put_u64(buf: &mut Vec<u8>, v: u64) {
+    buf.extend_from_slice(&v.to_le_bytes());
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Some(head)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
