@@ -65,7 +65,12 @@ fn without_the_model_the_engine_is_lexical_only() {
     let answer = engine.ask("Is joining the army obligatory?").unwrap();
     assert!(!answer.answered);
     assert!(answer.hits.is_empty(), "no shared word, so no candidate");
-    assert!(engine.ask("Is military service compulsory?").unwrap().answered);
+    assert!(
+        engine
+            .ask("Is military service compulsory?")
+            .unwrap()
+            .answered
+    );
 }
 
 #[test]

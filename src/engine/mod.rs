@@ -58,9 +58,9 @@ use index::snapshot::{DenseInput, Snapshot};
 use index::{open, priority};
 use ingest::brief;
 use ingest::corpus::{self, Corpus};
-use semantic::{DenseIndex, Encoder};
 pub use query::synonyms::Synonyms;
 pub use query::MAX_QUESTION_CHARS;
+use semantic::{DenseIndex, Encoder};
 pub use tenant::{check_file_name, TenantBrief, TenantId};
 
 pub use answer::retrieve::Scored;
@@ -178,7 +178,13 @@ impl Engine {
         let snapshot = match &cfg.index_dir {
             None => {
                 report.rebuilt = true;
-                Snapshot::build(corpus, None, 1, synonyms.0, dense(&encoder, cached.as_ref()))?
+                Snapshot::build(
+                    corpus,
+                    None,
+                    1,
+                    synonyms.0,
+                    dense(&encoder, cached.as_ref()),
+                )?
             }
             Some(dir) => {
                 let files = corpus.files.clone();
@@ -220,7 +226,10 @@ impl Engine {
     /// Every candidate of a question with what the reranker made of it, best
     /// first: the data `scripts/fit_fusion.py` fits the dense weights on.
     #[doc(hidden)]
-    pub fn explain(&self, question: &Question<'_>) -> Result<Vec<(Arc<Passage>, Scored)>, EngineError> {
+    pub fn explain(
+        &self,
+        question: &Question<'_>,
+    ) -> Result<Vec<(Arc<Passage>, Scored)>, EngineError> {
         let snapshot = self.current.load();
         let ranked = answer::retrieve::rank(&snapshot, question, &mut Default::default())?;
         Ok(ranked

@@ -60,14 +60,17 @@ pub fn rank(
     let mut candidates = candidates(snap, &plan, question.tenant)?;
     let rq = ResolvedQuery::new(snap, plan);
     let max_bm25 = candidates.iter().map(|c| c.1).fold(f32::EPSILON, f32::max);
-    let dense = snap
-        .dense
-        .as_ref()
-        .and_then(|layer| Some((layer, layer.question(question.text)?)));
+    let dense = snap.dense.as_ref().and_then(|layer| {
+        let text = query::spell_out::for_the_model(question.text, &snap.lexicon);
+        Some((layer, layer.question(&text)?))
+    });
     let mut dense_features: Vec<Option<DenseFeatures>> = vec![None; candidates.len()];
     if let Some((layer, q)) = &dense {
         let near = layer.index.nearest(q, DENSE_CANDIDATES, |p| {
-            snap.corpus.passages[p].brief.scope.visible_to(question.tenant)
+            snap.corpus.passages[p]
+                .brief
+                .scope
+                .visible_to(question.tenant)
         });
         for (pid, _) in near {
             if !candidates.iter().any(|c| c.0 == pid) {

@@ -14,6 +14,9 @@ pub struct Lexicon {
     pub exact_df: HashMap<String, u32>,
     /// Learned acronym (lowercase) → stems of the phrases it stands for.
     pub acronyms: HashMap<String, Vec<Vec<String>>>,
+    /// Learned acronym (lowercase) → the first phrase it stands for, as
+    /// written, for the sentence-embedding model (which cannot read stems).
+    pub acronym_names: HashMap<String, String>,
     /// Per stem id: is it a number (for "how many" questions)?
     pub numeric: Vec<bool>,
     pub passages: u32,

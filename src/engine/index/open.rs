@@ -76,7 +76,13 @@ fn open_current(
             return None;
         }
         let gen_dir = dir.join(&m.dir);
-        match Snapshot::open(corpus.clone(), &gen_dir, m.generation, synonyms.clone(), dense) {
+        match Snapshot::open(
+            corpus.clone(),
+            &gen_dir,
+            m.generation,
+            synonyms.clone(),
+            dense,
+        ) {
             Ok(s) => return Some(s),
             Err(e) => {
                 if Manifest::read(dir).is_some_and(|now| now.dir != m.dir) {

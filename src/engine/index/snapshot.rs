@@ -319,6 +319,9 @@ fn analyse(corpus: &Corpus) -> (Vec<DocTerms>, Lexicon) {
                 .into_iter()
                 .map(|w| w.stem)
                 .collect();
+            lex.acronym_names
+                .entry(acr.short.to_lowercase())
+                .or_insert_with(|| acr.long.clone());
             let entry = lex.acronyms.entry(acr.short.to_lowercase()).or_default();
             if !stems.is_empty() && !entry.contains(&stems) {
                 entry.push(stems);

@@ -7,6 +7,7 @@
 pub(crate) mod irregular;
 mod plan;
 mod related;
+pub(crate) mod spell_out;
 mod spelling;
 pub(crate) mod synonyms;
 mod words;

@@ -120,6 +120,29 @@ impl Encoder {
         Ok(out.pop().unwrap_or_default())
     }
 
+    /// A passage's vectors read after `context` (its brief's title): the
+    /// passage's vector pools every token, each sentence's pools its own
+    /// tokens and the context's, so a sentence that names its subject only
+    /// as "it" still carries it.
+    pub fn embed_in_context(
+        &self,
+        context: &str,
+        text: &str,
+        spans: &[Range<usize>],
+    ) -> Result<(Vec<f32>, Vec<Vec<f32>>), SemanticError> {
+        let context = context.trim();
+        if context.is_empty() {
+            return self.embed_with_spans(text, spans, 0..0);
+        }
+        let shift = context.len() + 2;
+        let full = format!("{context}. {text}");
+        let spans: Vec<Range<usize>> = spans
+            .iter()
+            .map(|s| s.start + shift..s.end + shift)
+            .collect();
+        self.embed_with_spans(&full, &spans, 0..context.len())
+    }
+
     /// A passage's vector and one per span of it (its sentences), pooled from
     /// the same forward pass: each sentence is read in the context of its
     /// paragraph, at no extra model cost. A span past the truncation point
@@ -128,6 +151,7 @@ impl Encoder {
         &self,
         text: &str,
         spans: &[Range<usize>],
+        shared: Range<usize>,
     ) -> Result<(Vec<f32>, Vec<Vec<f32>>), SemanticError> {
         let encoding = self
             .tokenizer
@@ -141,21 +165,30 @@ impl Encoder {
         let passage = pool(&tokens, &all, self.dim);
         let offsets = encoding.get_offsets();
         let special = encoding.get_special_tokens_mask();
+        let within = |span: &Range<usize>| -> Vec<usize> {
+            (0..tokens.len())
+                .filter(|&i| {
+                    special.get(i) == Some(&0)
+                        && offsets
+                            .get(i)
+                            .is_some_and(|o| o.0 >= span.start && o.1 <= span.end)
+                })
+                .collect()
+        };
+        let shared = if shared.is_empty() {
+            Vec::new()
+        } else {
+            within(&shared)
+        };
         let sentences = spans
             .iter()
             .map(|span| {
-                let inside: Vec<usize> = (0..tokens.len())
-                    .filter(|&i| {
-                        special.get(i) == Some(&0)
-                            && offsets
-                                .get(i)
-                                .is_some_and(|o| o.0 >= span.start && o.1 <= span.end)
-                    })
-                    .collect();
+                let inside = within(span);
                 if inside.is_empty() {
                     passage.clone()
                 } else {
-                    pool(&tokens, &inside, self.dim)
+                    let rows: Vec<usize> = shared.iter().chain(&inside).copied().collect();
+                    pool(&tokens, &rows, self.dim)
                 }
             })
             .collect();
@@ -315,7 +348,7 @@ mod tests {
         let enc = shipped();
         let text = "Prices rose sharply. The team won the final after extra time.";
         let spans = [0..20, 21..text.len()];
-        let (passage, sentences) = enc.embed_with_spans(text, &spans).unwrap();
+        let (passage, sentences) = enc.embed_with_spans(text, &spans, 0..0).unwrap();
         assert_eq!(sentences.len(), 2);
         let q = enc.embed("who won the match?").unwrap();
         assert!(cosine(&q, &sentences[1]) > cosine(&q, &sentences[0]));

@@ -31,6 +31,7 @@ fn items(passages: &[Arc<Passage>]) -> Vec<Item<'_>> {
     passages
         .iter()
         .map(|p| Item {
+            context: &p.brief.title,
             text: &p.text,
             sentences: &p.sentences,
         })

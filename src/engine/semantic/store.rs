@@ -15,13 +15,17 @@ use super::encoder::Encoder;
 use super::error::SemanticError;
 use super::vectors::Quantised;
 
-const MAGIC: &[u8; 8] = b"BBDENSE1";
+const MAGIC: &[u8; 8] = b"BBDENSE2";
 
 /// What identifies a passage's vectors: its text and sentence split.
 pub type Key = [u8; 16];
 
 /// One text to embed: the passage and its sentences' byte ranges.
 pub struct Item<'a> {
+    /// What the passage is about when read on its own: its brief's title.
+    /// A paragraph that says "it" or "the accord" loses its subject once cut
+    /// out of its brief; the model reads it with the title in front.
+    pub context: &'a str,
     pub text: &'a str,
     pub sentences: &'a [Range<usize>],
 }
@@ -29,6 +33,8 @@ pub struct Item<'a> {
 impl Item<'_> {
     pub fn key(&self) -> Key {
         let mut h = Sha256::new();
+        h.update((self.context.len() as u64).to_le_bytes());
+        h.update(self.context.as_bytes());
         h.update(self.text.as_bytes());
         for s in self.sentences {
             h.update((s.start as u64).to_le_bytes());
@@ -252,7 +258,11 @@ fn embed_all(
         todo.par_iter()
             .with_max_len(1)
             .map(|&i| {
-                let v = encoder.embed_with_spans(items[i].text, items[i].sentences)?;
+                let v = encoder.embed_in_context(
+                    items[i].context,
+                    items[i].text,
+                    items[i].sentences,
+                )?;
                 Ok((i, v))
             })
             .collect::<Result<HashMap<usize, Embedded>, SemanticError>>()
