@@ -56,7 +56,7 @@ use index::manifest::Manifest;
 use index::snapshot::Snapshot;
 use index::{open, priority};
 use ingest::brief;
-use ingest::corpus::{self, Corpus};
+use ingest::corpus::Sources;
 pub use query::synonyms::Synonyms;
 pub use query::MAX_QUESTION_CHARS;
 pub use tenant::{check_file_name, TenantBrief, TenantId};
@@ -149,20 +149,19 @@ impl Engine {
     pub fn open(cfg: EngineConfig) -> Result<(Engine, IndexReport), EngineError> {
         let started = Instant::now();
         let synonyms = load_synonyms(&cfg)?;
-        let corpus = load_corpus(&cfg, &synonyms)?;
         let mut report = IndexReport::default();
         let snapshot = match &cfg.index_dir {
             None => {
                 report.rebuilt = true;
-                Snapshot::build(corpus, None, 1, synonyms.0)?
+                Snapshot::build(sources(&cfg, &synonyms).load()?, None, 1, synonyms.0)?
             }
             Some(dir) => {
-                let files = corpus.files.clone();
-                match open::open_or_build(dir, corpus, synonyms.0, cfg.lock_wait)? {
+                let sources = sources(&cfg, &synonyms);
+                match open::open_or_build(dir, &sources, synonyms.0.clone(), cfg.lock_wait)? {
                     open::Outcome::Reused(s) => s,
                     open::Outcome::Rebuilt { snapshot, before } => {
                         report.rebuilt = true;
-                        diff_files(&mut report, &before, &files);
+                        diff_files(&mut report, &before, &snapshot.corpus.files);
                         snapshot
                     }
                 }
@@ -204,7 +203,7 @@ impl Engine {
             .transpose()?;
         let old = self.current.load_full();
         let synonyms = load_synonyms(&self.cfg)?;
-        let corpus = load_corpus(&self.cfg, &synonyms)?;
+        let corpus = sources(&self.cfg, &synonyms).load()?;
         let mut report = IndexReport {
             briefs_before: old.corpus.briefs.len(),
             passages_before: old.corpus.passages.len(),
@@ -278,16 +277,13 @@ fn load_synonyms(cfg: &EngineConfig) -> Result<(Arc<Synonyms>, Vec<u8>), EngineE
     }
 }
 
-fn load_corpus(
-    cfg: &EngineConfig,
-    synonyms: &(Arc<Synonyms>, Vec<u8>),
-) -> Result<Corpus, EngineError> {
-    corpus::load(
-        &cfg.briefs_dir,
-        cfg.tenant_briefs_dir.as_deref(),
-        &synonyms.1,
-        &cfg.limits,
-    )
+fn sources<'a>(cfg: &'a EngineConfig, synonyms: &'a (Arc<Synonyms>, Vec<u8>)) -> Sources<'a> {
+    Sources {
+        briefs_dir: &cfg.briefs_dir,
+        tenant_dir: cfg.tenant_briefs_dir.as_deref(),
+        extra_fingerprint: &synonyms.1,
+        limits: &cfg.limits,
+    }
 }
 
 fn diff_files(

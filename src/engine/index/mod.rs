@@ -10,6 +10,7 @@ pub(crate) mod lexicon;
 pub(crate) mod lock;
 pub(crate) mod manifest;
 pub(crate) mod open;
+pub(crate) mod persist;
 pub(crate) mod priority;
 pub(crate) mod schema;
 pub(crate) mod snapshot;

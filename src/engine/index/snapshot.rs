@@ -20,7 +20,7 @@ use crate::engine::query::synonyms::Synonyms;
 use crate::engine::types::Scope;
 
 /// Per-passage word ids, by sentence, for the reranker.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DocTerms {
     /// Stem ids of each sentence, in order (positions matter for proximity).
     pub sentences: Vec<Vec<u32>>,
@@ -111,15 +111,24 @@ impl Snapshot {
     }
 
     /// Open an index built earlier from the same corpus (same fingerprint),
-    /// verified before it may serve.
+    /// with the statistics saved with it, verified before it may serve.
     pub fn open(
         corpus: Corpus,
+        analysis: (Vec<DocTerms>, Lexicon),
         dir: &Path,
         generation: u64,
         synonyms: Arc<Synonyms>,
     ) -> Result<Snapshot, EngineError> {
         let (index, schema) = open_index(dir)?;
-        let snap = Self::assemble(index, schema, corpus, generation, synonyms, Some(dir), None)?;
+        let snap = Self::assemble(
+            index,
+            schema,
+            corpus,
+            generation,
+            synonyms,
+            Some(dir),
+            Some(analysis),
+        )?;
         verify::check(&snap, dir)?;
         Ok(snap)
     }
