@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::generation;
 use super::lock::RebuildLock;
@@ -16,6 +16,7 @@ use super::persist;
 use super::snapshot::Snapshot;
 use crate::engine::error::EngineError;
 use crate::engine::ingest::corpus::{Corpus, Sources};
+use crate::engine::ingest::listing::Listing;
 use crate::engine::ingest::unchanged::{self, Recorded};
 use crate::engine::query::synonyms::Synonyms;
 
@@ -35,8 +36,11 @@ pub fn open_or_build(
     synonyms: Arc<Synonyms>,
     wait: Duration,
 ) -> Result<Outcome, EngineError> {
+    // Listed first: a missing briefs directory is reported before anything
+    // is created in the index directory.
+    let listing = sources.list()?;
     std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
-    if let Some(snapshot) = open_current(dir, sources, &synonyms)? {
+    if let Some(snapshot) = open_current(dir, sources, Some(listing), &synonyms)? {
         // Leftovers of crashed or concurrent builds go now, but never at the
         // cost of waiting: a process holding the lock cleans up itself.
         if let Ok(Some(lock)) = RebuildLock::try_acquire(dir) {
@@ -46,7 +50,7 @@ pub fn open_or_build(
     }
     let lock = RebuildLock::acquire(dir, wait)?;
     // Another process may have brought the index up to date while we waited.
-    if let Some(snapshot) = open_current(dir, sources, &synonyms)? {
+    if let Some(snapshot) = open_current(dir, sources, None, &synonyms)? {
         tidy(dir, &snapshot, &lock);
         return Ok(Outcome::Reused(snapshot));
     }
@@ -67,10 +71,15 @@ pub fn open_or_build(
 fn open_current(
     dir: &Path,
     sources: &Sources<'_>,
+    mut listing: Option<Listing>,
     synonyms: &Arc<Synonyms>,
 ) -> Result<Option<Snapshot>, EngineError> {
     for _ in 0..3 {
-        let listing = sources.list()?;
+        let started = Instant::now();
+        let listing = match listing.take() {
+            Some(l) => l,
+            None => sources.list()?,
+        };
         let Some(m) = Manifest::read(dir) else {
             return Ok(None);
         };
@@ -87,6 +96,7 @@ fn open_current(
         ) else {
             return Ok(None);
         };
+        let checked = started.elapsed();
         let gen_dir = dir.join(&m.dir);
         let saved = persist::read(&gen_dir).and_then(|saved| {
             if saved.corpus.fingerprint == m.fingerprint {
@@ -98,6 +108,7 @@ fn open_current(
                 })
             }
         });
+        let read = started.elapsed();
         let opened = saved.and_then(|saved| {
             let Some(corpus) = unchanged.corpus(saved.corpus, sources.limits) else {
                 return Ok(None);
@@ -106,7 +117,14 @@ fn open_current(
             Snapshot::open(corpus, analysis, &gen_dir, m.generation, synonyms.clone()).map(Some)
         });
         match opened {
-            Ok(Some(s)) => return Ok(Some(s)),
+            Ok(Some(s)) => {
+                tracing::debug!(
+                    "index up to date: briefs checked in {checked:?}, saved corpus read by \
+                     {read:?}, verified and open by {:?}",
+                    started.elapsed()
+                );
+                return Ok(Some(s));
+            }
             Ok(None) => {
                 // Same bytes, yet a file that failed to parse now parses (or
                 // the reverse): the brief limits changed. Not damage.

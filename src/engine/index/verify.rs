@@ -21,10 +21,12 @@ pub fn check(snap: &Snapshot, dir: &Path) -> Result<(), EngineError> {
         reason,
     };
     let searcher = snap.reader.searcher();
+    let started = std::time::Instant::now();
     let bad = searcher
         .index()
         .validate_checksum()
         .map_err(|e| damaged(format!("checksums unreadable: {e}")))?;
+    tracing::debug!("index checksums validated in {:?}", started.elapsed());
     if !bad.is_empty() {
         let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
         names.sort();
