@@ -14,4 +14,5 @@ pub(crate) mod persist;
 pub(crate) mod priority;
 pub(crate) mod schema;
 pub(crate) mod snapshot;
+pub(crate) mod terms;
 pub(crate) mod verify;

@@ -40,17 +40,19 @@ pub fn open_or_build(
     // is created in the index directory.
     let listing = sources.list()?;
     std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
-    if let Some(snapshot) = open_current(dir, sources, Some(listing), &synonyms)? {
+    if let Some((snapshot, m)) = open_current(dir, sources, Some(listing), &synonyms)? {
         // Leftovers of crashed or concurrent builds go now, but never at the
         // cost of waiting: a process holding the lock cleans up itself.
-        if let Ok(Some(lock)) = RebuildLock::try_acquire(dir) {
-            tidy(dir, &snapshot, &lock);
+        if untidy(dir, &m, &snapshot) {
+            if let Ok(Some(lock)) = RebuildLock::try_acquire(dir) {
+                tidy(dir, &snapshot, &lock);
+            }
         }
         return Ok(Outcome::Reused(snapshot));
     }
     let lock = RebuildLock::acquire(dir, wait)?;
     // Another process may have brought the index up to date while we waited.
-    if let Some(snapshot) = open_current(dir, sources, None, &synonyms)? {
+    if let Some((snapshot, _)) = open_current(dir, sources, None, &synonyms)? {
         tidy(dir, &snapshot, &lock);
         return Ok(Outcome::Reused(snapshot));
     }
@@ -73,7 +75,7 @@ fn open_current(
     sources: &Sources<'_>,
     mut listing: Option<Listing>,
     synonyms: &Arc<Synonyms>,
-) -> Result<Option<Snapshot>, EngineError> {
+) -> Result<Option<(Snapshot, Manifest)>, EngineError> {
     for _ in 0..3 {
         let started = Instant::now();
         let listing = match listing.take() {
@@ -123,7 +125,7 @@ fn open_current(
                      {read:?}, verified and open by {:?}",
                     started.elapsed()
                 );
-                return Ok(Some(s));
+                return Ok(Some((s, m)));
             }
             Ok(None) => {
                 // Same bytes, yet a file that failed to parse now parses (or
@@ -141,6 +143,25 @@ fn open_current(
         }
     }
     Ok(None)
+}
+
+/// Is there anything for [`tidy`] to do? Only names the manifest `m` does
+/// not keep can be stale (another process's rebuild since `m` was read
+/// shows as such a name), so when the directory holds none and no stamp
+/// changed, start-up skips the lock and a second read of the manifest.
+fn untidy(dir: &Path, m: &Manifest, snapshot: &Snapshot) -> bool {
+    if m.stamps != snapshot.corpus.stamps {
+        return true;
+    }
+    let kept: Vec<String> = keep(m).into_iter().map(generation::dir_name).collect();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    entries.flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        generation::is_ours(&name) && !kept.iter().any(|k| *k == name)
+    })
 }
 
 /// Under the lock, after reusing `snapshot`: remove leftovers of other

@@ -4,8 +4,9 @@
 //! generation is published, so it is exactly as atomic and immutable as the
 //! index beside it; with it, start-up neither reads nor parses a brief.
 //!
-//! Every such file is framed by [`write_framed`] / [`read_framed`] (another
-//! per-generation file follows the same pattern with its own [`Format`]):
+//! Every such file is framed by [`write_framed`] / [`open_framed`] and
+//! [`Framed::verify`] (another per-generation file follows the same pattern
+//! with its own [`Format`]):
 //! a header naming the content and its format version, the payload length
 //! and a CRC-32 of the payload. A file from another format version, of
 //! another kind, truncated or garbled is reported as damage, so the caller
@@ -26,7 +27,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::Lexicon;
-use super::snapshot::DocTerms;
+use super::terms::Terms;
 use crate::engine::error::EngineError;
 use crate::engine::ingest::corpus::Corpus;
 use crate::engine::types::{Attribution, BriefMeta, Passage, Scope, TenantId};
@@ -44,7 +45,7 @@ pub struct Format {
 pub const SERVE: Format = Format {
     file: "serve.bin",
     tag: *b"SERV",
-    version: 1,
+    version: 2,
 };
 
 const MAGIC: &[u8; 8] = b"briefbot";
@@ -54,17 +55,31 @@ const HEADER: usize = 8 + 4 + 4 + 8 + 4;
 /// about today's files, not the build's, and come back empty.
 pub struct Saved {
     pub corpus: Corpus,
-    pub terms: Vec<DocTerms>,
+    pub terms: Terms,
     pub lexicon: Lexicon,
 }
+
+/// Passages are saved in this many chunks, decoded on as many threads:
+/// building a hundred thousand passages is most of what loading costs.
+const CHUNKS: usize = 4;
 
 /// Save what generation `dir` serves from. Called before it is published.
 pub fn write(
     dir: &Path,
     corpus: &Corpus,
-    terms: &[DocTerms],
+    terms: &Terms,
     lexicon: &Lexicon,
 ) -> Result<(), EngineError> {
+    let path = dir.join(SERVE.file);
+    let encode_err = |e: postcard::Error| EngineError::io(&path, std::io::Error::other(e));
+    let per_chunk = corpus.passages.len().div_ceil(CHUNKS).max(1);
+    let chunks = corpus
+        .passages
+        .chunks(per_chunk)
+        .map(|c| postcard::to_stdvec(&c.iter().map(|p| passage_out(p)).collect::<Vec<_>>()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(encode_err)?;
+    let stats = postcard::to_stdvec(&(terms, lexicon)).map_err(encode_err)?;
     let wire = Wire {
         fingerprint: Cow::Borrowed(&corpus.fingerprint),
         files: corpus
@@ -77,13 +92,10 @@ pub fn write(
             .iter()
             .map(|(b, n)| brief_out(b, *n))
             .collect(),
-        passages: corpus.passages.iter().map(|p| passage_out(p)).collect(),
-        terms: Cow::Borrowed(terms),
-        lexicon: Cow::Borrowed(lexicon),
+        passages: chunks.iter().map(|c| Blob(c)).collect(),
+        stats: Blob(&stats),
     };
-    let path = dir.join(SERVE.file);
-    let payload =
-        postcard::to_stdvec(&wire).map_err(|e| EngineError::io(&path, std::io::Error::other(e)))?;
+    let payload = postcard::to_stdvec(&wire).map_err(encode_err)?;
     write_framed(dir, SERVE, &payload)
 }
 
@@ -95,11 +107,31 @@ pub fn read(dir: &Path) -> Result<Saved, EngineError> {
         path: path.clone(),
         reason,
     };
-    let payload = read_framed(dir, SERVE)?;
-    let wire: Wire<'_> =
-        postcard::from_bytes(&payload).map_err(|e| damaged(format!("undecodable: {e}")))?;
-    let terms = wire.terms.into_owned();
-    let lexicon = wire.lexicon.into_owned();
+    let undecodable = |e: postcard::Error| damaged(format!("undecodable: {e}"));
+    let started = std::time::Instant::now();
+    let framed = open_framed(dir, SERVE)?;
+    // Decoding unchecked bytes is safe (an error at worst, never a panic or
+    // a huge allocation); nothing decoded is used unless the checksum holds.
+    let (checked, wire, chunks, stats) = std::thread::scope(|s| {
+        let checked = s.spawn(|| framed.verify());
+        let wire = postcard::from_bytes::<Wire<'_>>(framed.payload());
+        let (mut chunks, mut stats) = (Vec::new(), None);
+        if let Ok(wire) = &wire {
+            stats = Some(s.spawn(|| postcard::from_bytes::<(Terms, Lexicon)>(wire.stats.0)));
+            chunks = wire
+                .passages
+                .iter()
+                .map(|c| s.spawn(|| postcard::from_bytes::<Vec<WirePassage<'_>>>(c.0)))
+                .collect();
+        }
+        let chunks: Vec<_> = chunks.into_iter().map(|c| c.join()).collect();
+        let stats = stats.map(|t| t.join());
+        (checked.join(), wire, chunks, stats)
+    });
+    checked.map_err(|_| damaged("its checksum panicked".into()))??;
+    let wire = wire.map_err(undecodable)?;
+    let stats = stats.ok_or_else(|| damaged("undecodable".into()))?;
+    let (terms, lexicon) = decoded(stats, &path)?;
     let mut corpus = Corpus {
         fingerprint: wire.fingerprint.into_owned(),
         files: wire
@@ -109,7 +141,12 @@ pub fn read(dir: &Path) -> Result<Saved, EngineError> {
             .collect(),
         ..Corpus::default()
     };
-    let mut passages = wire.passages.into_iter();
+    let mut passages = Vec::new();
+    for chunk in chunks {
+        passages.extend(decoded(chunk, &path)?);
+    }
+    let mut passages = passages.into_iter();
+    corpus.passages.reserve(passages.len());
     for b in wire.briefs {
         let count = b.passages as usize;
         let meta = Arc::new(brief_in(b).map_err(damaged)?);
@@ -131,10 +168,33 @@ pub fn read(dir: &Path) -> Result<Saved, EngineError> {
             terms.len()
         )));
     }
+    let stems = lexicon.stem_df.len();
+    if lexicon.numeric.len() != stems || lexicon.stem_ids.len() != stems {
+        return Err(damaged("word statistics are inconsistent".into()));
+    }
+    terms.check(stems).map_err(damaged)?;
+    tracing::debug!("{}: loaded in {:?}", path.display(), started.elapsed());
     Ok(Saved {
         corpus,
         terms,
         lexicon,
+    })
+}
+
+/// A section decoded on its own thread: failing to decode, or a panic in
+/// the decoder, is damage to the file.
+fn decoded<T>(
+    joined: std::thread::Result<Result<T, postcard::Error>>,
+    path: &Path,
+) -> Result<T, EngineError> {
+    let reason = match joined {
+        Ok(Ok(value)) => return Ok(value),
+        Ok(Err(e)) => format!("undecodable: {e}"),
+        Err(_) => "its decoder panicked".into(),
+    };
+    Err(EngineError::Damaged {
+        path: path.to_path_buf(),
+        reason,
     })
 }
 
@@ -155,14 +215,30 @@ pub fn write_framed(dir: &Path, format: Format, payload: &[u8]) -> Result<(), En
         .map_err(|e| EngineError::io(&path, e))
 }
 
-/// The payload of `dir/format.file`, checked against its header.
-pub fn read_framed(dir: &Path, format: Format) -> Result<Vec<u8>, EngineError> {
+/// The file mapped, its header checked but not yet its checksum: for a
+/// caller that decodes while [`Framed::verify`] runs on another thread,
+/// and uses nothing it decoded unless that succeeds.
+///
+/// The file is mapped rather than read: a copy of tens of megabytes into
+/// fresh memory cost more than decoding parts of it. Mapping is as safe as
+/// Tantivy's own mapped segment files beside it: a generation's files are
+/// never written again once it is published (only a hand truncating one
+/// while it is being loaded could fault).
+pub fn open_framed(dir: &Path, format: Format) -> Result<Framed, EngineError> {
     let path = dir.join(format.file);
     let damaged = |reason: String| EngineError::Damaged {
         path: path.clone(),
         reason,
     };
-    let mut bytes = std::fs::read(&path).map_err(|e| damaged(format!("cannot read: {e}")))?;
+    let cannot_read = |e: std::io::Error| damaged(format!("cannot read: {e}"));
+    let file = std::fs::File::open(&path).map_err(cannot_read)?;
+    let size = file.metadata().map_err(cannot_read)?.len();
+    if size < HEADER as u64 {
+        return Err(damaged("not a briefbot data file of this kind".into()));
+    }
+    // SAFETY: see above; the map is private and read-only.
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(cannot_read)?;
+    let bytes = &map[..];
     if bytes.len() < HEADER || &bytes[..8] != MAGIC || bytes[8..12] != format.tag {
         return Err(damaged("not a briefbot data file of this kind".into()));
     }
@@ -182,11 +258,36 @@ pub fn read_framed(dir: &Path, format: Format) -> Result<Vec<u8>, EngineError> {
             bytes.len() - HEADER
         )));
     }
-    if crc32fast::hash(&bytes[HEADER..]) != crc {
-        return Err(damaged("checksum mismatch".into()));
+    Ok(Framed { map, crc, path })
+}
+
+/// A per-generation data file, mapped.
+#[derive(Debug)]
+pub struct Framed {
+    map: memmap2::Mmap,
+    crc: u32,
+    path: PathBuf,
+}
+
+impl Framed {
+    pub fn payload(&self) -> &[u8] {
+        &self.map[HEADER..]
     }
-    bytes.drain(..HEADER);
-    Ok(bytes)
+
+    /// Does the payload match the checksum its header recorded?
+    pub fn verify(&self) -> Result<(), EngineError> {
+        let started = std::time::Instant::now();
+        let ok = crc32fast::hash(self.payload()) == self.crc;
+        tracing::debug!(
+            "{}: checksum in {:?}",
+            self.path.display(),
+            started.elapsed()
+        );
+        ok.then_some(()).ok_or_else(|| EngineError::Damaged {
+            path: self.path.clone(),
+            reason: "checksum mismatch".into(),
+        })
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -195,10 +296,29 @@ struct Wire<'a> {
     /// Paths as raw bytes: a briefs directory's own path need not be UTF-8.
     files: Vec<(Cow<'a, [u8]>, Cow<'a, str>)>,
     briefs: Vec<WireBrief<'a>>,
-    /// All passages, brief by brief in `briefs` order.
-    passages: Vec<WirePassage<'a>>,
-    terms: Cow<'a, [DocTerms]>,
-    lexicon: Cow<'a, Lexicon>,
+    /// All passages, brief by brief in `briefs` order, in chunks that are
+    /// each an encoded `Vec<WirePassage>`.
+    #[serde(borrow)]
+    passages: Vec<Blob<'a>>,
+    /// The encoded `(Terms, Lexicon)`.
+    #[serde(borrow)]
+    stats: Blob<'a>,
+}
+
+/// Bytes encoded as such (not as a sequence of numbers) and borrowed from
+/// the file when read, so a section can be decoded on a thread of its own.
+struct Blob<'a>(&'a [u8]);
+
+impl Serialize for Blob<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'de [u8]>::deserialize(d).map(Blob)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -312,7 +432,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let corpus = saved_corpus(dir.path());
         assert_eq!(corpus.briefs.len(), 2);
-        let terms = vec![DocTerms::default(); corpus.passages.len()];
+        let mut terms = Terms::default();
+        for _ in &corpus.passages {
+            terms.push(&[], &[], &[]);
+        }
         let lexicon = Lexicon {
             passages: corpus.passages.len() as u32,
             ..Lexicon::default()
@@ -341,12 +464,13 @@ mod tests {
         };
         let payload: Vec<u8> = (0..=255).cycle().take(10_000).collect();
         write_framed(dir.path(), format, &payload).unwrap();
-        assert_eq!(read_framed(dir.path(), format).unwrap(), payload);
+        let read = |format| open_framed(dir.path(), format).and_then(|f| f.verify().map(|()| f));
+        assert_eq!(read(format).unwrap().payload(), payload);
         let path = dir.path().join(format.file);
         let pristine = std::fs::read(&path).unwrap();
         let reason = |bytes: &[u8], format: Format| {
             std::fs::write(&path, bytes).unwrap();
-            match read_framed(dir.path(), format) {
+            match read(format) {
                 Err(EngineError::Damaged { reason, .. }) => reason,
                 other => panic!("not refused as damage: {other:?}"),
             }
@@ -368,10 +492,7 @@ mod tests {
         };
         assert!(reason(&pristine, other).contains("not a briefbot data file"));
         std::fs::remove_file(&path).unwrap();
-        assert!(matches!(
-            read_framed(dir.path(), format),
-            Err(EngineError::Damaged { .. })
-        ));
+        assert!(matches!(read(format), Err(EngineError::Damaged { .. })));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use tantivy::columnar::Column;
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 pub use super::lexicon::Lexicon;
+pub use super::terms::{DocTerms, Terms};
 use crate::engine::answer::features;
 use crate::engine::error::EngineError;
 use crate::engine::index::analyze::Analyzer;
@@ -19,17 +20,6 @@ use crate::engine::ingest::corpus::Corpus;
 use crate::engine::query::synonyms::Synonyms;
 use crate::engine::types::Scope;
 
-/// Per-passage word ids, by sentence, for the reranker.
-#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
-pub struct DocTerms {
-    /// Stem ids of each sentence, in order (positions matter for proximity).
-    pub sentences: Vec<Vec<u32>>,
-    /// Stem ids of the lead-in heading.
-    pub heading: Vec<u32>,
-    /// Every stem id in the passage, sorted and unique.
-    pub all: Vec<u32>,
-}
-
 pub struct Snapshot {
     pub generation: u64,
     pub schema: BriefSchema,
@@ -37,7 +27,7 @@ pub struct Snapshot {
     /// The `pid` fast-field column of each segment, by segment ordinal.
     pub pid_columns: Vec<Column<u64>>,
     pub corpus: Corpus,
-    pub terms: Vec<DocTerms>,
+    pub terms: Terms,
     pub lexicon: Lexicon,
     pub synonyms: Arc<Synonyms>,
 }
@@ -114,7 +104,7 @@ impl Snapshot {
     /// with the statistics saved with it, verified before it may serve.
     pub fn open(
         corpus: Corpus,
-        analysis: (Vec<DocTerms>, Lexicon),
+        analysis: (Terms, Lexicon),
         dir: &Path,
         generation: u64,
         synonyms: Arc<Synonyms>,
@@ -166,7 +156,7 @@ impl Snapshot {
         generation: u64,
         synonyms: Arc<Synonyms>,
         dir: Option<&Path>,
-        analysis: Option<(Vec<DocTerms>, Lexicon)>,
+        analysis: Option<(Terms, Lexicon)>,
     ) -> Result<Snapshot, EngineError> {
         let err_path = dir.map(Path::to_path_buf).unwrap_or_default();
         let tv = |source| EngineError::Index {
@@ -223,18 +213,18 @@ fn open_index(dir: &Path) -> Result<(Index, BriefSchema), EngineError> {
 }
 
 /// Tokenise every passage once, assigning words to sentences by position.
-fn analyse(corpus: &Corpus) -> (Vec<DocTerms>, Lexicon) {
+fn analyse(corpus: &Corpus) -> (Terms, Lexicon) {
     let mut analyzer = Analyzer::default();
     let mut lex = Lexicon {
         passages: corpus.passages.len() as u32,
         ..Lexicon::default()
     };
-    let mut terms = Vec::with_capacity(corpus.passages.len());
+    let mut terms = Terms::default();
     for p in &corpus.passages {
         let words = analyzer.words(&p.text);
-        let mut dt = DocTerms {
+        let mut dt = Parts {
             sentences: vec![Vec::new(); p.sentences.len()],
-            ..DocTerms::default()
+            ..Parts::default()
         };
         let mut exact_seen: Vec<&str> = Vec::new();
         for w in &words {
@@ -272,7 +262,15 @@ fn analyse(corpus: &Corpus) -> (Vec<DocTerms>, Lexicon) {
                 entry.push(stems);
             }
         }
-        terms.push(dt);
+        terms.push(&dt.heading, &dt.sentences, &dt.all);
     }
     (terms, lex)
+}
+
+/// One passage's ids while it is analysed.
+#[derive(Default)]
+struct Parts {
+    sentences: Vec<Vec<u32>>,
+    heading: Vec<u32>,
+    all: Vec<u32>,
 }

@@ -49,7 +49,9 @@ pub fn check(snap: &Snapshot, dir: &Path) -> Result<(), EngineError> {
 /// Search passage `pid`'s rarest word: the result must be exactly the
 /// passages the lexicon says hold it, `pid` among them.
 fn probe(snap: &Snapshot, pid: usize) -> Result<(), String> {
-    let Some(&id) = snap.terms[pid]
+    let Some(&id) = snap
+        .terms
+        .doc(pid)
         .all
         .iter()
         .min_by_key(|&&id| snap.lexicon.stem_df[id as usize])
