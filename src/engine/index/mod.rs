@@ -12,6 +12,7 @@ pub(crate) mod manifest;
 pub(crate) mod open;
 pub(crate) mod persist;
 pub(crate) mod priority;
+pub(crate) mod saved_passages;
 pub(crate) mod schema;
 pub(crate) mod snapshot;
 pub(crate) mod terms;

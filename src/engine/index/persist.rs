@@ -19,7 +19,6 @@
 use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::io::Write;
-use std::ops::Range;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,10 +26,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::Lexicon;
+use super::saved_passages::{self, Layout, SavedPassages};
 use super::terms::Terms;
 use crate::engine::error::EngineError;
 use crate::engine::ingest::corpus::Corpus;
-use crate::engine::types::{Attribution, BriefMeta, Passage, Scope, TenantId};
+use crate::engine::ingest::passages::Passages;
+use crate::engine::types::{BriefMeta, Scope, TenantId};
 
 /// Identifies one kind of per-generation file and the version of its layout.
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +46,7 @@ pub struct Format {
 pub const SERVE: Format = Format {
     file: "serve.bin",
     tag: *b"SERV",
-    version: 2,
+    version: 3,
 };
 
 const MAGIC: &[u8; 8] = b"briefbot";
@@ -59,10 +60,6 @@ pub struct Saved {
     pub lexicon: Lexicon,
 }
 
-/// Passages are saved in this many chunks, decoded on as many threads:
-/// building a hundred thousand passages is most of what loading costs.
-const CHUNKS: usize = 4;
-
 /// Save what generation `dir` serves from. Called before it is published.
 pub fn write(
     dir: &Path,
@@ -72,13 +69,12 @@ pub fn write(
 ) -> Result<(), EngineError> {
     let path = dir.join(SERVE.file);
     let encode_err = |e: postcard::Error| EngineError::io(&path, std::io::Error::other(e));
-    let per_chunk = corpus.passages.len().div_ceil(CHUNKS).max(1);
-    let chunks = corpus
-        .passages
-        .chunks(per_chunk)
-        .map(|c| postcard::to_stdvec(&c.iter().map(|p| passage_out(p)).collect::<Vec<_>>()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(encode_err)?;
+    let brief_of = corpus
+        .briefs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, count))| std::iter::repeat_n(i, *count));
+    let passages = saved_passages::encode(corpus.passages.iter().map(|p| &**p).zip(brief_of));
     let stats = postcard::to_stdvec(&(terms, lexicon)).map_err(encode_err)?;
     let wire = Wire {
         fingerprint: Cow::Borrowed(&corpus.fingerprint),
@@ -92,7 +88,10 @@ pub fn write(
             .iter()
             .map(|(b, n)| brief_out(b, *n))
             .collect(),
-        passages: chunks.iter().map(|c| Blob(c)).collect(),
+        strings: Blob(passages.strings.as_bytes()),
+        records: Blob(&passages.records),
+        sentences: Blob(&passages.sentences),
+        attributions: Blob(&passages.attributions),
         stats: Blob(&stats),
     };
     let payload = postcard::to_stdvec(&wire).map_err(encode_err)?;
@@ -100,7 +99,8 @@ pub fn write(
 }
 
 /// What generation `dir` serves from; damage (missing, truncated, garbled,
-/// another format) is an error, never a panic or a wrong corpus.
+/// another format) is an error, never a panic or a wrong corpus. Passages
+/// stay in the mapped file until a question reaches them.
 pub fn read(dir: &Path) -> Result<Saved, EngineError> {
     let path = dir.join(SERVE.file);
     let damaged = |reason: String| EngineError::Damaged {
@@ -112,26 +112,30 @@ pub fn read(dir: &Path) -> Result<Saved, EngineError> {
     let framed = open_framed(dir, SERVE)?;
     // Decoding unchecked bytes is safe (an error at worst, never a panic or
     // a huge allocation); nothing decoded is used unless the checksum holds.
-    let (checked, wire, chunks, stats) = std::thread::scope(|s| {
+    let (checked, wire, stats) = std::thread::scope(|s| {
         let checked = s.spawn(|| framed.verify());
         let wire = postcard::from_bytes::<Wire<'_>>(framed.payload());
-        let (mut chunks, mut stats) = (Vec::new(), None);
-        if let Ok(wire) = &wire {
-            stats = Some(s.spawn(|| postcard::from_bytes::<(Terms, Lexicon)>(wire.stats.0)));
-            chunks = wire
-                .passages
-                .iter()
-                .map(|c| s.spawn(|| postcard::from_bytes::<Vec<WirePassage<'_>>>(c.0)))
-                .collect();
-        }
-        let chunks: Vec<_> = chunks.into_iter().map(|c| c.join()).collect();
+        let stats = wire.as_ref().ok().map(|wire| {
+            let stats = wire.stats.0;
+            s.spawn(move || postcard::from_bytes::<(Terms, Lexicon)>(stats))
+        });
         let stats = stats.map(|t| t.join());
-        (checked.join(), wire, chunks, stats)
+        (checked.join(), wire, stats)
     });
     checked.map_err(|_| damaged("its checksum panicked".into()))??;
     let wire = wire.map_err(undecodable)?;
-    let stats = stats.ok_or_else(|| damaged("undecodable".into()))?;
-    let (terms, lexicon) = decoded(stats, &path)?;
+    let (terms, lexicon) = decoded(stats.ok_or_else(|| damaged("undecodable".into()))?, &path)?;
+    let base = framed.payload().as_ptr() as usize;
+    let at = |b: &Blob<'_>| {
+        let start = b.0.as_ptr() as usize - base;
+        start..start + b.0.len()
+    };
+    let layout = Layout {
+        strings: at(&wire.strings),
+        records: at(&wire.records),
+        sentences: at(&wire.sentences),
+        attributions: at(&wire.attributions),
+    };
     let mut corpus = Corpus {
         fingerprint: wire.fingerprint.into_owned(),
         files: wire
@@ -141,26 +145,14 @@ pub fn read(dir: &Path) -> Result<Saved, EngineError> {
             .collect(),
         ..Corpus::default()
     };
-    let mut passages = Vec::new();
-    for chunk in chunks {
-        passages.extend(decoded(chunk, &path)?);
-    }
-    let mut passages = passages.into_iter();
-    corpus.passages.reserve(passages.len());
     for b in wire.briefs {
         let count = b.passages as usize;
-        let meta = Arc::new(brief_in(b).map_err(damaged)?);
-        for _ in 0..count {
-            let p = passages
-                .next()
-                .ok_or_else(|| damaged("fewer passages than its briefs hold".into()))?;
-            corpus.passages.push(Arc::new(passage_in(p, &meta)));
-        }
-        corpus.briefs.push((meta, count));
+        corpus
+            .briefs
+            .push((Arc::new(brief_in(b).map_err(damaged)?), count));
     }
-    if passages.next().is_some() {
-        return Err(damaged("more passages than its briefs hold".into()));
-    }
+    let passages = SavedPassages::new(framed, layout, corpus.briefs.clone()).map_err(damaged)?;
+    corpus.passages = Passages::saved(Arc::new(passages));
     let n = corpus.passages.len();
     if terms.len() != n || lexicon.passages as usize != n {
         return Err(damaged(format!(
@@ -269,6 +261,12 @@ pub struct Framed {
     path: PathBuf,
 }
 
+impl AsRef<[u8]> for Framed {
+    fn as_ref(&self) -> &[u8] {
+        self.payload()
+    }
+}
+
 impl Framed {
     pub fn payload(&self) -> &[u8] {
         &self.map[HEADER..]
@@ -296,10 +294,15 @@ struct Wire<'a> {
     /// Paths as raw bytes: a briefs directory's own path need not be UTF-8.
     files: Vec<(Cow<'a, [u8]>, Cow<'a, str>)>,
     briefs: Vec<WireBrief<'a>>,
-    /// All passages, brief by brief in `briefs` order, in chunks that are
-    /// each an encoded `Vec<WirePassage>`.
+    /// The passages, brief by brief in `briefs` order (see `saved_passages`).
     #[serde(borrow)]
-    passages: Vec<Blob<'a>>,
+    strings: Blob<'a>,
+    #[serde(borrow)]
+    records: Blob<'a>,
+    #[serde(borrow)]
+    sentences: Blob<'a>,
+    #[serde(borrow)]
+    attributions: Blob<'a>,
     /// The encoded `(Terms, Lexicon)`.
     #[serde(borrow)]
     stats: Blob<'a>,
@@ -331,17 +334,6 @@ struct WireBrief<'a> {
     file: Cow<'a, [u8]>,
     tenant: Option<Cow<'a, str>>,
     passages: u64,
-}
-
-#[derive(Serialize, Deserialize)]
-struct WirePassage<'a> {
-    id: Cow<'a, str>,
-    paragraph: u64,
-    heading: Option<Cow<'a, str>>,
-    text: Cow<'a, str>,
-    offsets: Range<usize>,
-    sentences: Cow<'a, [Range<usize>]>,
-    attribution: Cow<'a, [Attribution]>,
 }
 
 fn brief_out(b: &BriefMeta, passages: usize) -> WireBrief<'_> {
@@ -376,31 +368,6 @@ fn brief_in(b: WireBrief<'_>) -> Result<BriefMeta, String> {
     })
 }
 
-fn passage_out(p: &Passage) -> WirePassage<'_> {
-    WirePassage {
-        id: Cow::Borrowed(&p.id),
-        paragraph: p.paragraph as u64,
-        heading: p.heading.as_deref().map(Cow::Borrowed),
-        text: Cow::Borrowed(&p.text),
-        offsets: p.offsets.clone(),
-        sentences: Cow::Borrowed(&p.sentences),
-        attribution: Cow::Borrowed(&p.attribution),
-    }
-}
-
-fn passage_in(p: WirePassage<'_>, brief: &Arc<BriefMeta>) -> Passage {
-    Passage {
-        id: p.id.into_owned(),
-        brief: brief.clone(),
-        paragraph: p.paragraph as usize,
-        heading: p.heading.map(Cow::into_owned),
-        text: p.text.into_owned(),
-        offsets: p.offsets,
-        sentences: p.sentences.into_owned(),
-        attribution: p.attribution.into_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,11 +375,9 @@ mod tests {
     use crate::engine::ingest::corpus::Sources;
 
     fn saved_corpus(dir: &Path) -> Corpus {
-        std::fs::write(
-            dir.join("a.md"),
-            "---\ntitle: Gulls\ntags: [birds]\n---\n\nSo what? The keeper, Ann Lee, said he counted 42 gulls.\n\nThen 7 more.\n",
-        )
-        .unwrap();
+        let shipped =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("briefs/north-korea-war-in-europe.md");
+        std::fs::copy(shipped, dir.join("a.md")).unwrap();
         let tenant = dir.join("tenants/guild-1");
         std::fs::create_dir_all(&tenant).unwrap();
         std::fs::write(tenant.join("b.md"), "Their own brief about ferries.\n").unwrap();
@@ -442,7 +407,10 @@ mod tests {
         };
         write(dir.path(), &corpus, &terms, &lexicon).unwrap();
         let saved = read(dir.path()).unwrap();
-        assert_eq!(saved.corpus.passages, corpus.passages);
+        let all = |c: &Corpus| c.passages.iter().cloned().collect::<Vec<_>>();
+        assert_eq!(all(&saved.corpus), all(&corpus));
+        assert!(all(&corpus).iter().any(|p| p.heading.is_some()));
+        assert!(all(&corpus).iter().any(|p| !p.attribution.is_empty()));
         assert_eq!(saved.corpus.briefs, corpus.briefs);
         assert_eq!(saved.corpus.files, corpus.files);
         assert_eq!(saved.corpus.fingerprint, corpus.fingerprint);

@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 use crate::engine::error::{BriefError, EngineError};
 use crate::engine::ingest::brief::{parse_brief, BriefLimits};
 use crate::engine::ingest::listing::{self, kind_name, Listing, Source, Stamp};
-use crate::engine::types::{BriefMeta, FileProblem, Passage, Scope};
+use crate::engine::ingest::passages::Passages;
+use crate::engine::types::{BriefMeta, FileProblem, Scope};
 
 /// Bump when parsing, analysis or the schema change, so existing indexes rebuild.
 pub const ENGINE_VERSION: &str = "briefbot-index-4";
@@ -18,7 +19,7 @@ pub const ENGINE_VERSION: &str = "briefbot-index-4";
 /// Everything read from the brief files, in a deterministic order.
 #[derive(Debug, Default, Clone)]
 pub struct Corpus {
-    pub passages: Vec<Arc<Passage>>,
+    pub passages: Passages,
     pub briefs: Vec<(Arc<BriefMeta>, usize)>,
     /// Content hash per file indexed, for change reports.
     pub files: BTreeMap<PathBuf, String>,
@@ -60,6 +61,7 @@ impl Sources<'_> {
 /// Read and parse every file of `listing`.
 pub fn load_listed(listing: Listing, extra_fingerprint: &[u8], limits: &BriefLimits) -> Corpus {
     let mut corpus = Corpus::default();
+    let mut passages = Vec::new();
     let mut problems = listing.problems;
     let mut fp = Fingerprint::new(extra_fingerprint);
     for Source { scope, path, .. } in listing.sources {
@@ -80,9 +82,7 @@ pub fn load_listed(listing: Listing, extra_fingerprint: &[u8], limits: &BriefLim
                 corpus
                     .briefs
                     .push((parsed.meta.clone(), parsed.passages.len()));
-                corpus
-                    .passages
-                    .extend(parsed.passages.into_iter().map(Arc::new));
+                passages.extend(parsed.passages.into_iter().map(Arc::new));
                 corpus.files.insert(path.clone(), hash);
                 corpus.stamps.insert(path, stamp);
             }
@@ -92,6 +92,7 @@ pub fn load_listed(listing: Listing, extra_fingerprint: &[u8], limits: &BriefLim
             }),
         }
     }
+    corpus.passages = passages.into();
     corpus.problems = problems;
     corpus.fingerprint = fp.finish();
     corpus

@@ -8,6 +8,7 @@ pub(crate) mod attribution;
 pub(crate) mod brief;
 pub(crate) mod corpus;
 pub(crate) mod listing;
+pub(crate) mod passages;
 pub(crate) mod text;
 mod tokens;
 pub(crate) mod unchanged;
