@@ -192,7 +192,10 @@ impl Engine {
 
     /// Rebuild from the files and swap the new index in atomically; questions
     /// keep being answered from the old one meanwhile, and a failed rebuild
-    /// leaves it serving. Rebuilds are serialised, within this process and
+    /// leaves it serving. Every brief is read and parsed again, trusting no
+    /// size or time stamp: a reindex is also how a moderator repairs what
+    /// start-up's stamp check cannot see. Like any build, it saves the corpus
+    /// with the new generation, so the next start-up reads no brief. Rebuilds are serialised, within this process and
     /// (by a lock file) with other processes sharing the index directory.
     pub fn reindex(&self) -> Result<IndexReport, EngineError> {
         let _guard = self.rebuild.lock().unwrap_or_else(|p| p.into_inner());
