@@ -94,8 +94,11 @@ pub fn write(
         attributions: Blob(&passages.attributions),
         stats: Blob(&stats),
     };
-    let payload = postcard::to_stdvec(&wire).map_err(encode_err)?;
-    write_framed(dir, SERVE, &payload)
+    write_framed(dir, SERVE, |w| {
+        postcard::to_io(&wire, w)
+            .map(drop)
+            .map_err(std::io::Error::other)
+    })
 }
 
 /// What generation `dir` serves from; damage (missing, truncated, garbled,
@@ -190,21 +193,64 @@ fn decoded<T>(
     })
 }
 
-/// Write `payload` to `dir/format.file` with its header, synced so that a
-/// generation published after this call never holds a torn file.
-pub fn write_framed(dir: &Path, format: Format, payload: &[u8]) -> Result<(), EngineError> {
+/// Write `dir/format.file`: its header, then whatever `payload` writes,
+/// streamed (a payload of a hundred megabytes is never copied whole in
+/// memory), then the header again with the length and checksum now known.
+/// Synced, so a generation published after this call never holds a torn
+/// file.
+pub fn write_framed(
+    dir: &Path,
+    format: Format,
+    payload: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), EngineError> {
+    use std::io::{Seek, SeekFrom};
     let path = dir.join(format.file);
-    let mut header = Vec::with_capacity(HEADER);
-    header.extend_from_slice(MAGIC);
-    header.extend_from_slice(&format.tag);
-    header.extend_from_slice(&format.version.to_le_bytes());
-    header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    header.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
-    let mut f = std::fs::File::create(&path).map_err(|e| EngineError::io(&path, e))?;
-    f.write_all(&header)
-        .and_then(|()| f.write_all(payload))
-        .and_then(|()| f.sync_all())
-        .map_err(|e| EngineError::io(&path, e))
+    let header = |len: u64, crc: u32| {
+        let mut h = Vec::with_capacity(HEADER);
+        h.extend_from_slice(MAGIC);
+        h.extend_from_slice(&format.tag);
+        h.extend_from_slice(&format.version.to_le_bytes());
+        h.extend_from_slice(&len.to_le_bytes());
+        h.extend_from_slice(&crc.to_le_bytes());
+        h
+    };
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&path)?;
+        f.write_all(&header(0, 0))?;
+        let mut out = Counted {
+            inner: std::io::BufWriter::with_capacity(1 << 20, f),
+            crc: crc32fast::Hasher::new(),
+            len: 0,
+        };
+        payload(&mut out)?;
+        let Counted { len, crc, inner } = out;
+        let mut f = inner.into_inner().map_err(|e| e.into_error())?;
+        let crc = crc.finalize();
+        f.seek(SeekFrom::Start(0))?;
+        f.write_all(&header(len, crc))?;
+        f.sync_all()
+    };
+    write().map_err(|e| EngineError::io(&path, e))
+}
+
+/// A writer that checksums and counts what passes through it.
+struct Counted<W: Write> {
+    inner: W,
+    crc: crc32fast::Hasher,
+    len: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// The file mapped, its header checked but not yet its checksum: for a
@@ -431,7 +477,7 @@ mod tests {
             version: 3,
         };
         let payload: Vec<u8> = (0..=255).cycle().take(10_000).collect();
-        write_framed(dir.path(), format, &payload).unwrap();
+        write_framed(dir.path(), format, |w| w.write_all(&payload)).unwrap();
         let read = |format| open_framed(dir.path(), format).and_then(|f| f.verify().map(|()| f));
         assert_eq!(read(format).unwrap().payload(), payload);
         let path = dir.path().join(format.file);
@@ -466,7 +512,10 @@ mod tests {
     #[test]
     fn a_payload_that_passes_the_checksum_but_does_not_decode_is_damage() {
         let dir = tempfile::tempdir().unwrap();
-        write_framed(dir.path(), SERVE, b"\xff\xff\xff\xff\xff\xff").unwrap();
+        write_framed(dir.path(), SERVE, |w| {
+            w.write_all(b"\xff\xff\xff\xff\xff\xff")
+        })
+        .unwrap();
         assert!(matches!(read(dir.path()), Err(EngineError::Damaged { .. })));
     }
 }
