@@ -5,6 +5,7 @@
 //! disk which generation is current and which files it was built from.
 
 pub(crate) mod analyze;
+pub(crate) mod framed;
 pub(crate) mod generation;
 pub(crate) mod lexicon;
 pub(crate) mod lock;
