@@ -49,8 +49,12 @@ fn a_question_sharing_no_word_with_the_passage_finds_it() {
         ),
     ] {
         let answer = engine.ask(q).unwrap();
-        let top = &answer.hits.first().expect("a hit").passage.text;
-        assert!(top.contains(expect), "{q} -> {top}");
+        let top = answer.ranked().first().expect("a passage");
+        assert!(
+            top.passage.text.contains(expect),
+            "{q} -> {}",
+            top.passage.text
+        );
     }
 }
 
@@ -93,10 +97,9 @@ fn a_missing_model_is_an_error_naming_the_setting() {
     write_brief(dir.path(), BRIEF);
     let mut cfg = config(dir.path());
     cfg.model_dir = Some(PathBuf::from("/nonexistent/briefbot-model"));
-    let err = Engine::open(cfg)
-        .err()
-        .expect("no model, no engine")
-        .to_string();
+    let err = Engine::open(cfg).err().expect("no model, no engine");
+    // As the CLI reports it: the setting, then the cause.
+    let err = format!("{:#}", anyhow::Error::new(err));
     assert!(err.contains("engine.model_dir"), "{err}");
     assert!(err.contains("/nonexistent/briefbot-model"), "{err}");
 }
@@ -127,7 +130,10 @@ fn vectors_are_kept_with_the_index_and_only_changed_passages_are_embedded() {
     let report = engine.reindex().unwrap();
     assert_eq!(report.embedded, 1, "only the changed paragraph");
     let after = engine.ask("Is joining the army obligatory?").unwrap();
-    assert_eq!(before.hits[0].passage.text, after.hits[0].passage.text);
+    assert_eq!(
+        before.ranked()[0].passage.text,
+        after.ranked()[0].passage.text
+    );
     drop(engine);
 
     write_brief(briefs.path(), &BRIEF.replace("last autumn", "last spring"));

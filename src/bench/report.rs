@@ -171,6 +171,12 @@ pub fn targets(r: &Report) -> Vec<Target> {
             format!("{:.0} MB", big.rss_mb),
             big.rss_mb < 400.0,
         ));
+        out.push(target(
+            "100k: start-up with an index",
+            "< 100 ms",
+            format!("{:.0} ms", big.startup_ms),
+            big.startup_ms < 100.0,
+        ));
     }
     if let (Some(idle), Some(busy)) = (r.idle_p99_10k_us, r.rebuild_p99_10k_us) {
         out.push(target(

@@ -89,7 +89,9 @@ pub enum EngineError {
         #[source]
         source: tantivy::TantivyError,
     },
-    #[error("setting `engine.model_dir` (or set `engine.semantic = false` to run without the model): {0}")]
+    #[error(
+        "setting `engine.model_dir` (or set `engine.semantic = false` to run without the model)"
+    )]
     Model(#[source] crate::engine::semantic::SemanticError),
     /// A bug, not bad input; reported rather than taking the bot down.
     #[error("the rebuild stopped unexpectedly; the previous index keeps serving")]

@@ -57,7 +57,7 @@ use index::manifest::Manifest;
 use index::snapshot::{DenseInput, Snapshot};
 use index::{open, priority};
 use ingest::brief;
-use ingest::corpus::{self, Corpus};
+use ingest::corpus::Sources;
 pub use query::synonyms::Synonyms;
 pub use query::MAX_QUESTION_CHARS;
 use semantic::{DenseIndex, Encoder};
@@ -169,31 +169,26 @@ impl Engine {
             None => None,
         };
         let synonyms = load_synonyms(&cfg)?;
-        let corpus = load_corpus(&cfg, &synonyms)?;
         let mut report = IndexReport::default();
         let cached = match (&encoder, &cfg.vector_cache) {
             (Some(_), Some(path)) => DenseIndex::read(path),
             _ => None,
         };
+        let dense = dense(&encoder, cached.as_ref());
         let snapshot = match &cfg.index_dir {
             None => {
                 report.rebuilt = true;
-                Snapshot::build(
-                    corpus,
-                    None,
-                    1,
-                    synonyms.0,
-                    dense(&encoder, cached.as_ref()),
-                )?
+                let corpus = sources(&cfg, &synonyms).load()?;
+                Snapshot::build(corpus, None, 1, synonyms.0, dense)?
             }
             Some(dir) => {
-                let files = corpus.files.clone();
-                let dense = dense(&encoder, cached.as_ref());
-                match open::open_or_build(dir, corpus, synonyms.0, dense, cfg.lock_wait)? {
+                let sources = sources(&cfg, &synonyms);
+                let wait = cfg.lock_wait;
+                match open::open_or_build(dir, &sources, synonyms.0.clone(), dense, wait)? {
                     open::Outcome::Reused(s) => s,
                     open::Outcome::Rebuilt { snapshot, before } => {
                         report.rebuilt = true;
-                        diff_files(&mut report, &before, &files);
+                        diff_files(&mut report, &before, &snapshot.corpus.files);
                         snapshot
                     }
                 }
@@ -244,7 +239,10 @@ impl Engine {
 
     /// Rebuild from the files and swap the new index in atomically; questions
     /// keep being answered from the old one meanwhile, and a failed rebuild
-    /// leaves it serving. Rebuilds are serialised, within this process and
+    /// leaves it serving. Every brief is read and parsed again, trusting no
+    /// size or time stamp: a reindex is also how a moderator repairs what
+    /// start-up's stamp check cannot see. Like any build, it saves the corpus
+    /// with the new generation, so the next start-up reads no brief. Rebuilds are serialised, within this process and
     /// (by a lock file) with other processes sharing the index directory.
     pub fn reindex(&self) -> Result<IndexReport, EngineError> {
         let _guard = self.rebuild.lock().unwrap_or_else(|p| p.into_inner());
@@ -255,7 +253,7 @@ impl Engine {
             .transpose()?;
         let old = self.current.load_full();
         let synonyms = load_synonyms(&self.cfg)?;
-        let corpus = load_corpus(&self.cfg, &synonyms)?;
+        let corpus = sources(&self.cfg, &synonyms).load()?;
         let mut report = IndexReport {
             briefs_before: old.corpus.briefs.len(),
             passages_before: old.corpus.passages.len(),
@@ -330,16 +328,13 @@ fn load_synonyms(cfg: &EngineConfig) -> Result<(Arc<Synonyms>, Vec<u8>), EngineE
     }
 }
 
-fn load_corpus(
-    cfg: &EngineConfig,
-    synonyms: &(Arc<Synonyms>, Vec<u8>),
-) -> Result<Corpus, EngineError> {
-    corpus::load(
-        &cfg.briefs_dir,
-        cfg.tenant_briefs_dir.as_deref(),
-        &synonyms.1,
-        &cfg.limits,
-    )
+fn sources<'a>(cfg: &'a EngineConfig, synonyms: &'a (Arc<Synonyms>, Vec<u8>)) -> Sources<'a> {
+    Sources {
+        briefs_dir: &cfg.briefs_dir,
+        tenant_dir: cfg.tenant_briefs_dir.as_deref(),
+        extra_fingerprint: &synonyms.1,
+        limits: &cfg.limits,
+    }
 }
 
 /// What a new snapshot's semantic layer starts from, when there is one.

@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::BriefError;
 pub use super::tenant::TenantId;
@@ -47,7 +47,7 @@ pub struct BriefMeta {
 
 /// Someone quoted or cited in a passage ("Jennifer Jun, a satellite specialist
 /// at the Center for Strategic and International Studies, said").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attribution {
     /// The person or body cited: "Jennifer Jun", "one South Korean think tank".
     pub name: String,

@@ -30,6 +30,10 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The file opened but SQLite's own check found it damaged: refused at
+    /// start rather than run half-working and lose what is written later.
+    #[error("database {path} is damaged ({report}); restore it from a backup or move it aside to start afresh")]
+    DamagedSqlite { path: PathBuf, report: String },
     #[error("cannot create the data directory {path}: {source}")]
     CreateDir {
         path: PathBuf,

@@ -40,6 +40,7 @@ impl Sqlite {
         // writer rather than failing at once.
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(wrap)?;
+        check_integrity(&conn, path)?;
         Sqlite::init(conn)
     }
 
@@ -70,6 +71,34 @@ impl Sqlite {
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+}
+
+/// SQLite's quick check (structure and page checks, without the slower index
+/// cross-checks): the bot's database is small, so this costs milliseconds at
+/// start and catches a damaged file before anything is written into it.
+fn check_integrity(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let damaged = |report: String| StoreError::DamagedSqlite {
+        path: path.to_path_buf(),
+        report,
+    };
+    let mut stmt = conn
+        .prepare("PRAGMA quick_check")
+        .map_err(|e| damaged(e.to_string()))?;
+    let rows: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| damaged(e.to_string()))?;
+    match rows.as_slice() {
+        [ok] if ok == "ok" => Ok(()),
+        problems => Err(damaged(
+            problems
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
     }
 }
 

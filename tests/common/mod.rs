@@ -23,6 +23,10 @@ pub const ANSWER: &str = "at least 11,000 soldiers";
 pub struct Scratch {
     pub root: tempfile::TempDir,
     runs: std::cell::Cell<usize>,
+    /// Run with the sentence-embedding model (the default). Off where a test
+    /// rebuilds large generated briefs many times and is about processes,
+    /// not answers: an unoptimised build embeds slowly.
+    pub semantic: bool,
 }
 
 pub struct Run {
@@ -50,6 +54,7 @@ impl Scratch {
         let s = Scratch {
             root,
             runs: std::cell::Cell::new(0),
+            semantic: true,
         };
         std::fs::create_dir_all(s.briefs()).unwrap();
         std::fs::create_dir_all(s.data()).unwrap();
@@ -82,6 +87,13 @@ impl Scratch {
             .env_remove("RUST_LOG")
             .env("BRIEFBOT_PATHS_DATA", self.data())
             .env("BRIEFBOT_PATHS_SYNONYMS", self.root.path().join("none.txt"))
+            // The shipped model, found from anywhere (the default is
+            // relative to the working directory, which is the scratch one).
+            .env(
+                "BRIEFBOT_ENGINE_MODEL_DIR",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2"),
+            )
+            .env("BRIEFBOT_ENGINE_SEMANTIC", self.semantic.to_string())
             .arg("--briefs")
             .arg(self.briefs())
             .arg("--index")

@@ -216,6 +216,50 @@ async fn the_sqlite_file_survives_a_reopen_at_the_latest_schema() {
     assert_eq!(store.question(id).await.unwrap().unwrap().text, "q");
 }
 
+/// A damaged file is refused at start, by name, rather than run half-working:
+/// one that is not a database at all, and a real one with a page overwritten.
+#[tokio::test]
+async fn a_damaged_sqlite_file_is_refused_at_start_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.sqlite3");
+    std::fs::write(&garbage, vec![0x5a_u8; 16 * 1024]).unwrap();
+    let err = Store::connect(&DatabaseUrl::Sqlite(garbage.clone()), 1)
+        .await
+        .err()
+        .expect("a file that is not a database is refused");
+    assert!(
+        err.to_string().contains(&garbage.display().to_string()),
+        "{err}"
+    );
+
+    let damaged = dir.path().join("damaged.sqlite3");
+    {
+        let store = Store::connect(&DatabaseUrl::Sqlite(damaged.clone()), 1)
+            .await
+            .unwrap();
+        for i in 0..300 {
+            let text = format!("question {i} {}", "padding ".repeat(20));
+            store
+                .record_question(&question(5, &text, false))
+                .await
+                .unwrap();
+        }
+    }
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    let page = 4096;
+    assert!(bytes.len() > 4 * page, "the database spans several pages");
+    bytes[2 * page..3 * page].fill(0xab);
+    std::fs::write(&damaged, &bytes).unwrap();
+    let err = Store::connect(&DatabaseUrl::Sqlite(damaged.clone()), 1)
+        .await
+        .err()
+        .expect("a database with a damaged page is refused");
+    assert!(
+        err.to_string().contains(&damaged.display().to_string()),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn two_processes_migrating_one_postgres_at_once_both_start() {
     let Some(pg) = pg_cluster::start() else {

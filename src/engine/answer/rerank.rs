@@ -168,7 +168,7 @@ impl ResolvedQuery {
     /// other words wins over one that merely shares a common word.
     pub fn features(&self, snap: &Snapshot, pid: usize, dense: Option<&DenseFeatures>) -> Features {
         let (plan, groups, total_idf) = (&self.plan, &self.groups, self.total_idf);
-        let dt: &DocTerms = &snap.terms[pid];
+        let dt: DocTerms<'_> = snap.terms.doc(pid);
         let passage = &snap.corpus.passages[pid];
         let cover = |has: &dyn Fn(u32) -> bool| -> f32 {
             plan.groups
@@ -180,7 +180,7 @@ impl ResolvedQuery {
         };
         let mut f = Features {
             coverage: cover(&|id| dt.all.binary_search(&id).is_ok()),
-            heading: self.heading(&dt.heading),
+            heading: self.heading(dt.heading),
             sentence: 0.0,
             window: 0.0,
             proximity: 0.0,
@@ -190,12 +190,12 @@ impl ResolvedQuery {
         };
         // The heading frames every sentence of its paragraph ("What's in it
         // for Kim? More than $20 billion"), so its words count in each.
-        let head = &dt.heading;
+        let head = dt.heading;
         f.bigram = self.bigrams(head);
         let mut best_key = f32::MIN;
-        for (i, sent) in dt.sentences.iter().enumerate() {
+        for (i, sent) in dt.sentences().enumerate() {
             let c = cover(&|id| sent.contains(&id) || head.contains(&id));
-            let window = match dt.sentences.get(i + 1) {
+            let window = match dt.sentence(i + 1) {
                 Some(next) => {
                     cover(&|id| sent.contains(&id) || next.contains(&id) || head.contains(&id))
                 }

@@ -70,6 +70,11 @@ pub fn remove_stale(dir: &Path, keep: &[u64], _lock: &RebuildLock) {
     }
 }
 
+/// Is `name` a generation or a build directory (what [`remove_stale`] may remove)?
+pub fn is_ours(name: &str) -> bool {
+    name.starts_with(BUILDING) || parse(name).is_some()
+}
+
 fn numbered(dir: &Path) -> Vec<(u64, PathBuf)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();

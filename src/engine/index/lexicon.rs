@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 /// Word statistics over all passages.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Lexicon {
     pub stem_ids: HashMap<String, u32>,
     /// Number of passages containing each stem id.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::EngineError;
+use crate::engine::ingest::listing::Stamp;
 
 const FILE: &str = "manifest.json";
 
@@ -23,6 +24,11 @@ pub struct Manifest {
     pub dir: String,
     /// Content hash of each brief file indexed.
     pub files: BTreeMap<PathBuf, String>,
+    /// Size and times of each brief file indexed, as read: a file listed
+    /// with the same stamp is not read again at start-up. Missing in
+    /// manifests of older builds: then every file is read once.
+    #[serde(default)]
+    pub stamps: BTreeMap<PathBuf, Stamp>,
 }
 
 impl Manifest {

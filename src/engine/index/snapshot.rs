@@ -9,6 +9,7 @@ use tantivy::columnar::Column;
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 pub use super::lexicon::Lexicon;
+pub use super::terms::{DocTerms, Terms};
 use crate::engine::answer::features;
 use crate::engine::error::EngineError;
 use crate::engine::index::analyze::Analyzer;
@@ -20,17 +21,6 @@ use crate::engine::query::synonyms::Synonyms;
 use crate::engine::semantic::{DenseIndex, Encoder, Layer};
 use crate::engine::types::Scope;
 
-/// Per-passage word ids, by sentence, for the reranker.
-#[derive(Debug, Default)]
-pub struct DocTerms {
-    /// Stem ids of each sentence, in order (positions matter for proximity).
-    pub sentences: Vec<Vec<u32>>,
-    /// Stem ids of the lead-in heading.
-    pub heading: Vec<u32>,
-    /// Every stem id in the passage, sorted and unique.
-    pub all: Vec<u32>,
-}
-
 pub struct Snapshot {
     pub generation: u64,
     pub schema: BriefSchema,
@@ -38,7 +28,7 @@ pub struct Snapshot {
     /// The `pid` fast-field column of each segment, by segment ordinal.
     pub pid_columns: Vec<Column<u64>>,
     pub corpus: Corpus,
-    pub terms: Vec<DocTerms>,
+    pub terms: Terms,
     pub lexicon: Lexicon,
     pub synonyms: Arc<Synonyms>,
     /// The passages' vectors; None when `engine.semantic` is off.
@@ -86,11 +76,13 @@ impl Snapshot {
         };
         BriefSchema::register(&index);
         let threads = if corpus.passages.len() > 20_000 { 2 } else { 1 };
-        // The reranker's word statistics and the passages' vectors do not
-        // depend on the Tantivy index: compute them while the writer indexes.
+        // The reranker's word statistics do not depend on the Tantivy index:
+        // compute them on another thread while the writer indexes.
+        // The passages' vectors do not depend on the Tantivy index either:
+        // the model embeds them while the writer indexes.
         let (analysis, layer, built) = std::thread::scope(|s| {
             let analysis = s.spawn(|| analyse(&corpus));
-            let layer = s.spawn(|| dense_layer(dense, &corpus, dir));
+            let layer = s.spawn(|| dense_layer(dense, &corpus, dir, false));
             let built = Self::index_passages(&index, &schema, &corpus, threads).map_err(tv);
             (analysis.join(), layer.join(), built)
         });
@@ -135,18 +127,27 @@ impl Snapshot {
     }
 
     /// Open an index built earlier from the same corpus (same fingerprint),
-    /// verified before it may serve.
+    /// with the statistics saved with it, verified before it may serve.
     pub fn open(
         corpus: Corpus,
+        analysis: (Terms, Lexicon),
         dir: &Path,
         generation: u64,
         synonyms: Arc<Synonyms>,
         dense: Option<DenseInput<'_>>,
     ) -> Result<Snapshot, EngineError> {
         let (index, schema) = open_index(dir)?;
-        let layer = dense_layer(dense, &corpus, Some(dir))?;
-        let snap = Self::assemble(index, schema, corpus, generation, synonyms, Some(dir), None)?
-            .with_dense(layer);
+        let layer = dense_layer(dense, &corpus, Some(dir), true)?;
+        let snap = Self::assemble(
+            index,
+            schema,
+            corpus,
+            generation,
+            synonyms,
+            Some(dir),
+            Some(analysis),
+        )?
+        .with_dense(layer);
         verify::check(&snap, dir)?;
         Ok(snap)
     }
@@ -195,7 +196,7 @@ impl Snapshot {
         generation: u64,
         synonyms: Arc<Synonyms>,
         dir: Option<&Path>,
-        analysis: Option<(Vec<DocTerms>, Lexicon)>,
+        analysis: Option<(Terms, Lexicon)>,
     ) -> Result<Snapshot, EngineError> {
         let err_path = dir.map(Path::to_path_buf).unwrap_or_default();
         let tv = |source| EngineError::Index {
@@ -253,12 +254,14 @@ fn open_index(dir: &Path) -> Result<(Index, BriefSchema), EngineError> {
     Ok((index, schema))
 }
 
-/// The passages' vectors: loaded from `dir` if saved there for exactly these
-/// passages, else embedded (reusing the previous generation's) and saved.
+/// The passages' vectors: loaded from `dir` if saved there with this
+/// generation, else embedded (reusing the previous generation's) and saved.
+/// `saved` says the generation is published, so its vectors should be there.
 fn dense_layer(
     dense: Option<DenseInput<'_>>,
     corpus: &Corpus,
     dir: Option<&Path>,
+    saved: bool,
 ) -> Result<Option<(Layer, usize)>, EngineError> {
     let Some(input) = dense else {
         return Ok(None);
@@ -267,6 +270,7 @@ fn dense_layer(
         input.encoder,
         &corpus.passages,
         dir,
+        saved,
         input.previous,
         embed_threads(),
     )
@@ -275,18 +279,18 @@ fn dense_layer(
 }
 
 /// Tokenise every passage once, assigning words to sentences by position.
-fn analyse(corpus: &Corpus) -> (Vec<DocTerms>, Lexicon) {
+fn analyse(corpus: &Corpus) -> (Terms, Lexicon) {
     let mut analyzer = Analyzer::default();
     let mut lex = Lexicon {
         passages: corpus.passages.len() as u32,
         ..Lexicon::default()
     };
-    let mut terms = Vec::with_capacity(corpus.passages.len());
+    let mut terms = Terms::default();
     for p in &corpus.passages {
         let words = analyzer.words(&p.text);
-        let mut dt = DocTerms {
+        let mut dt = Parts {
             sentences: vec![Vec::new(); p.sentences.len()],
-            ..DocTerms::default()
+            ..Parts::default()
         };
         let mut exact_seen: Vec<&str> = Vec::new();
         for w in &words {
@@ -327,7 +331,15 @@ fn analyse(corpus: &Corpus) -> (Vec<DocTerms>, Lexicon) {
                 entry.push(stems);
             }
         }
-        terms.push(dt);
+        terms.push(&dt.heading, &dt.sentences, &dt.all);
     }
     (terms, lex)
+}
+
+/// One passage's ids while it is analysed.
+#[derive(Default)]
+struct Parts {
+    sentences: Vec<Vec<u32>>,
+    heading: Vec<u32>,
+    all: Vec<u32>,
 }

@@ -7,5 +7,8 @@ pub(crate) mod acronyms;
 pub(crate) mod attribution;
 pub(crate) mod brief;
 pub(crate) mod corpus;
+pub(crate) mod listing;
+pub(crate) mod passages;
 pub(crate) mod text;
 mod tokens;
+pub(crate) mod unchanged;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::encoder::Encoder;
 use super::error::SemanticError;
 use super::store::{DenseIndex, Item};
-use crate::engine::types::Passage;
+use crate::engine::ingest::passages::Passages;
 
 /// File of a generation's vectors, next to its Tantivy files.
 pub const FILE: &str = "dense.bin";
@@ -27,7 +27,7 @@ pub struct LayerReport {
     pub embedded: usize,
 }
 
-fn items(passages: &[Arc<Passage>]) -> Vec<Item<'_>> {
+fn items(passages: &Passages) -> Vec<Item<'_>> {
     passages
         .iter()
         .map(|p| Item {
@@ -39,28 +39,43 @@ fn items(passages: &[Arc<Passage>]) -> Vec<Item<'_>> {
 }
 
 impl Layer {
-    /// Vectors for `passages`: read from `dir` when they are there and match,
-    /// else embedded (reusing `previous` where passages are unchanged) and
-    /// saved to `dir`. A failure to save is logged, not fatal: the next start
-    /// embeds again.
+    /// Vectors for `passages`: read from `dir` when saved there by this
+    /// model for as many passages, else embedded (reusing `previous` where
+    /// passages are unchanged) and saved to `dir`. `saved` says the vectors
+    /// should be there (a published generation): then their absence or
+    /// damage is reported. A failure to save is logged, not fatal: the next
+    /// start embeds again.
     pub fn load_or_build(
         encoder: &Arc<Encoder>,
-        passages: &[Arc<Passage>],
+        passages: &Passages,
         dir: Option<&Path>,
+        saved: bool,
         previous: Option<&DenseIndex>,
         threads: usize,
     ) -> Result<(Layer, LayerReport), SemanticError> {
-        let items = items(passages);
-        if let Some(index) = dir
-            .and_then(|d| DenseIndex::read(&d.join(FILE)))
-            .filter(|i| i.matches(encoder.fingerprint(), &items))
-        {
-            let layer = Layer {
-                encoder: encoder.clone(),
-                index,
-            };
-            return Ok((layer, LayerReport::default()));
+        if let Some(d) = dir {
+            let path = d.join(FILE);
+            match DenseIndex::read(&path) {
+                Some(index) if index.fits(encoder.fingerprint(), passages.len()) => {
+                    let layer = Layer {
+                        encoder: encoder.clone(),
+                        index,
+                    };
+                    return Ok((layer, LayerReport::default()));
+                }
+                Some(_) if saved => tracing::warn!(
+                    "passage vectors {} are from another model or other passages; \
+                     rebuilding them from the briefs",
+                    path.display()
+                ),
+                None if saved => tracing::warn!(
+                    "passage vectors {} are missing or damaged; rebuilding them from the briefs",
+                    path.display()
+                ),
+                _ => {}
+            }
         }
+        let items = items(passages);
         let (index, embedded) = DenseIndex::build(encoder, &items, previous, threads)?;
         if let Some(d) = dir {
             let path = d.join(FILE);

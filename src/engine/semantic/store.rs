@@ -15,7 +15,7 @@ use super::encoder::Encoder;
 use super::error::SemanticError;
 use super::vectors::Quantised;
 
-const MAGIC: &[u8; 8] = b"BBDENSE2";
+const MAGIC: &[u8; 8] = b"BBDENSE3";
 
 /// What identifies a passage's vectors: its text and sentence split.
 pub type Key = [u8; 16];
@@ -153,6 +153,13 @@ impl DenseIndex {
         best
     }
 
+    /// Are these the vectors of `n` passages from this model? Enough for the
+    /// file saved inside a generation (written with it, checksummed), so a
+    /// start-up need not hash every passage to trust it.
+    pub fn fits(&self, model: &str, n: usize) -> bool {
+        self.model == model && self.keys.len() == n
+    }
+
     /// Do these vectors belong to exactly these passages, from this model?
     pub fn matches(&self, model: &str, items: &[Item<'_>]) -> bool {
         self.model == model
@@ -183,6 +190,10 @@ impl DenseIndex {
                 .iter()
                 .for_each(|s| buf.extend_from_slice(&s.to_le_bytes()));
         }
+        // A checksum of everything before it: a damaged file is re-embedded,
+        // never served.
+        let crc = crc32fast::hash(&buf);
+        buf.extend_from_slice(&crc.to_le_bytes());
         let tmp = path.with_extension("tmp");
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(&buf)?;
@@ -194,7 +205,11 @@ impl DenseIndex {
     /// missing, damaged or of another format (the caller re-embeds).
     pub fn read(path: &Path) -> Option<DenseIndex> {
         let bytes = std::fs::read(path).ok()?;
-        let mut r = Reader(&bytes);
+        let (bytes, crc) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
+        if crc32fast::hash(bytes).to_le_bytes() != crc {
+            return None;
+        }
+        let mut r = Reader(bytes);
         if r.take(8)? != MAGIC {
             return None;
         }
