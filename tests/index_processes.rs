@@ -123,3 +123,32 @@ fn a_rebuild_held_too_long_is_reported_by_name() {
         ask.describe()
     );
 }
+
+/// The bot's `/reindex` (an engine in this process) against CLI `index`
+/// processes on the same directory, six times, each after a brief changed:
+/// every rebuild succeeds on both sides and the engine keeps answering.
+#[test]
+fn reindex_in_a_running_engine_and_a_cli_index_never_fail_each_other() {
+    let s = Scratch::new(2);
+    assert!(s.run(&["index"]).ok());
+    let mut cfg = briefbot::engine::EngineConfig::in_memory(s.briefs());
+    cfg.index_dir = Some(s.index());
+    cfg.model_dir =
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2"));
+    let (engine, _) = briefbot::engine::Engine::open(cfg).expect("engine opens");
+    let mut failures = Vec::new();
+    for round in 0..6 {
+        std::fs::write(s.briefs().join("extra-03.md"), filler(3, round + 1)).unwrap();
+        let cli = s.spawn(s.command(&["index"]));
+        if let Err(e) = engine.reindex() {
+            failures.push(format!("round {round}, /reindex: {e}"));
+        }
+        let run = finish(cli);
+        if !run.ok() {
+            failures.push(format!("round {round}, CLI index: {}", run.describe()));
+        }
+        let answer = engine.ask("how many soldiers?").expect("answers");
+        assert!(answer.hits[0].passage.text.contains(ANSWER));
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
