@@ -136,20 +136,8 @@ impl Snapshot {
         synonyms: Arc<Synonyms>,
         dense: Option<DenseInput<'_>>,
     ) -> Result<Snapshot, EngineError> {
-        let (index, schema) = open_index(dir)?;
         let layer = dense_layer(dense, &corpus, Some(dir), true)?;
-        let snap = Self::assemble(
-            index,
-            schema,
-            corpus,
-            generation,
-            synonyms,
-            Some(dir),
-            Some(analysis),
-        )?
-        .with_dense(layer);
-        verify::check(&snap, dir)?;
-        Ok(snap)
+        Self::serve(dir, corpus, analysis, layer, generation, synonyms)
     }
 
     /// The same generation read from where it now lives: a build is written
@@ -166,6 +154,20 @@ impl Snapshot {
             embedded,
             ..
         } = self;
+        let layer = dense.map(|layer| (layer, embedded));
+        Self::serve(dir, corpus, (terms, lexicon), layer, generation, synonyms)
+    }
+
+    /// A generation on disk with its corpus, statistics and vectors in
+    /// hand, verified before it may serve.
+    fn serve(
+        dir: &Path,
+        corpus: Corpus,
+        analysis: (Terms, Lexicon),
+        layer: Option<(Layer, usize)>,
+        generation: u64,
+        synonyms: Arc<Synonyms>,
+    ) -> Result<Snapshot, EngineError> {
         let (index, schema) = open_index(dir)?;
         let snap = Self::assemble(
             index,
@@ -174,9 +176,9 @@ impl Snapshot {
             generation,
             synonyms,
             Some(dir),
-            Some((terms, lexicon)),
+            Some(analysis),
         )?
-        .with_dense(dense.map(|layer| (layer, embedded)));
+        .with_dense(layer);
         verify::check(&snap, dir)?;
         Ok(snap)
     }
