@@ -66,27 +66,41 @@ impl Encoder {
         let config: Config = serde_json::from_str(&config_text)
             .map_err(|e| bad(&config_path, format!("not a BERT configuration: {e}")))?;
 
-        let mut tokenizer = Tokenizer::from_file(&tokenizer_path)
-            .map_err(|e| bad(&tokenizer_path, e.to_string()))?;
-        // The shipped tokenizer pads every text to 128 tokens; one text at a
-        // time needs no padding, and batches pad themselves (see `embed_batch`).
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(Some(TruncationParams {
-                max_length: MAX_TOKENS.min(config.max_position_embeddings),
-                ..TruncationParams::default()
-            }))
-            .map_err(|e| bad(&tokenizer_path, e.to_string()))?;
-
-        // SAFETY: the file is mapped read-only; the engine never writes model
-        // files, and an operator replacing one under a running bot is the same
-        // hazard as with any memory-mapped data (the index included).
-        let vb = unsafe {
-            VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &Device::Cpu)
-        }
-        .map_err(|e| bad(&weights_path, e.to_string()))?;
-        let model = BertModel::load(vb, &config)
-            .map_err(|e| bad(&weights_path, format!("does not match config.json: {e}")))?;
+        // The tokenizer (a JSON vocabulary and its regexes) and the weights
+        // (widened from f16) load independently: side by side, start-up
+        // waits for the slower one only.
+        let (tokenizer, model) = std::thread::scope(|s| {
+            let tokenizer = s.spawn(|| -> Result<Tokenizer, SemanticError> {
+                let mut tokenizer = Tokenizer::from_file(&tokenizer_path)
+                    .map_err(|e| bad(&tokenizer_path, e.to_string()))?;
+                // The shipped tokenizer pads every text to 128 tokens; one text at a
+                // time needs no padding, and batches pad themselves (see `embed_batch`).
+                tokenizer.with_padding(None);
+                tokenizer
+                    .with_truncation(Some(TruncationParams {
+                        max_length: MAX_TOKENS.min(config.max_position_embeddings),
+                        ..TruncationParams::default()
+                    }))
+                    .map_err(|e| bad(&tokenizer_path, e.to_string()))?;
+                Ok(tokenizer)
+            });
+            // SAFETY: the file is mapped read-only; the engine never writes model
+            // files, and an operator replacing one under a running bot is the same
+            // hazard as with any memory-mapped data (the index included).
+            let model = unsafe {
+                VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &Device::Cpu)
+            }
+            .map_err(|e| bad(&weights_path, e.to_string()))
+            .and_then(|vb| {
+                BertModel::load(vb, &config)
+                    .map_err(|e| bad(&weights_path, format!("does not match config.json: {e}")))
+            });
+            let tokenizer = tokenizer
+                .join()
+                .unwrap_or_else(|_| Err(bad(&tokenizer_path, "the tokenizer panicked".into())));
+            (tokenizer, model)
+        });
+        let (tokenizer, model) = (tokenizer?, model?);
         let fingerprint = fingerprint(&[&config_path, &tokenizer_path, &weights_path])
             .map_err(|(path, e)| bad(&path, e.to_string()))?;
         Ok(Encoder {
