@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{du, filler, finish, Lcg, Scratch, ANSWER};
+use common::{du, filler, finish, model_dir, Lcg, Scratch, ANSWER};
 
 /// 30 rebuilds killed at arbitrary moments, each after a brief changed so
 /// that the start really rebuilds: afterwards the index still opens and
@@ -133,8 +133,7 @@ fn reindex_in_a_running_engine_and_a_cli_index_never_fail_each_other() {
     assert!(s.run(&["index"]).ok());
     let mut cfg = briefbot::engine::EngineConfig::in_memory(s.briefs());
     cfg.index_dir = Some(s.index());
-    cfg.model_dir =
-        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2"));
+    cfg.model_dir = Some(model_dir());
     let (engine, _) = briefbot::engine::Engine::open(cfg).expect("engine opens");
     let mut failures = Vec::new();
     for round in 0..6 {

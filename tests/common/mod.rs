@@ -89,10 +89,7 @@ impl Scratch {
             .env("BRIEFBOT_PATHS_SYNONYMS", self.root.path().join("none.txt"))
             // The shipped model, found from anywhere (the default is
             // relative to the working directory, which is the scratch one).
-            .env(
-                "BRIEFBOT_ENGINE_MODEL_DIR",
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2"),
-            )
+            .env("BRIEFBOT_ENGINE_MODEL_DIR", model_dir())
             .env("BRIEFBOT_ENGINE_SEMANTIC", self.semantic.to_string())
             .arg("--briefs")
             .arg(self.briefs())
@@ -153,6 +150,11 @@ fn read(path: &Path) -> String {
 
 /// A brief of a few paragraphs whose words vary with `i` and `version`, so
 /// changing `version` changes the index.
+/// The shipped sentence-embedding model, wherever the test runs from.
+pub fn model_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2")
+}
+
 pub fn filler(i: usize, version: usize) -> String {
     let mut text = format!("---\ntitle: Filler brief {i}\n---\n");
     for p in 0..12 {

@@ -133,6 +133,15 @@ mod tests {
 
     const BRIEF: &str = "---\ntitle: Gulls\n---\n\nThe lighthouse keeper counted 42 gulls.\n";
 
+    /// What a manifest would record for `built`.
+    fn recorded(built: &Corpus) -> Recorded<'_> {
+        Recorded {
+            fingerprint: &built.fingerprint,
+            hashes: &built.files,
+            stamps: &built.stamps,
+        }
+    }
+
     fn read_files(u: &Unchanged) -> Vec<String> {
         u.files
             .iter()
@@ -156,11 +165,7 @@ mod tests {
             limits: &limits,
         };
         let built = sources.load().unwrap();
-        let recorded = Recorded {
-            fingerprint: &built.fingerprint,
-            hashes: &built.files,
-            stamps: &built.stamps,
-        };
+        let recorded = recorded(&built);
         let check =
             |s: &Sources<'_>| check(s.list().unwrap(), &recorded, s.extra_fingerprint, &limits);
 
@@ -219,11 +224,7 @@ mod tests {
             limits: &limits,
         };
         let built = sources.load().unwrap();
-        let recorded = Recorded {
-            fingerprint: &built.fingerprint,
-            hashes: &built.files,
-            stamps: &built.stamps,
-        };
+        let recorded = recorded(&built);
         let same = check(sources.list().unwrap(), &recorded, b"", &limits).unwrap();
         let mut saved = built.clone();
         saved.files.clear();
