@@ -256,10 +256,10 @@ impl DenseIndex {
 
 type Embedded = (Vec<f32>, Vec<Vec<f32>>);
 
-/// Embed `items[todo]` on a pool of `threads` threads of its own: the
-/// model's matrix products and softmax run on the pool they are called from,
-/// so a rebuild's work stays on these threads (which inherit the caller's
-/// lowered priority) instead of the global pool that answers use.
+/// Embed `items[todo]` on a pool of `threads` threads of its own, one
+/// passage per thread at a time (each forward pass runs on its caller's
+/// thread), so a rebuild's work stays on these threads, which inherit the
+/// caller's lowered priority.
 fn embed_all(
     encoder: &Encoder,
     items: &[Item<'_>],

@@ -1,0 +1,366 @@
+//! A BERT encoder's forward pass (the architecture of all-MiniLM-L6-v2 and
+//! of any compatible `engine.model_dir`), from a `config.json` and a
+//! `model.safetensors` file.
+//!
+//! Why written out here rather than taken from a tensor library: the encoder
+//! is six matrix products, a softmax and two layer norms per layer, and the
+//! library we used before (candle) spent most of a question's time packing
+//! weights and waking threads (see `kernel`). This file stays the plain
+//! textbook computation; the speed lives in `kernel::linear`.
+
+use half::{bf16, f16};
+use safetensors::{Dtype, SafeTensors};
+
+use super::kernel::{gelu, layer_norm, linear, softmax};
+
+/// The settings of `config.json` the forward pass reads.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Config {
+    pub vocab_size: usize,
+    pub hidden_size: usize,
+    pub num_hidden_layers: usize,
+    pub num_attention_heads: usize,
+    pub intermediate_size: usize,
+    pub max_position_embeddings: usize,
+    #[serde(default = "default_type_vocab")]
+    pub type_vocab_size: usize,
+    #[serde(default = "default_eps")]
+    pub layer_norm_eps: f64,
+    #[serde(default = "default_act")]
+    pub hidden_act: String,
+    #[serde(default)]
+    pub position_embedding_type: Option<String>,
+}
+
+fn default_type_vocab() -> usize {
+    2
+}
+fn default_eps() -> f64 {
+    1e-12
+}
+fn default_act() -> String {
+    "gelu".into()
+}
+
+impl Config {
+    /// Refuse what this forward pass does not compute, rather than produce
+    /// vectors that silently mean nothing.
+    pub fn check(&self) -> Result<(), String> {
+        if self.hidden_act != "gelu" {
+            return Err(format!(
+                "hidden_act {:?} is not supported (only \"gelu\")",
+                self.hidden_act
+            ));
+        }
+        if let Some(kind) = self.position_embedding_type.as_deref() {
+            if kind != "absolute" {
+                return Err(format!(
+                    "position_embedding_type {kind:?} is not supported (only \"absolute\")"
+                ));
+            }
+        }
+        if self.num_attention_heads == 0 || self.hidden_size % self.num_attention_heads != 0 {
+            return Err(format!(
+                "hidden_size {} is not a multiple of num_attention_heads {}",
+                self.hidden_size, self.num_attention_heads
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A loaded encoder: weights widened to f32, but the word table (most of
+/// the file) kept as stored and widened one looked-up row at a time.
+pub struct Bert {
+    cfg: Config,
+    words: Table,
+    positions: Vec<f32>,
+    token_type: Vec<f32>,
+    embed_norm: Norm,
+    blocks: Vec<Block>,
+}
+
+enum Table {
+    F16(Vec<f16>),
+    F32(Vec<f32>),
+}
+
+struct Linear {
+    w: Vec<f16>,
+    b: Vec<f32>,
+    inputs: usize,
+}
+
+struct Norm {
+    gamma: Vec<f32>,
+    beta: Vec<f32>,
+}
+
+struct Block {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attn_out: Linear,
+    attn_norm: Norm,
+    up: Linear,
+    down: Linear,
+    out_norm: Norm,
+}
+
+impl Bert {
+    /// Read the weights `cfg` describes from a safetensors file's bytes. The
+    /// error names the tensor at fault.
+    pub fn load(cfg: Config, bytes: &[u8]) -> Result<Bert, String> {
+        cfg.check()?;
+        let st =
+            SafeTensors::deserialize(bytes).map_err(|e| format!("not a safetensors file: {e}"))?;
+        // Files exported from a pretraining checkpoint put everything under "bert.".
+        let prefix = if st.tensor("embeddings.word_embeddings.weight").is_ok() {
+            ""
+        } else {
+            "bert."
+        };
+        let w = Weights { st: &st, prefix };
+        let (h, ff) = (cfg.hidden_size, cfg.intermediate_size);
+        let words = w.table("embeddings.word_embeddings.weight", [cfg.vocab_size, h])?;
+        let positions = w.get(
+            "embeddings.position_embeddings.weight",
+            &[cfg.max_position_embeddings, h],
+        )?;
+        let mut token_type = w.get(
+            "embeddings.token_type_embeddings.weight",
+            &[cfg.type_vocab_size, h],
+        )?;
+        token_type.truncate(h);
+        let embed_norm = w.norm("embeddings.LayerNorm", h)?;
+        let blocks = (0..cfg.num_hidden_layers)
+            .map(|i| {
+                let at = |name: &str| format!("encoder.layer.{i}.{name}");
+                Ok(Block {
+                    query: w.linear(&at("attention.self.query"), h, h)?,
+                    key: w.linear(&at("attention.self.key"), h, h)?,
+                    value: w.linear(&at("attention.self.value"), h, h)?,
+                    attn_out: w.linear(&at("attention.output.dense"), h, h)?,
+                    attn_norm: w.norm(&at("attention.output.LayerNorm"), h)?,
+                    up: w.linear(&at("intermediate.dense"), h, ff)?,
+                    down: w.linear(&at("output.dense"), ff, h)?,
+                    out_norm: w.norm(&at("output.LayerNorm"), h)?,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(Bert {
+            cfg,
+            words,
+            positions,
+            token_type,
+            embed_norm,
+            blocks,
+        })
+    }
+
+    /// The last hidden state of one text's token ids: `ids.len()` rows of
+    /// `hidden_size`, one after the other.
+    pub fn forward(&self, ids: &[u32]) -> Result<Vec<f32>, String> {
+        let (len, h) = (ids.len(), self.cfg.hidden_size);
+        if len > self.cfg.max_position_embeddings {
+            return Err(format!(
+                "{len} tokens, more than the model's {} positions",
+                self.cfg.max_position_embeddings
+            ));
+        }
+        let mut x = vec![0f32; len * h];
+        for (i, (&id, row)) in ids.iter().zip(x.chunks_exact_mut(h)).enumerate() {
+            let id = id as usize;
+            if id >= self.cfg.vocab_size {
+                return Err(format!(
+                    "token id {id} is outside the vocabulary of {}",
+                    self.cfg.vocab_size
+                ));
+            }
+            self.words.row(id, h, row);
+            let position = &self.positions[i * h..(i + 1) * h];
+            for ((v, p), t) in row.iter_mut().zip(position).zip(&self.token_type) {
+                *v += p + t;
+            }
+        }
+        let eps = self.cfg.layer_norm_eps as f32;
+        self.embed_norm.apply(&mut x, h, eps);
+        for block in &self.blocks {
+            x = block.forward(&x, len, h, self.cfg.num_attention_heads, eps);
+        }
+        Ok(x)
+    }
+}
+
+impl Table {
+    fn row(&self, id: usize, width: usize, out: &mut [f32]) {
+        match self {
+            Table::F16(t) => {
+                for (o, v) in out.iter_mut().zip(&t[id * width..(id + 1) * width]) {
+                    *o = v.to_f32();
+                }
+            }
+            Table::F32(t) => out.copy_from_slice(&t[id * width..(id + 1) * width]),
+        }
+    }
+}
+
+impl Linear {
+    fn apply(&self, x: &[f32], rows: usize) -> Vec<f32> {
+        let mut y = vec![0f32; rows * self.b.len()];
+        linear(x, rows, self.inputs, &self.w, &self.b, &mut y);
+        y
+    }
+}
+
+impl Norm {
+    fn apply(&self, x: &mut [f32], width: usize, eps: f32) {
+        layer_norm(x, width, &self.gamma, &self.beta, eps);
+    }
+}
+
+impl Block {
+    fn forward(&self, x: &[f32], len: usize, h: usize, heads: usize, eps: f32) -> Vec<f32> {
+        let mut attended = self.attn_out.apply(&self.attention(x, len, h, heads), len);
+        attended.iter_mut().zip(x).for_each(|(a, r)| *a += r);
+        self.attn_norm.apply(&mut attended, h, eps);
+        let mut up = self.up.apply(&attended, len);
+        gelu(&mut up);
+        let mut out = self.down.apply(&up, len);
+        out.iter_mut().zip(&attended).for_each(|(o, r)| *o += r);
+        self.out_norm.apply(&mut out, h, eps);
+        out
+    }
+
+    /// Multi-head self-attention over all tokens (one text, no padding, so
+    /// no mask). Each head's products go through `linear` too: its query
+    /// rows against its key rows, then the weights against its value columns.
+    fn attention(&self, x: &[f32], len: usize, h: usize, heads: usize) -> Vec<f32> {
+        let (q, k, v) = (
+            self.query.apply(x, len),
+            self.key.apply(x, len),
+            self.value.apply(x, len),
+        );
+        let d = h / heads;
+        let scale = 1.0 / (d as f32).sqrt();
+        let mut context = vec![0f32; len * h];
+        let (mut qh, mut kh, mut vt) = (
+            vec![0f32; len * d],
+            vec![0f32; len * d],
+            vec![0f32; d * len],
+        );
+        let mut scores = vec![0f32; len * len];
+        let mut out = vec![0f32; len * d];
+        let (no_bias_len, no_bias_d) = (vec![0f32; len], vec![0f32; d]);
+        for head in 0..heads {
+            let cols = head * d..(head + 1) * d;
+            for t in 0..len {
+                let row = t * h;
+                for (c, col) in cols.clone().enumerate() {
+                    qh[t * d + c] = q[row + col] * scale;
+                    kh[t * d + c] = k[row + col];
+                    vt[c * len + t] = v[row + col];
+                }
+            }
+            linear(&qh, len, d, &kh, &no_bias_len, &mut scores);
+            scores.chunks_exact_mut(len).for_each(softmax);
+            linear(&scores, len, len, &vt, &no_bias_d, &mut out);
+            for t in 0..len {
+                context[t * h + cols.start..t * h + cols.end]
+                    .copy_from_slice(&out[t * d..(t + 1) * d]);
+            }
+        }
+        context
+    }
+}
+
+/// The tensors of one file, looked up under the model's prefix.
+struct Weights<'a> {
+    st: &'a SafeTensors<'a>,
+    prefix: &'a str,
+}
+
+impl Weights<'_> {
+    fn view(
+        &self,
+        name: &str,
+        shape: &[usize],
+    ) -> Result<safetensors::tensor::TensorView<'_>, String> {
+        let full = format!("{}{name}", self.prefix);
+        let view = self
+            .st
+            .tensor(&full)
+            .map_err(|_| format!("has no tensor {full} (is it a BERT model?)"))?;
+        if view.shape() != shape {
+            return Err(format!(
+                "tensor {full} has shape {:?}, config.json implies {shape:?}",
+                view.shape()
+            ));
+        }
+        Ok(view)
+    }
+
+    fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
+        let view = self.view(name, shape)?;
+        let data = view.data();
+        match view.dtype() {
+            Dtype::F32 => Ok(data
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect()),
+            Dtype::F16 => Ok(data
+                .chunks_exact(2)
+                .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect()),
+            Dtype::BF16 => Ok(data
+                .chunks_exact(2)
+                .map(|b| bf16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect()),
+            other => Err(format!(
+                "tensor {}{name} is {other:?}; only F32, F16 and BF16 are supported",
+                self.prefix
+            )),
+        }
+    }
+
+    /// A matrix kept in half precision (see `kernel` for why); an f32 or
+    /// bf16 file is narrowed once at load.
+    fn get_f16(&self, name: &str, shape: &[usize]) -> Result<Vec<f16>, String> {
+        let view = self.view(name, shape)?;
+        if view.dtype() == Dtype::F16 {
+            return Ok(view
+                .data()
+                .chunks_exact(2)
+                .map(|b| f16::from_le_bytes([b[0], b[1]]))
+                .collect());
+        }
+        Ok(self
+            .get(name, shape)?
+            .into_iter()
+            .map(f16::from_f32)
+            .collect())
+    }
+
+    fn table(&self, name: &str, shape: [usize; 2]) -> Result<Table, String> {
+        let view = self.view(name, &shape)?;
+        if view.dtype() == Dtype::F16 {
+            return self.get_f16(name, &shape).map(Table::F16);
+        }
+        self.get(name, &shape).map(Table::F32)
+    }
+
+    fn linear(&self, name: &str, inputs: usize, outputs: usize) -> Result<Linear, String> {
+        Ok(Linear {
+            w: self.get_f16(&format!("{name}.weight"), &[outputs, inputs])?,
+            b: self.get(&format!("{name}.bias"), &[outputs])?,
+            inputs,
+        })
+    }
+
+    fn norm(&self, name: &str, width: usize) -> Result<Norm, String> {
+        Ok(Norm {
+            gamma: self.get(&format!("{name}.weight"), &[width])?,
+            beta: self.get(&format!("{name}.bias"), &[width])?,
+        })
+    }
+}
