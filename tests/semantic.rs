@@ -55,6 +55,13 @@ fn a_question_sharing_no_word_with_the_passage_finds_it() {
             "{q} -> {}",
             top.passage.text
         );
+        // Found in other words, the passage must also clear the decline
+        // threshold: a paraphrase is an answer, not a guess.
+        assert!(
+            answer.answered,
+            "{q} declined at confidence {}",
+            top.confidence
+        );
     }
 }
 
