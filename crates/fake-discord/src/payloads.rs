@@ -268,7 +268,7 @@ impl Msg {
         m
     }
 
-    /// "@briefbot <text>": the bot is in `mentions`, its mention leads the content.
+    /// `"@briefbot <text>"`: the bot is in `mentions`, its mention leads the content.
     pub fn mention_bot(guild: &Guild, channel_id: u64, member: &Member, text: &str) -> Self {
         let bot = User::bot();
         let mut m = Msg::new(

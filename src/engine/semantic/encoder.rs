@@ -1,7 +1,7 @@
 //! The sentence encoder: a BERT model turning a text into one unit vector, so
 //! that texts saying the same thing in other words score a high dot product.
 //!
-//! Runs on the CPU in pure Rust (`bert` and `kernel`; nothing downloaded at
+//! Runs on the CPU in pure Rust (the `bert-cpu` crate; nothing downloaded at
 //! build or run time), one text per forward pass on the caller's thread.
 //! Weights may be stored in f16 to halve the bundle; they stay in f16 in
 //! memory and are widened as they are read.
@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
-use super::bert::{Bert, Config};
 use super::error::SemanticError;
+use bert_cpu::{Bert, Config};
 
 /// Tokens kept per text. The model was trained on at most 256 word pieces;
 /// longer passages are truncated, which keeps their opening (usually the point).

@@ -4,11 +4,9 @@
 //! with the question. The lexical reranker takes that cosine as one of its
 //! features; this module only produces and stores the vectors.
 
-mod bert;
 mod encoder;
 mod error;
 pub mod fusion;
-mod kernel;
 mod layer;
 mod store;
 mod vectors;

@@ -11,7 +11,7 @@
 use half::{bf16, f16};
 use safetensors::{Dtype, SafeTensors};
 
-use super::kernel::{gelu, layer_norm, linear, softmax};
+use crate::kernel::{gelu, layer_norm, linear, softmax};
 
 /// The settings of `config.json` the forward pass reads.
 #[derive(Debug, Clone, serde::Deserialize)]
