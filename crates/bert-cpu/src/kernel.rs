@@ -11,8 +11,7 @@
 //!
 //! Weights stay in half precision, as shipped, and are widened in registers:
 //! a question's product is bound by how fast the weights stream from memory,
-//! and at 21 MB instead of 42 MB they fit this machine's L3 cache
-//! (a 6-token question: 6.4 ms with f32 weights, see BENCHMARKS.md).
+//! and f16 halves that (21 MB instead of 42 MB; timings in BENCHMARKS.md).
 
 use half::f16;
 
