@@ -66,7 +66,7 @@ impl Encoder {
         config.check().map_err(|e| bad(&config_path, e))?;
 
         // The tokenizer (a JSON vocabulary and its regexes) and the weights
-        // (widened from f16) load independently: side by side, start-up
+        // (read and checked tensor by tensor) load independently: side by side, start-up
         // waits for the slower one only.
         let (tokenizer, model) = std::thread::scope(|s| {
             let tokenizer = s.spawn(|| -> Result<Tokenizer, SemanticError> {
@@ -86,8 +86,7 @@ impl Encoder {
             let model = std::fs::read(&weights_path)
                 .map_err(|e| bad(&weights_path, e.to_string()))
                 .and_then(|bytes| {
-                    Bert::load(config.clone(), &bytes)
-                        .map_err(|e| bad(&weights_path, format!("does not match config.json: {e}")))
+                    Bert::load(config.clone(), &bytes).map_err(|e| bad(&weights_path, e))
                 });
             let tokenizer = tokenizer
                 .join()
@@ -336,6 +335,38 @@ mod tests {
                 assert!((g - want).abs() < 1e-5, "{text:?}: {g} vs {want}");
             }
         }
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_model_is_refused_naming_the_file() {
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2");
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["config.json", "tokenizer.json", "model.safetensors"] {
+            std::fs::copy(shipped.join(name), dir.path().join(name)).unwrap();
+        }
+        let weights = dir.path().join("model.safetensors");
+        let bytes = std::fs::read(&weights).unwrap();
+        std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
+        let err = Encoder::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("model.safetensors"), "{err}");
+
+        std::fs::write(&weights, &bytes).unwrap();
+        let config = dir.path().join("config.json");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(
+            &config,
+            text.replace("\"hidden_size\": 384", "\"hidden_size\": 768"),
+        )
+        .unwrap();
+        let err = Encoder::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("model.safetensors") && err.contains("shape"),
+            "{err}"
+        );
+
+        std::fs::write(&config, text.replace("\"gelu\"", "\"relu\"")).unwrap();
+        let err = Encoder::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("config.json") && err.contains("relu"), "{err}");
     }
 
     #[test]
