@@ -51,12 +51,28 @@ pub fn linear<W: avx2::Load>(x: &[f32], rows: usize, k: usize, w: &[W], b: &[f32
         unsafe { avx2::linear(x, rows, k, w, b, y) };
         return;
     }
+    plain(x, k, w, b, y, 0..rows, 0..n);
+}
+
+/// [`linear`] for input rows `rows` and outputs `cols` only, one weight row
+/// widened at a time: the whole product on CPUs without AVX2, and the
+/// outputs left over after the fast path's groups of four.
+fn plain<W: Weight>(
+    x: &[f32],
+    k: usize,
+    w: &[W],
+    b: &[f32],
+    y: &mut [f32],
+    rows: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+) {
+    let n = b.len();
     let mut row = vec![0f32; k];
-    for j in 0..n {
+    for j in cols {
         row.iter_mut()
             .zip(&w[j * k..(j + 1) * k])
             .for_each(|(r, v)| *r = v.widen());
-        for m in 0..rows {
+        for m in rows.clone() {
             y[m * n + j] = b[j] + dot(&x[m * k..(m + 1) * k], &row);
         }
     }
@@ -196,13 +212,14 @@ mod avx2 {
         let n = b.len();
         let k8 = k - k % 8;
         let mut panel = vec![0f32; 4 * k];
-        let (xp, pp, yp) = (x.as_ptr(), panel.as_mut_ptr(), y.as_mut_ptr());
+        let xp = x.as_ptr();
         for m0 in (0..rows).step_by(ROWS_PER_BLOCK) {
             let m1 = (m0 + ROWS_PER_BLOCK).min(rows);
             let mut j = 0;
             while j + 4 <= n {
                 for c in 0..4 {
                     let row = &w[(j + c) * k..(j + c + 1) * k];
+                    let pp = panel.as_mut_ptr();
                     let mut p = 0;
                     while p < k8 {
                         // SAFETY: p + 8 <= k within the row and within the panel's row c.
@@ -215,6 +232,9 @@ mod avx2 {
                         panel[c * k + q] = v.widen();
                     }
                 }
+                // Taken after the panel and `y` were last written through
+                // their slices, so the pointers stay valid while in use.
+                let (pp, yp) = (panel.as_ptr(), y.as_mut_ptr());
                 let mut m = m0;
                 // SAFETY (each call): the rows m.. it reads are < m1 <= rows,
                 // the panel holds four rows of k, and j + 4 <= n.
@@ -229,12 +249,7 @@ mod avx2 {
                 }
                 j += 4;
             }
-            for j in j..n {
-                let row: Vec<f32> = w[j * k..(j + 1) * k].iter().map(|v| v.widen()).collect();
-                for m in m0..m1 {
-                    y[m * n + j] = b[j] + super::dot(&x[m * k..(m + 1) * k], &row);
-                }
-            }
+            super::plain(x, k, w, b, y, m0..m1, j..n);
         }
     }
 
