@@ -123,13 +123,7 @@ impl Encoder {
 
     /// One text's unit vector (mean of its token vectors, L2-normalised).
     pub fn embed(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
-        let encoding = self
-            .tokenizer
-            .encode(text, true)
-            .map_err(|e| self.failure(e.to_string()))?;
-        let tokens = self.hidden(encoding.get_ids())?;
-        let all: Vec<usize> = (0..tokens.len()).collect();
-        Ok(pool(&tokens, &all, self.dim))
+        Ok(self.embed_with_spans(text, &[], 0..0)?.0)
     }
 
     /// A passage's vectors read after `context` (its brief's title): the
