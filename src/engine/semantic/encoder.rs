@@ -164,12 +164,13 @@ impl Encoder {
             .encode(text, true)
             .map_err(|e| self.failure(e.to_string()))?;
         let tokens = self.hidden(encoding.get_ids())?;
-        let all: Vec<usize> = (0..tokens.len()).collect();
+        let count = tokens.len() / self.dim;
+        let all: Vec<usize> = (0..count).collect();
         let passage = pool(&tokens, &all, self.dim);
         let offsets = encoding.get_offsets();
         let special = encoding.get_special_tokens_mask();
         let within = |span: &Range<usize>| -> Vec<usize> {
-            (0..tokens.len())
+            (0..count)
                 .filter(|&i| {
                     special.get(i) == Some(&0)
                         && offsets
@@ -198,13 +199,13 @@ impl Encoder {
         Ok((passage, sentences))
     }
 
-    /// The last hidden state of one text, one row per token.
-    fn hidden(&self, ids: &[u32]) -> Result<Vec<Vec<f32>>, SemanticError> {
+    /// The last hidden state of one text: a row of `dim` per token, one
+    /// after the other.
+    fn hidden(&self, ids: &[u32]) -> Result<Vec<f32>, SemanticError> {
         // An empty text still has its [CLS] and [SEP]; a tokenizer without
         // special tokens could give none, and pooling needs one row.
         let ids = if ids.is_empty() { &[0][..] } else { ids };
-        let flat = self.model.forward(ids).map_err(|e| self.failure(e))?;
-        Ok(flat.chunks_exact(self.dim).map(<[f32]>::to_vec).collect())
+        self.model.forward(ids).map_err(|e| self.failure(e))
     }
 
     fn failure(&self, message: String) -> SemanticError {
@@ -241,10 +242,10 @@ fn fingerprint(files: &[&Path]) -> Result<String, (PathBuf, std::io::Error)> {
 }
 
 /// Mean of some token rows, L2-normalised.
-fn pool(tokens: &[Vec<f32>], rows: &[usize], dim: usize) -> Vec<f32> {
+fn pool(tokens: &[f32], rows: &[usize], dim: usize) -> Vec<f32> {
     let mut v = vec![0.0f32; dim];
     for &r in rows {
-        for (acc, x) in v.iter_mut().zip(&tokens[r]) {
+        for (acc, x) in v.iter_mut().zip(&tokens[r * dim..(r + 1) * dim]) {
             *acc += x;
         }
     }
