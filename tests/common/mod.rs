@@ -148,13 +148,13 @@ fn read(path: &Path) -> String {
     String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
 }
 
-/// A brief of a few paragraphs whose words vary with `i` and `version`, so
-/// changing `version` changes the index.
 /// The shipped sentence-embedding model, wherever the test runs from.
 pub fn model_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2")
 }
 
+/// A brief of a few paragraphs whose words vary with `i` and `version`, so
+/// changing `version` changes the index.
 pub fn filler(i: usize, version: usize) -> String {
     let mut text = format!("---\ntitle: Filler brief {i}\n---\n");
     for p in 0..12 {
