@@ -62,17 +62,26 @@ fn write_questions(
             .map(|(passage, c)| {
                 let text = normalise(&passage.text);
                 let label = kind == "own" && expect.iter().any(|e| text.contains(e.as_str()));
+                let f = &c.features;
                 serde_json::json!({
                     "label": label,
                     "paragraph": passage.paragraph,
                     "lexical": c.lexical,
                     "lex_conf": c.lexical_confidence,
-                    "coverage": c.coverage,
+                    "coverage": f.coverage,
+                    "sentence": f.sentence,
+                    "window": f.window,
+                    "proximity": f.proximity,
+                    "bigram": f.bigram,
+                    "answer_type": f.answer_type,
+                    "heading": f.heading,
+                    "lead": f.lead,
+                    "definition": f.definition,
                     "dense": c.dense.passage,
                     "dense_gap": c.dense.gap,
                     "dense_sentence": c.dense.best_sentence(),
                     "evidence": fusion::evidence(&c.dense),
-                    "dense_novel": c.dense.passage * (1.0 - c.coverage.clamp(0.0, 1.0)),
+                    "dense_novel": c.dense.passage * (1.0 - f.coverage.clamp(0.0, 1.0)),
                 })
             })
             .collect();

@@ -3,8 +3,9 @@
 
 Reads the candidate features written by `examples/fusion_features.rs` (one
 JSON object per question: its candidates' features and which ones answer)
-and searches the few weights of the dense features, keeping the lexical
-weights as they are. The fit is generic: it sees only feature values, never
+and searches the weights of the dense features and of the two position and
+frame features (`lead`, `definition`), keeping the other lexical weights as
+they are. The fit is generic: it sees only feature values, never
 wordings. Each weight set is fitted on one question set and checked on the
 other, then on both, so a weight that only suits one set shows up.
 
@@ -18,8 +19,12 @@ import sys
 
 import numpy as np
 
-# Dense features the reranker adds to its lexical score (see rerank.rs).
-DENSE = ["dense", "dense_gap", "dense_sentence", "dense_novel"]
+# Features whose weights are fitted: the reranker's lead and definition cues
+# (rerank.rs) and the dense features it adds to its lexical score (fusion.rs).
+DENSE = ["lead", "definition", "dense", "dense_gap", "dense_sentence", "dense_novel"]
+# The weights rerank.rs gives `lead` and `definition`, taken back out of the
+# lexical score so the fit starts from the other lexical features alone.
+IN_LEXICAL = {"lead": 0.5, "definition": 0.9}
 THRESHOLD = 0.27  # engine.decline_threshold's default
 
 
@@ -31,7 +36,10 @@ def load(path):
             if not q["cands"]:
                 questions.append((q["kind"], None))
                 continue
-            lexical = np.array([c["lexical"] for c in q["cands"]], dtype=np.float64)
+            lexical = np.array(
+                [c["lexical"] - sum(w * c[k] for k, w in IN_LEXICAL.items()) for c in q["cands"]],
+                dtype=np.float64,
+            )
             dense = np.array([[c[k] for k in DENSE] for c in q["cands"]], dtype=np.float64)
             conf = np.array([[c["lex_conf"], c["evidence"]] for c in q["cands"]], dtype=np.float64)
             label = np.array([c["label"] for c in q["cands"]], dtype=bool)
@@ -79,7 +87,7 @@ def p_at_1(qs, w):
 def fit_rank(sets, rounds, rng):
     best, best_w = -1.0, np.zeros(len(DENSE))
     for i in range(rounds):
-        w = np.zeros(len(DENSE)) if i == 0 else np.array([rng.choice([0.0, rng.uniform(0, 6)]) for _ in DENSE])
+        w = np.zeros(len(DENSE)) if i == 0 else np.array([rng.choice([0.0, rng.uniform(0, 8)]) for _ in DENSE])
         s = sum(p_at_1(qs, w) for qs in sets) / len(sets)
         if s > best:
             best, best_w = s, w

@@ -63,6 +63,7 @@ pub use query::MAX_QUESTION_CHARS;
 use semantic::{DenseIndex, Encoder};
 pub use tenant::{check_file_name, TenantBrief, TenantId};
 
+pub use answer::rerank::Features;
 pub use answer::retrieve::Scored;
 pub use error::{BriefError, EngineError};
 pub use ingest::brief::{BriefLimits, ParsedBrief, BRIEF_EXTENSIONS};

@@ -36,6 +36,11 @@ struct Weights {
     /// The question's words in the passage's lead-in heading, or the
     /// question echoing the heading word for word ("What's in it for Kim?").
     heading: f32,
+    /// How near the top of its brief the passage stands: a brief (like any
+    /// news story or encyclopaedia entry) says what matters most first.
+    lead: f32,
+    /// For a question asking what its subject is, a sentence defining it.
+    definition: f32,
 }
 
 const W: Weights = Weights {
@@ -47,7 +52,17 @@ const W: Weights = Weights {
     answer_type: 0.65,
     bm25: 0.85,
     heading: 0.5,
+    lead: 0.5,
+    definition: 0.9,
 };
+
+/// Forms of "to be" that link a subject to its definition ("A gasser was a
+/// type of hot rod"); the analyzer leaves them unstemmed.
+const COPULAS: &[&str] = &["is", "are", "was", "were"];
+
+/// A definition names its subject first: the copula stands within this
+/// many words of the sentence's start.
+const DEFINITION_REACH: usize = 16;
 
 /// A group member resolved to stem ids; None when a stem is unknown.
 struct Resolved {
@@ -67,6 +82,8 @@ pub struct ResolvedQuery {
     words: Vec<u32>,
     /// Every stem id the question can match, for highlighting.
     pub matched: HashSet<u32>,
+    /// Ids of the copulas, when the question asks what its subject is.
+    copulas: Vec<u32>,
 }
 
 impl ResolvedQuery {
@@ -100,7 +117,16 @@ impl ResolvedQuery {
         let mut words: Vec<u32> = ids.iter().flatten().copied().collect();
         words.sort_unstable();
         words.dedup();
+        let copulas = if plan.defines {
+            COPULAS
+                .iter()
+                .filter_map(|c| snap.lexicon.stem_ids.get(*c).copied())
+                .collect()
+        } else {
+            Vec::new()
+        };
         ResolvedQuery {
+            copulas,
             words,
             total_idf: plan
                 .groups
@@ -118,6 +144,7 @@ impl ResolvedQuery {
 }
 
 /// What the reranker knows of one candidate passage, each in 0..=1.
+#[derive(Debug, Clone, Default)]
 pub struct Features {
     pub coverage: f32,
     pub sentence: f32,
@@ -126,6 +153,8 @@ pub struct Features {
     pub bigram: f32,
     pub answer_type: f32,
     pub heading: f32,
+    pub lead: f32,
+    pub definition: f32,
     /// Index of the key sentence.
     pub key: usize,
 }
@@ -141,6 +170,8 @@ impl Features {
             + W.answer_type * self.answer_type
             + W.bm25 * bm25
             + W.heading * self.heading
+            + W.lead * self.lead
+            + W.definition * self.definition
     }
 
     /// How sure we are the passage answers: its own coverage of the question
@@ -181,12 +212,8 @@ impl ResolvedQuery {
         let mut f = Features {
             coverage: cover(&|id| dt.all.binary_search(&id).is_ok()),
             heading: self.heading(dt.heading),
-            sentence: 0.0,
-            window: 0.0,
-            proximity: 0.0,
-            bigram: 0.0,
-            answer_type: 0.0,
-            key: 0,
+            lead: lead(passage.paragraph),
+            ..Features::default()
         };
         // The heading frames every sentence of its paragraph ("What's in it
         // for Kim? More than $20 billion"), so its words count in each.
@@ -224,10 +251,13 @@ impl ResolvedQuery {
             let meaning = dense
                 .and_then(|d| d.sentences.get(i))
                 .map_or(0.0, |&cos| fusion::KEY_SENTENCE * cos);
+            let defines = if self.defines(sent) { 1.0 } else { 0.0 };
+            f.definition = f.definition.max(defines);
             let key = W.sentence * c
                 + W.proximity * prox
                 + W.bigram * bigram
                 + W.answer_type * fit
+                + W.definition * defines
                 + meaning;
             if key > best_key {
                 best_key = key;
@@ -238,6 +268,28 @@ impl ResolvedQuery {
             }
         }
         f
+    }
+}
+
+/// 1 for a brief's first paragraph, falling slowly after it (0.59 for the
+/// second, 0.3 for the tenth), so position only breaks near-ties.
+fn lead(paragraph: usize) -> f32 {
+    1.0 / (1.0 + (paragraph.max(1) as f32).ln())
+}
+
+impl ResolvedQuery {
+    /// Does the sentence define the question's subject: a copula near its
+    /// start, with a word of the question before it ("Cyberstalking is the
+    /// use of the Internet to stalk…")?
+    fn defines(&self, sentence: &[u32]) -> bool {
+        if self.copulas.is_empty() {
+            return false;
+        }
+        sentence
+            .iter()
+            .take(DEFINITION_REACH)
+            .position(|id| self.copulas.contains(id))
+            .is_some_and(|at| sentence[..at].iter().any(|id| self.matched.contains(id)))
     }
 }
 
@@ -326,5 +378,26 @@ impl ResolvedQuery {
             .filter(|id| self.words.binary_search(id).is_ok())
             .count();
         shared as f32 / h.len().max(self.words.len()) as f32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::index::analyze::Analyzer;
+
+    #[test]
+    fn copulas_are_looked_up_as_the_index_stems_them() {
+        let a = Analyzer::default();
+        for c in COPULAS {
+            assert_eq!(a.stem(c), *c);
+        }
+    }
+
+    #[test]
+    fn the_lead_falls_slowly_and_stays_in_range() {
+        assert_eq!(lead(1), 1.0);
+        assert!(lead(2) < 1.0 && lead(2) > lead(10) && lead(10) > 0.25);
+        assert_eq!(lead(0), 1.0);
     }
 }

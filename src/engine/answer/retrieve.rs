@@ -9,7 +9,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQu
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
-use crate::engine::answer::rerank::ResolvedQuery;
+use crate::engine::answer::rerank::{Features, ResolvedQuery};
 use crate::engine::error::EngineError;
 use crate::engine::index::analyze::Analyzer;
 use crate::engine::index::schema::GLOBAL_SCOPE;
@@ -38,11 +38,11 @@ pub struct Scored {
     /// The decline confidence (lexical share of the question, plus graded
     /// credit for a match in meaning).
     pub confidence: f32,
-    pub key: usize,
-    /// What went into `total`, for fitting the weights.
+    /// What went into `total`, for fitting the weights; `features.key` is
+    /// the key sentence.
+    pub features: Features,
     pub lexical: f32,
     pub lexical_confidence: f32,
-    pub coverage: f32,
     pub dense: DenseFeatures,
 }
 
@@ -117,10 +117,9 @@ pub fn rank(
                 pid,
                 total,
                 confidence,
-                key: f.key,
+                features: f,
                 lexical,
                 lexical_confidence,
-                coverage: f.coverage,
                 dense,
             }
         })
@@ -167,7 +166,7 @@ pub fn ask(
         let passage = snap.corpus.passages[s.pid].clone();
         let key_sentence = passage
             .sentences
-            .get(s.key)
+            .get(s.features.key)
             .cloned()
             .unwrap_or(0..passage.text.len());
         let highlights = analyzer.matching_spans(&passage.text, &initials, |stem| {

@@ -41,6 +41,10 @@ pub struct Group {
 pub struct Plan {
     pub groups: Vec<Group>,
     pub answer_type: AnswerType,
+    /// The question asks what its subject is ("what is a gasser?", "who was
+    /// Henry Sampson?", "what does NATO stand for?"): a sentence defining the
+    /// subject answers it, wherever the brief mentions it elsewhere.
+    pub defines: bool,
     /// Stems of all the question's words, function words included, in order:
     /// shared word pairs show a passage phrased like the question.
     pub stems: Vec<String>,
@@ -137,6 +141,7 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
     add_related(&mut groups, &words, &content, analyzer);
     add_synonyms(&mut groups, &content, synonyms);
     Plan {
+        defines: asks_definition(&words, groups.len()),
         groups,
         answer_type,
         stems: words.into_iter().map(|w| w.stem).collect(),
@@ -277,6 +282,32 @@ fn answer_type(words: &[Word]) -> AnswerType {
         }
     }
     AnswerType::Any
+}
+
+/// Subjects longer than this are not asked to be defined: "what is the
+/// population of the county seat" asks for a fact about a subject.
+const MAX_DEFINED_WORDS: usize = 4;
+
+/// Words that open a question's remainder when it asks about a relation, not
+/// a subject ("what is in the box", "who was at the summit").
+const RELATION_WORDS: &[&str] = &[
+    "in", "on", "at", "to", "for", "from", "of", "with", "by", "about", "after", "before",
+    "behind", "next", "there", "it", "he", "she", "they", "this", "that",
+];
+
+/// Does the question ask what its subject is? Its frame is "what/who
+/// is/are/was/were X" or "what does X mean/stand for", with a short X.
+fn asks_definition(words: &[Word], content: usize) -> bool {
+    let w: Vec<&str> = words.iter().map(|w| w.exact.as_str()).collect();
+    let short = (1..=MAX_DEFINED_WORDS).contains(&content);
+    match w.as_slice() {
+        ["what" | "who", "is" | "are" | "was" | "were" | "s", first, ..] => {
+            short && !RELATION_WORDS.contains(first)
+        }
+        ["what", "does" | "do" | "did", _, .., "mean"]
+        | ["what", "does" | "do" | "did", _, .., "stand", "for"] => short,
+        _ => false,
+    }
 }
 
 #[cfg(test)]

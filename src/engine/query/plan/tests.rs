@@ -49,6 +49,30 @@ fn question_frame_and_function_words_are_dropped() {
 }
 
 #[test]
+fn questions_asking_what_something_is_are_told_apart() {
+    let lex = lexicon(&["nato", "gasser", "population", "county"]);
+    for q in [
+        "What is NATO?",
+        "what's a gasser car",
+        "Who was Henry Sampson Jr.?",
+        "What does NATO stand for?",
+        "what does barefoot and pregnant mean",
+    ] {
+        assert!(plan_for(q, &lex).defines, "{q}");
+    }
+    for q in [
+        "What is in the box?",
+        "Who is it?",
+        "What is the population of the largest county in the state of Texas?",
+        "How many soldiers are there?",
+        "What did Russia get?",
+        "Why is NATO worried?",
+    ] {
+        assert!(!plan_for(q, &lex).defines, "{q}");
+    }
+}
+
+#[test]
 fn query_syntax_is_only_text() {
     let lex = lexicon(&["title", "kursk"]);
     for q in [
