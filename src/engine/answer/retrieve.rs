@@ -104,15 +104,17 @@ pub fn rank(
             let f = rq.features(snap, pid, dense.as_ref());
             let lexical = f.total(bm25 / max_bm25);
             let lexical_confidence = f.confidence();
-            let dense = dense.unwrap_or_default();
-            let (total, confidence) = if snap.dense.is_some() {
-                (
-                    lexical + fusion::score(&dense, f.coverage),
-                    fusion::confidence(lexical_confidence, fusion::evidence(&dense)),
-                )
-            } else {
-                (lexical, lexical_confidence)
+            // Without the question's vector (no layer, or the model failed on
+            // it) the lexical side decides alone: a missing cosine is not a
+            // mismatch in meaning.
+            let (total, confidence) = match &dense {
+                Some(d) => (
+                    lexical + fusion::score(d, f.coverage),
+                    fusion::confidence(lexical_confidence, fusion::evidence(d)),
+                ),
+                None => (lexical, lexical_confidence),
             };
+            let dense = dense.unwrap_or_default();
             Scored {
                 pid,
                 total,

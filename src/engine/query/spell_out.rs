@@ -2,13 +2,21 @@
 //! everything, so "Who funded the WHO?" reaches it as "who funded the who?"
 //! and the organisation is lost. An acronym the briefs define, typed in
 //! capitals, is followed by what it stands for, as the briefs spell it out.
+//! And a typo the model cannot read ("munitons shipped how") is replaced by
+//! the briefs' word it stands for, as the lexical side already matches it:
+//! otherwise the model would see no meaning and the answer be discounted as
+//! a mismatch.
 
 use std::borrow::Cow;
 
 use crate::engine::index::lexicon::Lexicon;
+use crate::engine::query::related;
+use crate::engine::query::spelling::correct;
 
 /// `question` with each known acronym (two or more capitals) spelled out in
-/// brackets after it; borrowed unchanged when there is none.
+/// brackets after it, and each misspelt word (known neither to the briefs
+/// nor to WordNet, and close to a word of the briefs) corrected; borrowed
+/// unchanged when there is neither.
 pub fn for_the_model<'a>(question: &'a str, lexicon: &Lexicon) -> Cow<'a, str> {
     let mut out = String::new();
     let mut last = 0;
@@ -16,12 +24,16 @@ pub fn for_the_model<'a>(question: &'a str, lexicon: &Lexicon) -> Cow<'a, str> {
         let long = (word.len() >= 2 && word.chars().all(|c| c.is_ascii_uppercase()))
             .then(|| lexicon.acronym_names.get(&word.to_lowercase()))
             .flatten();
+        let end = start + word.len();
         if let Some(long) = long {
-            let end = start + word.len();
             out.push_str(&question[last..end]);
             out.push_str(" (");
             out.push_str(long);
             out.push(')');
+            last = end;
+        } else if let Some(fix) = typo_fix(word, lexicon) {
+            out.push_str(&question[last..start]);
+            out.push_str(&fix);
             last = end;
         }
     }
@@ -30,6 +42,15 @@ pub fn for_the_model<'a>(question: &'a str, lexicon: &Lexicon) -> Cow<'a, str> {
     }
     out.push_str(&question[last..]);
     Cow::Owned(out)
+}
+
+/// The briefs' word a misspelt `word` stands for, if it is one.
+fn typo_fix(word: &str, lexicon: &Lexicon) -> Option<String> {
+    let lower = word.to_ascii_lowercase();
+    if lexicon.exact_df.contains_key(&lower) || !related::table().lemmas(&lower).is_empty() {
+        return None;
+    }
+    correct(&lower, lexicon)
 }
 
 /// Runs of ASCII letters with their byte offsets.
@@ -58,5 +79,22 @@ mod tests {
             "What does NATO do?"
         );
         assert_eq!(for_the_model("", &lex), "");
+    }
+
+    #[test]
+    fn a_typo_is_corrected_to_the_briefs_word_but_a_real_word_is_kept() {
+        let mut lex = Lexicon::default();
+        for w in ["munitions", "soldiers", "match"] {
+            lex.exact_df.insert(w.into(), 1);
+        }
+        assert_eq!(
+            for_the_model("how many soliders and munitons?", &lex),
+            "how many soldiers and munitions?"
+        );
+        // "watch" is English, though one letter from "match": kept.
+        assert_eq!(
+            for_the_model("who watched the watch", &lex),
+            "who watched the watch"
+        );
     }
 }
