@@ -284,8 +284,9 @@ fn answer_type(words: &[Word]) -> AnswerType {
     AnswerType::Any
 }
 
-/// Subjects longer than this are not asked to be defined: "what is the
-/// population of the county seat" asks for a fact about a subject.
+/// Subjects of more content words than this are not asked to be defined:
+/// "what is the population of the largest county in the state of Texas"
+/// asks for a fact about its subject, not what it is.
 const MAX_DEFINED_WORDS: usize = 4;
 
 /// Words that open a question's remainder when it asks about a relation, not
