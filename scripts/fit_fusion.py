@@ -84,17 +84,27 @@ def p_at_1(qs, w):
     return sum(hits) / max(len(hits), 1)
 
 
-def fit_rank(sets, rounds, rng):
-    best, best_w = -1.0, np.zeros(len(DENSE))
+def fit_rank(sets, rounds, rng, held=None):
+    """Weights maximising the sets' mean P@1; with `held` = (questions, floor),
+    a P@1 of those questions under the floor is penalised ten to one, so one
+    set is not bought with the other."""
+
+    def objective(w):
+        s = sum(p_at_1(qs, w) for qs in sets) / len(sets)
+        if held is not None:
+            s -= 10 * max(0.0, held[1] - p_at_1(held[0], w))
+        return s
+
+    best, best_w = -1e9, np.zeros(len(DENSE))
     for i in range(rounds):
         w = np.zeros(len(DENSE)) if i == 0 else np.array([rng.choice([0.0, rng.uniform(0, 8)]) for _ in DENSE])
-        s = sum(p_at_1(qs, w) for qs in sets) / len(sets)
+        s = objective(w)
         if s > best:
             best, best_w = s, w
     # Refine around the best point.
     for _ in range(rounds):
         w = np.clip(best_w + np.array([rng.gauss(0, 0.4) for _ in DENSE]), 0, None)
-        s = sum(p_at_1(qs, w) for qs in sets) / len(sets)
+        s = objective(w)
         if s > best:
             best, best_w = s, w
     return best_w
@@ -137,6 +147,12 @@ def main():
     w = fit_rank([squad, wikiqa], 600, rng)
     c = fit_decline([squad, wikiqa], w, rng)
     print(f"fitted on both: weights {dict(zip(DENSE, np.round(w, 2)))} confidence {np.round(c, 3)}")
+    for n, qs in named.items():
+        report(n, qs, w, c)
+    # How the shipped weights were chosen: WikiQA's real queries, with
+    # SQuAD's P@1 held at 0.83 or more.
+    w = fit_rank([wikiqa], 600, rng, held=(squad, 0.83))
+    print(f"fitted on wikiqa, squad held at 0.83: weights {dict(zip(DENSE, np.round(w, 2)))}")
     for n, qs in named.items():
         report(n, qs, w, c)
 
