@@ -67,7 +67,7 @@ fn write_questions(
                     "label": label,
                     "paragraph": passage.paragraph,
                     "lexical": c.lexical,
-                    "lex_conf": c.lexical_confidence,
+                    "lex_conf": f.confidence(),
                     "coverage": f.coverage,
                     "sentence": f.sentence,
                     "window": f.window,

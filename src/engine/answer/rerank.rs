@@ -277,22 +277,6 @@ fn lead(paragraph: usize) -> f32 {
     1.0 / (1.0 + (paragraph.max(1) as f32).ln())
 }
 
-impl ResolvedQuery {
-    /// Does the sentence define the question's subject: a copula near its
-    /// start, with a word of the question before it ("Cyberstalking is the
-    /// use of the Internet to stalk…")?
-    fn defines(&self, sentence: &[u32]) -> bool {
-        if self.copulas.is_empty() {
-            return false;
-        }
-        sentence
-            .iter()
-            .take(DEFINITION_REACH)
-            .position(|id| self.copulas.contains(id))
-            .is_some_and(|at| sentence[..at].iter().any(|id| self.matched.contains(id)))
-    }
-}
-
 /// Does a number stand right before a question word ("11,000 soldiers")?
 fn counts(sentence: &[u32], matched: &HashSet<u32>, numeric: &[bool]) -> bool {
     sentence.iter().enumerate().any(|(i, id)| {
@@ -333,6 +317,20 @@ fn proximity(sentence: &[u32], groups: &[Vec<Resolved>]) -> f32 {
 }
 
 impl ResolvedQuery {
+    /// Does the sentence define the question's subject: a copula near its
+    /// start, with a word of the question before it ("Cyberstalking is the
+    /// use of the Internet to stalk…")?
+    fn defines(&self, sentence: &[u32]) -> bool {
+        if self.copulas.is_empty() {
+            return false;
+        }
+        sentence
+            .iter()
+            .take(DEFINITION_REACH)
+            .position(|id| self.copulas.contains(id))
+            .is_some_and(|at| sentence[..at].iter().any(|id| self.matched.contains(id)))
+    }
+
     /// Share of the question's neighbouring word pairs found as pairs.
     fn bigrams(&self, words: &[u32]) -> f32 {
         let found = words

@@ -42,7 +42,6 @@ pub struct Scored {
     /// the key sentence.
     pub features: Features,
     pub lexical: f32,
-    pub lexical_confidence: f32,
     pub dense: DenseFeatures,
 }
 
@@ -103,16 +102,15 @@ pub fn rank(
         .map(|(&(pid, bm25), dense)| {
             let f = rq.features(snap, pid, dense.as_ref());
             let lexical = f.total(bm25 / max_bm25);
-            let lexical_confidence = f.confidence();
             // Without the question's vector (no layer, or the model failed on
             // it) the lexical side decides alone: a missing cosine is not a
             // mismatch in meaning.
             let (total, confidence) = match &dense {
                 Some(d) => (
                     lexical + fusion::score(d, f.coverage),
-                    fusion::confidence(lexical_confidence, fusion::evidence(d)),
+                    fusion::confidence(f.confidence(), fusion::evidence(d)),
                 ),
-                None => (lexical, lexical_confidence),
+                None => (lexical, f.confidence()),
             };
             let dense = dense.unwrap_or_default();
             Scored {
@@ -121,7 +119,6 @@ pub fn rank(
                 confidence,
                 features: f,
                 lexical,
-                lexical_confidence,
                 dense,
             }
         })
