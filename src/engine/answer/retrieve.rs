@@ -60,7 +60,8 @@ pub fn rank(
     let rq = ResolvedQuery::new(snap, plan);
     let max_bm25 = candidates.iter().map(|c| c.1).fold(f32::EPSILON, f32::max);
     let dense = snap.dense.as_ref().and_then(|layer| {
-        let text = query::spell_out::for_the_model(question.text, &snap.lexicon);
+        let text =
+            query::spell_out::for_the_model(question.text, &snap.lexicon, &rq.plan.corrections);
         Some((layer, layer.question(&text)?))
     });
     let mut dense_features: Vec<Option<DenseFeatures>> = vec![None; candidates.len()];

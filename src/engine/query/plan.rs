@@ -45,6 +45,9 @@ pub struct Plan {
     /// Henry Sampson?", "what does NATO stand for?"): a sentence defining the
     /// subject answers it, wherever the brief mentions it elsewhere.
     pub defines: bool,
+    /// Question words the briefs do not know, each with the briefs' word its
+    /// spelling is closest to ("munitons" → "munitions"), as typed (folded).
+    pub corrections: Vec<(String, String)>,
     /// Stems of all the question's words, function words included, in order:
     /// shared word pairs show a passage phrased like the question.
     pub stems: Vec<String>,
@@ -97,6 +100,7 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
         }
         content.push(w);
     }
+    let mut corrections = Vec::new();
     let mut groups: Vec<Group> = content
         .iter()
         .map(|w| {
@@ -106,11 +110,11 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
             }];
             if lex.df(&w.stem) == 0 {
                 if let Some(fix) = correct(&w.exact, lex) {
-                    let stem = analyzer.stem(&fix);
                     members.push(Member {
-                        stems: vec![stem],
+                        stems: vec![analyzer.stem(&fix)],
                         weight: 0.8,
                     });
+                    corrections.push((w.exact.clone(), fix));
                 }
             }
             // "sending" finds "sent": look the verb up by its stem too.
@@ -142,6 +146,7 @@ pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut A
     add_synonyms(&mut groups, &content, synonyms);
     Plan {
         defines: asks_definition(&words, groups.len()),
+        corrections,
         groups,
         answer_type,
         stems: words.into_iter().map(|w| w.stem).collect(),

@@ -3,21 +3,24 @@
 //! and the organisation is lost. An acronym the briefs define, typed in
 //! capitals, is followed by what it stands for, as the briefs spell it out.
 //! And a typo the model cannot read ("munitons shipped how") is replaced by
-//! the briefs' word it stands for, as the lexical side already matches it:
-//! otherwise the model would see no meaning and the answer be discounted as
-//! a mismatch.
+//! the briefs' word the question's plan already matches it to: otherwise the
+//! model would see no meaning and the answer be discounted as a mismatch.
 
 use std::borrow::Cow;
 
 use crate::engine::index::lexicon::Lexicon;
 use crate::engine::query::related;
-use crate::engine::query::spelling::correct;
 
 /// `question` with each known acronym (two or more capitals) spelled out in
-/// brackets after it, and each misspelt word (known neither to the briefs
-/// nor to WordNet, and close to a word of the briefs) corrected; borrowed
-/// unchanged when there is neither.
-pub fn for_the_model<'a>(question: &'a str, lexicon: &Lexicon) -> Cow<'a, str> {
+/// brackets after it, and each misspelt word corrected: one of the plan's
+/// `corrections` (words the briefs do not know) that WordNet does not know
+/// either, so a real word the briefs lack reaches the model as typed.
+/// Borrowed unchanged when there is neither.
+pub fn for_the_model<'a>(
+    question: &'a str,
+    lexicon: &Lexicon,
+    corrections: &[(String, String)],
+) -> Cow<'a, str> {
     let mut out = String::new();
     let mut last = 0;
     for (start, word) in words(question) {
@@ -31,9 +34,9 @@ pub fn for_the_model<'a>(question: &'a str, lexicon: &Lexicon) -> Cow<'a, str> {
             out.push_str(long);
             out.push(')');
             last = end;
-        } else if let Some(fix) = typo_fix(word, lexicon) {
+        } else if let Some(fix) = typo_fix(word, corrections) {
             out.push_str(&question[last..start]);
-            out.push_str(&fix);
+            out.push_str(fix);
             last = end;
         }
     }
@@ -45,12 +48,13 @@ pub fn for_the_model<'a>(question: &'a str, lexicon: &Lexicon) -> Cow<'a, str> {
 }
 
 /// The briefs' word a misspelt `word` stands for, if it is one.
-fn typo_fix(word: &str, lexicon: &Lexicon) -> Option<String> {
+fn typo_fix<'c>(word: &str, corrections: &'c [(String, String)]) -> Option<&'c str> {
     let lower = word.to_ascii_lowercase();
-    if lexicon.exact_df.contains_key(&lower) || !related::table().lemmas(&lower).is_empty() {
-        return None;
-    }
-    correct(&lower, lexicon)
+    let (_, fix) = corrections.iter().find(|(typed, _)| *typed == lower)?;
+    related::table()
+        .lemmas(&lower)
+        .is_empty()
+        .then_some(fix.as_str())
 }
 
 /// Runs of ASCII letters with their byte offsets.
@@ -70,30 +74,36 @@ mod tests {
         lex.acronym_names
             .insert("who".into(), "World Health Organization".into());
         assert_eq!(
-            for_the_model("Who funded the WHO?", &lex),
+            for_the_model("Who funded the WHO?", &lex, &[]),
             "Who funded the WHO (World Health Organization)?"
         );
-        assert_eq!(for_the_model("who funded it?", &lex), "who funded it?");
+        assert_eq!(for_the_model("who funded it?", &lex, &[]), "who funded it?");
         assert_eq!(
-            for_the_model("What does NATO do?", &lex),
+            for_the_model("What does NATO do?", &lex, &[]),
             "What does NATO do?"
         );
-        assert_eq!(for_the_model("", &lex), "");
+        assert_eq!(for_the_model("", &lex, &[]), "");
     }
 
     #[test]
     fn a_typo_is_corrected_to_the_briefs_word_but_a_real_word_is_kept() {
-        let mut lex = Lexicon::default();
-        for w in ["munitions", "soldiers", "match"] {
-            lex.exact_df.insert(w.into(), 1);
-        }
+        let lex = Lexicon::default();
+        // As the plan corrects them against briefs using "soldiers",
+        // "munitions" and "match".
+        let corrections: Vec<(String, String)> = [
+            ("soliders", "soldiers"),
+            ("munitons", "munitions"),
+            ("watch", "match"),
+        ]
+        .map(|(typed, fix)| (typed.to_string(), fix.to_string()))
+        .into();
         assert_eq!(
-            for_the_model("how many soliders and munitons?", &lex),
+            for_the_model("how many soliders and munitons?", &lex, &corrections),
             "how many soldiers and munitions?"
         );
         // "watch" is English, though one letter from "match": kept.
         assert_eq!(
-            for_the_model("who watched the watch", &lex),
+            for_the_model("who watched the watch", &lex, &corrections),
             "who watched the watch"
         );
     }

@@ -114,6 +114,12 @@ fn unknown_words_get_a_spelling_correction_scaled_to_length() {
     let p = plan_for("soliders", &lex);
     assert_eq!(p.groups[0].members.len(), 2);
     assert_eq!(p.groups[0].members[1].stems, ["soldier"]);
+    // Recorded as typed, for the model to read the briefs' word instead.
+    assert_eq!(
+        p.corrections,
+        [("soliders".to_string(), "soldiers".to_string())]
+    );
+    assert!(plan_for("soldiers", &lex).corrections.is_empty());
     // Four letters or fewer are never corrected: too easily confused.
     assert_eq!(plan_for("kin", &lex).groups[0].members.len(), 1);
     assert_eq!(correct("munitons", &lex).as_deref(), Some("munitions"));
