@@ -4,7 +4,9 @@
 //! and off, since both rank with the same lexical features. The brief is
 //! written here, not taken from the eval sets.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use briefbot::engine::{Engine, EngineConfig};
 
@@ -21,14 +23,10 @@ Prices at the harbour rose sharply. The Baltic Grain Council is a trade body of 
 A second meeting is planned for the spring in Riga.
 ";
 
-fn model() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2")
-}
-
 fn engine(dir: &Path, semantic: bool) -> Engine {
     std::fs::write(dir.join("grain.md"), BRIEF).unwrap();
     let mut cfg = EngineConfig::in_memory(dir);
-    cfg.model_dir = semantic.then(model);
+    cfg.model_dir = semantic.then(common::model_dir);
     Engine::open(cfg).expect("engine opens").0
 }
 

@@ -2,6 +2,8 @@
 //! switch that turns it off, and vectors kept across restarts and rebuilds.
 //! The briefs are written here, not taken from the eval sets.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use briefbot::engine::{Engine, EngineConfig};
@@ -25,7 +27,7 @@ fn write_brief(dir: &Path, text: &str) {
 
 fn config(briefs: &Path) -> EngineConfig {
     let mut cfg = EngineConfig::in_memory(briefs);
-    cfg.model_dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2"));
+    cfg.model_dir = Some(common::model_dir());
     cfg
 }
 
