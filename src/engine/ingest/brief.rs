@@ -138,8 +138,9 @@ struct Body {
 
 /// Split the body into paragraphs. Blank lines separate paragraphs; a body
 /// with no blank line between its lines (one paragraph per line, like the
-/// shipped brief) makes each line a paragraph. Markdown `#` headings are
-/// never passages.
+/// shipped brief) makes each line a paragraph. A paragraph that breaks off
+/// mid-sentence is joined to the next. Markdown `#` headings are never
+/// passages.
 fn paragraphs(body: &str) -> Body {
     let mut lines: Vec<(Range<usize>, &str)> = Vec::new();
     let mut offset = 0;
@@ -172,7 +173,10 @@ fn paragraphs(body: &str) -> Body {
                 out.first_title = Some(title.to_string());
             }
         }
-        if line.is_empty() || heading.is_some() || one_per_line {
+        // A paragraph that stops mid-sentence goes on in the next one,
+        // unless a heading comes between.
+        let carries_on = current.as_ref().is_some_and(|b| text::breaks_off(&b.text));
+        if heading.is_some() || ((line.is_empty() || one_per_line) && !carries_on) {
             out.paragraphs.extend(current.take());
         }
         if line.is_empty() || heading.is_some() {

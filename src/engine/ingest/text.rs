@@ -152,6 +152,30 @@ fn push_trimmed(text: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
     }
 }
 
+/// Words that cannot close a sentence: articles, conjunctions, the
+/// prepositions that need an object, subject pronouns and possessives.
+const NEVER_LAST: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "nor", "of", "from", "with", "into", "onto", "than",
+    "that", "which", "whose", "whether", "because", "although", "though", "they", "we", "he",
+    "she", "i", "their", "our", "its", "my", "your", "his",
+];
+
+/// Whether a line or paragraph stops in the middle of a sentence: it ends
+/// with a comma or a word that cannot close one ("…revealed that they").
+/// Text pasted from a web page loses its line structure this way; the next
+/// line carries on the same sentence and belongs in the same passage.
+pub fn breaks_off(text: &str) -> bool {
+    let text = text.trim_end();
+    if text.ends_with([',', ';']) {
+        return true;
+    }
+    let last = text
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    NEVER_LAST.contains(&last.to_lowercase().as_str())
+}
+
 /// The sentences of `text` as string slices, for tests.
 #[cfg(test)]
 pub fn sentence_texts(text: &str) -> Vec<&str> {
@@ -167,6 +191,27 @@ mod tests {
 
     fn split(text: &str) -> Vec<&str> {
         sentence_texts(text)
+    }
+
+    #[test]
+    fn text_breaks_off_only_mid_sentence() {
+        for cut in [
+            "the soldiers revealed that they",
+            "Kim, Putin,",
+            "sold to the",
+        ] {
+            assert!(breaks_off(cut), "{cut}");
+        }
+        for whole in [
+            "Further listening: North Korea’s war in Europe",
+            "They said so.",
+            "Key points",
+            "What are they?",
+            "",
+            "11,000 soldiers deployed",
+        ] {
+            assert!(!breaks_off(whole), "{whole}");
+        }
     }
 
     #[test]
