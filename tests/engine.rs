@@ -144,6 +144,27 @@ fn an_acronym_finds_the_organisation_spelled_out() {
 }
 
 #[test]
+fn a_sentence_broken_across_lines_is_answered_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let brief = "---\ntitle: Harbour inspection\n---\n\
+        The port opened a new terminal in May after two years of building work.\n\
+        In their April report the inspectors concluded that the\n\
+        harbour cranes were unsafe and ordered them closed until repairs.\n\
+        The mayor welcomed the ruling.\n";
+    std::fs::write(dir.path().join("harbour.md"), brief).unwrap();
+    let engine = engine(dir.path());
+    let answer = engine
+        .ask("What did the inspectors conclude about the cranes?")
+        .unwrap();
+    assert!(answer.answered);
+    let text = &answer.hits[0].passage.text;
+    assert!(
+        text.contains("inspectors concluded") && text.contains("cranes were unsafe"),
+        "{text}"
+    );
+}
+
+#[test]
 fn out_of_scope_questions_are_declined_with_topics() {
     let engine = engine(&repo("briefs"));
     for q in [
