@@ -59,10 +59,9 @@ pub fn read_passages(dir: &Path) -> anyhow::Result<(Vec<String>, usize, u64)> {
     files.sort();
     let (mut passages, mut bytes) = (Vec::new(), 0);
     for f in &files {
-        let text =
-            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        let text = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
         bytes += text.len() as u64;
-        passages.extend(passages_of(&text));
+        passages.extend(passages_of(f, &text));
     }
     Ok((passages, files.len(), bytes))
 }

@@ -2,8 +2,12 @@
 //! members type them (words dropped and reordered, a question word in front,
 //! typos), plus questions no brief answers, so decline paths are timed too.
 
+use std::path::Path;
+
 use super::rng::Rng;
 use super::words::OUT_OF_SCOPE;
+use crate::engine::ingest::brief::{parse_brief, BriefLimits};
+use crate::engine::types::Scope;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchQuestion {
@@ -18,21 +22,13 @@ const STOP: &[&str] = &[
     "been", "would", "will", "said", "told", "since", "after", "than", "but", "not",
 ];
 
-/// Split a brief file's text into passages as the engine does: drop the
-/// front-matter, then every non-blank line of the body is a paragraph.
-pub fn passages_of(text: &str) -> Vec<String> {
-    let mut body = text;
-    if let Some(rest) = text.strip_prefix("---\n") {
-        if let Some(end) = rest.find("\n---") {
-            let after = &rest[end + 4..];
-            body = after.split_once('\n').map_or("", |(_, b)| b);
-        }
-    }
-    body.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect()
+/// A brief file's passages, split by the engine's own parser so that "the
+/// source" of a question is exactly a passage the engine can answer with.
+/// A file the engine refuses has none.
+pub fn passages_of(path: &Path, bytes: &[u8]) -> Vec<String> {
+    parse_brief(path, bytes, Scope::Global, &BriefLimits::default())
+        .map(|b| b.passages.into_iter().map(|p| p.text).collect())
+        .unwrap_or_default()
 }
 
 /// `count` questions over `passages`, about one in eight out of scope.
@@ -179,9 +175,15 @@ mod tests {
     }
 
     #[test]
-    fn passages_skip_front_matter_and_blank_lines() {
+    fn passages_are_split_as_the_engine_splits_them() {
+        let of = |text: &str| passages_of(Path::new("b.md"), text.as_bytes());
         let text = "---\ntitle: T\npublisher: P\n---\nFirst para.\n\nSecond para.\nThird.\n";
-        assert_eq!(passages_of(text), ["First para.", "Second para.", "Third."]);
-        assert_eq!(passages_of("No front matter.\n"), ["No front matter."]);
+        assert_eq!(of(text), ["First para.", "Second para. Third."]);
+        assert_eq!(of("No front matter.\n"), ["No front matter."]);
+        assert_eq!(
+            of("One line cut off at the\nend.\nNext.\n"),
+            ["One line cut off at the end.", "Next."]
+        );
+        assert!(of("---\nbad: key\n---\nText.\n").is_empty());
     }
 }

@@ -39,7 +39,7 @@ mod answer;
 pub mod error;
 pub mod eval;
 mod index;
-mod ingest;
+pub(crate) mod ingest;
 mod query;
 pub mod semantic;
 mod tenant;
