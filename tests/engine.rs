@@ -172,6 +172,8 @@ fn out_of_scope_questions_are_declined_with_topics() {
         "Who won the football last night?",
         "How do I bake sourdough bread?",
         "What's the weather like tomorrow?",
+        // Seoul is South Korea's capital, and the brief names South Korea.
+        "What is the weather in Seoul?",
     ] {
         let answer = engine.ask(q).unwrap();
         assert!(

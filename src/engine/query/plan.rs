@@ -169,6 +169,9 @@ const MIN_RELATED_WEIGHT: f32 = 0.5;
 /// Longest WordNet phrase looked up in a question ("throw in the towel").
 const MAX_RELATED_PHRASE: usize = 4;
 
+/// Prepositions that make the word after them a place.
+const LOCATIVES: &[&str] = &["in", "at", "near", "around", "outside", "inside", "across"];
+
 /// WordNet's related words of each content word, and of the phrases it
 /// opens ("set up", "gave up": function words included, since they make the
 /// phrase), join its group weighted by closeness (see [`related::Related::weight`]).
@@ -192,6 +195,11 @@ fn add_related(groups: &mut [Group], words: &[Word], content: &[&Word], analyzer
             }
             found.extend_from_slice(table.related(lemma));
         }
+        // A capital stands for its country's government when it acts
+        // ("what does Seoul want?"), not when it is a place ("the weather in
+        // Seoul"): a passage about the country does not answer that.
+        let a_place = i > 0 && LOCATIVES.contains(&words[i - 1].exact.as_str());
+        found.retain(|r| !(a_place && r.kind == related::Kind::Capital));
         found.sort_by(|a, b| b.weight().total_cmp(&a.weight()));
         let mut added = 0;
         for r in found {

@@ -194,3 +194,16 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_capital_stands_for_its_country_only_when_it_is_not_a_place() {
+    let lex = lexicon(&["south", "korea", "weather"]);
+    let brings_korea = |q: &str| {
+        let p = plan_for(q, &lex);
+        let seoul = p.groups.iter().find(|g| g.word == "seoul").unwrap();
+        seoul.members.iter().any(|m| m.stems == ["south", "korea"])
+    };
+    assert!(brings_korea("What does Seoul want?"));
+    assert!(!brings_korea("What is the weather in Seoul?"));
+    assert!(!brings_korea("who lives near seoul"));
+}
