@@ -191,7 +191,16 @@ fn add_related(groups: &mut [Group], words: &[Word], content: &[&Word], analyzer
                     .chain(rest.iter().map(|r| r.exact.as_str()))
                     .collect::<Vec<_>>()
                     .join(" ");
-                found.extend_from_slice(table.related(&phrase));
+                // "capital of north korea" is linked to "north korea" and
+                // "dprk": the question asks those words itself, and counting
+                // them again for "capital" would credit any passage naming
+                // the country. A relation naming the phrase's own words, or
+                // the country a capital's phrase already names, is skipped.
+                let repeats = |r: &related::Related| {
+                    r.kind == related::Kind::Capital
+                        || r.text.split(' ').any(|t| rest.iter().any(|x| x.exact == t))
+                };
+                found.extend(table.related(&phrase).iter().filter(|r| !repeats(r)));
             }
             found.extend_from_slice(table.related(lemma));
         }

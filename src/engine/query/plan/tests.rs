@@ -207,3 +207,17 @@ fn a_capital_stands_for_its_country_only_when_it_is_not_a_place() {
     assert!(!brings_korea("What is the weather in Seoul?"));
     assert!(!brings_korea("who lives near seoul"));
 }
+
+#[test]
+fn a_phrase_is_not_credited_again_for_the_words_it_contains() {
+    let lex = lexicon(&["north", "korea", "pyongyang", "dprk"]);
+    let p = plan_for("What is the capital of North Korea?", &lex);
+    let capital = p.groups.iter().find(|g| g.word == "capital").unwrap();
+    let stems: Vec<&[String]> = capital.members.iter().map(|m| m.stems.as_slice()).collect();
+    assert!(stems.iter().any(|s| *s == ["pyongyang"]), "{stems:?}");
+    assert!(
+        !stems.iter().any(|s| s.contains(&"korea".to_string())),
+        "{stems:?}"
+    );
+    assert!(!stems.iter().any(|s| *s == ["dprk"]), "{stems:?}");
+}
