@@ -165,6 +165,20 @@ fn a_sentence_broken_across_lines_is_answered_whole() {
 }
 
 #[test]
+fn each_bullet_of_a_list_is_an_answer_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let brief = "---\ntitle: Harbour week\n---\nKey points:\n\
+        - The ferry fares rise by a tenth in June.\n\
+        - The night crossings stop until the autumn.\n\
+        - A new pier opens in August.\n";
+    std::fs::write(dir.path().join("week.md"), brief).unwrap();
+    let engine = engine(dir.path());
+    let answer = engine.ask("When does the new pier open?").unwrap();
+    assert!(answer.answered);
+    assert_eq!(answer.hits[0].passage.text, "A new pier opens in August.");
+}
+
+#[test]
 fn out_of_scope_questions_are_declined_with_topics() {
     let engine = engine(&repo("briefs"));
     for q in [

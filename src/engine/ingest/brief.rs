@@ -139,8 +139,8 @@ struct Body {
 /// Split the body into paragraphs. Blank lines separate paragraphs; a body
 /// with no blank line between its lines (one paragraph per line, like the
 /// shipped brief) makes each line a paragraph. A paragraph that breaks off
-/// mid-sentence is joined to the next. Markdown `#` headings are never
-/// passages.
+/// mid-sentence is joined to the next; a list item or quotation starts a
+/// new one. Markdown `#` headings are never passages.
 fn paragraphs(body: &str) -> Body {
     let mut lines: Vec<(Range<usize>, &str)> = Vec::new();
     let mut offset = 0;
@@ -173,10 +173,13 @@ fn paragraphs(body: &str) -> Body {
                 out.first_title = Some(title.to_string());
             }
         }
+        // A list item or a quotation starts a passage of its own: each
+        // bullet of "Key points" is one answer. Its marker is not text.
+        let marker = block_marker(line);
         // A paragraph that stops mid-sentence goes on in the next one,
-        // unless a heading comes between.
+        // unless a heading or a new item comes between.
         let carries_on = current.as_ref().is_some_and(|b| text::breaks_off(&b.text));
-        if heading.is_some() || ((line.is_empty() || one_per_line) && !carries_on) {
+        if heading.is_some() || marker > 0 || ((line.is_empty() || one_per_line) && !carries_on) {
             out.paragraphs.extend(current.take());
         }
         if line.is_empty() || heading.is_some() {
@@ -190,14 +193,39 @@ fn paragraphs(body: &str) -> Body {
             }
             None => {
                 current = Some(Block {
-                    text: line.to_string(),
-                    span,
+                    text: line[marker..].to_string(),
+                    span: span.start + marker..span.end,
                 })
             }
         }
     }
     out.paragraphs.extend(current);
     out
+}
+
+/// Length of the list or quotation marker opening `line` ("- ", "* ",
+/// "+ ", "12. ", "3) ", "> "), spaces included; 0 when there is none or
+/// nothing follows it. "**Bold**" and "-5C" have none.
+fn block_marker(line: &str) -> usize {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let mark = match line.as_bytes() {
+        [b'-' | b'*' | b'+', b' ' | b'\t', ..] => 1,
+        [b'>', ..] => 1,
+        _ if (1..=3).contains(&digits)
+            && matches!(line.as_bytes().get(digits), Some(b'.' | b')'))
+            && matches!(line.as_bytes().get(digits + 1), Some(b' ' | b'\t')) =>
+        {
+            digits + 1
+        }
+        _ => return 0,
+    };
+    let rest = &line[mark..];
+    let text = rest.trim_start();
+    if text.is_empty() {
+        0
+    } else {
+        mark + rest.len() - text.len()
+    }
 }
 
 /// `# Title` → (1, "Title"). A `#` run must be followed by a space (or end

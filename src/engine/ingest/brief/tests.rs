@@ -104,6 +104,28 @@ After.
 }
 
 #[test]
+fn list_items_and_quotations_are_passages_of_their_own_without_their_markers() {
+    let text = "Key points:\n- Russia bought shells from\n  North Korea.\n* Kim visited Moscow.\n\
+        12. Putin went to Pyongyang.\n3) Shells arrive by rail.\n> \"We are brothers,\" Kim said.\n\n\
+        **So what?** The bold stays.\n-5C was the low.\n";
+    let brief = ok("list.md", text);
+    let texts: Vec<&str> = brief.passages.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec![
+            "Key points:",
+            "Russia bought shells from North Korea.",
+            "Kim visited Moscow.",
+            "Putin went to Pyongyang.",
+            "Shells arrive by rail.",
+            "\"We are brothers,\" Kim said.",
+            "**So what?** The bold stays. -5C was the low.",
+        ]
+    );
+    assert_consistent(text.as_bytes(), &brief);
+}
+
+#[test]
 fn shipped_brief_lead_ins_are_detected_generally() {
     let brief = ok("north-korea-war-in-europe.md", SHIPPED);
     let headings: Vec<Option<&str>> = brief
