@@ -20,6 +20,11 @@ fn ok(name: &str, text: &str) -> ParsedBrief {
     parse(name, text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// The passages' texts, in order.
+fn texts(brief: &ParsedBrief) -> Vec<&str> {
+    brief.passages.iter().map(|p| p.text.as_str()).collect()
+}
+
 /// Offsets point at the text in the original bytes, and sentences lie in the text.
 fn assert_consistent(bytes: &[u8], brief: &ParsedBrief) {
     for p in &brief.passages {
@@ -90,9 +95,8 @@ Cut off with the
 After.
 ";
     let brief = ok("cut.md", text);
-    let texts: Vec<&str> = brief.passages.iter().map(|p| p.text.as_str()).collect();
     assert_eq!(
-        texts,
+        texts(&brief),
         vec![
             "It was sold to the buyers, who paid cash.",
             "Next one.",
@@ -109,9 +113,8 @@ fn list_items_and_quotations_are_passages_of_their_own_without_their_markers() {
         12. Putin went to Pyongyang.\n3) Shells arrive by rail.\n> \"We are brothers,\" Kim said.\n\n\
         **So what?** The bold stays.\n-5C was the low.\n";
     let brief = ok("list.md", text);
-    let texts: Vec<&str> = brief.passages.iter().map(|p| p.text.as_str()).collect();
     assert_eq!(
-        texts,
+        texts(&brief),
         vec![
             "Key points:",
             "Russia bought shells from North Korea.",
@@ -192,9 +195,8 @@ fn multi_line_blocks_are_joined_and_markdown_headings_skipped() {
     let text = "# The Title\n\nFirst line of one\nparagraph here.\n\n## Section\nSecond paragraph.\n\n\nThird.\n";
     let brief = ok("notes.md", text);
     assert_eq!(brief.meta.title, "The Title");
-    let texts: Vec<&str> = brief.passages.iter().map(|p| p.text.as_str()).collect();
     assert_eq!(
-        texts,
+        texts(&brief),
         vec![
             "First line of one paragraph here.",
             "Second paragraph.",
@@ -211,8 +213,7 @@ fn multi_line_blocks_are_joined_and_markdown_headings_skipped() {
 #[test]
 fn rules_and_punctuation_only_lines_are_not_passages() {
     let brief = ok("x.md", "First.\n\n***\n\n---\nSecond.\n\n…\n");
-    let texts: Vec<&str> = brief.passages.iter().map(|p| p.text.as_str()).collect();
-    assert_eq!(texts, vec!["First.", "Second."]);
+    assert_eq!(texts(&brief), vec!["First.", "Second."]);
     assert_eq!(
         parse("x.md", b"---\ntitle: t\n---\n***\n").unwrap_err(),
         BriefError::NoText
