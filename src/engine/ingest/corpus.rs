@@ -14,7 +14,7 @@ use crate::engine::ingest::passages::Passages;
 use crate::engine::types::{BriefMeta, FileProblem, Scope};
 
 /// Bump when parsing, analysis or the schema change, so existing indexes rebuild.
-pub const ENGINE_VERSION: &str = "briefbot-index-6";
+pub const ENGINE_VERSION: &str = "briefbot-index-7";
 
 /// Everything read from the brief files, in a deterministic order.
 #[derive(Debug, Default, Clone)]
