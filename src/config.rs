@@ -16,7 +16,7 @@ mod discord;
 pub mod env;
 
 pub use database::{redact, DatabaseSettings, DatabaseUrl};
-pub use discord::{DiscordSettings, ShardRange, Token};
+pub use discord::{DiscordSettings, MissingToken, ShardRange, Token};
 
 /// The default config file, used when it exists and no `--config` is given.
 pub const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
