@@ -16,8 +16,6 @@ mod sqlite;
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::config::DatabaseUrl;
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use postgres::Listener;
@@ -85,7 +83,7 @@ pub struct NewBrief {
 
 impl NewBrief {
     pub fn sha256(&self) -> String {
-        hex(&Sha256::digest(&self.body))
+        crate::engine::content_hash(&self.body)
     }
 }
 
@@ -379,8 +377,4 @@ impl Store {
             Backend::Postgres(db) => db.listen().await.map(Some),
         }
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
