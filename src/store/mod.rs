@@ -11,6 +11,7 @@
 
 mod migrations;
 mod postgres;
+mod records;
 mod sql;
 mod sqlite;
 
