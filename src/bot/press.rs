@@ -4,7 +4,7 @@
 use super::ask::ask_engine;
 use super::buttons::ButtonId;
 use super::events::ButtonPress;
-use super::moderation::audit;
+use super::moderation::{audit, AuditAction};
 use super::render::{self, View};
 use super::reply::Reply;
 use super::state::BotState;
@@ -100,7 +100,7 @@ pub async fn press(state: &BotState, p: &ButtonPress) -> Outcome {
             let log = audit(
                 state,
                 &p.member,
-                "delete",
+                AuditAction::Delete,
                 &format!(
                     "deleted the answer to question {qid} asked by <@{}>",
                     q.asker
