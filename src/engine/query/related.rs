@@ -20,10 +20,10 @@ pub enum Kind {
     Pertainym,
     /// The same word family ("invade" / "invasion").
     Derivation,
-    /// A capital and its country ("Tokyo" / "Japan").
-    Capital,
     /// A word of the same meaning ("buy" / "purchase").
     Synonym,
+    /// A capital and its country ("Tokyo" / "Japan").
+    Capital,
     /// A more general word ("purchase" / "acquisition").
     Broader,
 }
@@ -48,8 +48,8 @@ impl Kind {
             Kind::Name => 0.85,
             Kind::Pertainym => 0.8,
             Kind::Derivation => 0.75,
-            Kind::Capital => 0.6,
             Kind::Synonym => 0.65,
+            Kind::Capital => 0.6,
             // Only a broader word of a dominant sense clears the plan's
             // minimum weight.
             Kind::Broader => 0.55,
