@@ -136,6 +136,16 @@ pub struct ProcessRow {
     pub served_at_ms: i64,
 }
 
+/// A member's vote on one answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vote {
+    pub question: i64,
+    pub passage_id: String,
+    pub user: u64,
+    pub up: bool,
+    pub at: i64,
+}
+
 /// An answer members voted on, for `/feedback`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VotedAnswer {
@@ -259,15 +269,8 @@ impl Store {
 
     /// Record a member's vote on one answer; a second vote replaces the first.
     /// Returns true when the vote is new or changed.
-    pub async fn vote(
-        &self,
-        question: i64,
-        passage_id: &str,
-        user: u64,
-        up: bool,
-        at: i64,
-    ) -> Result<bool, StoreError> {
-        call!(self, vote(question, &passage, user, up, at), owned: passage = passage_id.to_string())
+    pub async fn vote(&self, vote: &Vote) -> Result<bool, StoreError> {
+        call!(self, vote(&v), owned: v = vote.clone())
     }
 
     /// Votes on one answer: (up, down).

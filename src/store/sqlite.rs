@@ -12,7 +12,7 @@ use super::records::{self, Columns};
 use super::sql;
 use super::{
     AuditEntry, BriefRecord, Generation, LegacyBrief, NewBrief, ProcessRow, StoreError,
-    StoredQuestion, VotedAnswer,
+    StoredQuestion, Vote, VotedAnswer,
 };
 
 #[derive(Clone)]
@@ -185,17 +185,10 @@ pub fn declined(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn vote(
-    c: &mut Connection,
-    question: i64,
-    passage_id: &str,
-    user: u64,
-    up: bool,
-    at: i64,
-) -> Result<bool, StoreError> {
+pub fn vote(c: &mut Connection, v: &Vote) -> Result<bool, StoreError> {
     Ok(c.query_row(
         sql::VOTE,
-        params![question, passage_id, id(user), up as i64, at],
+        params![v.question, v.passage_id, id(v.user), v.up as i64, v.at],
         |_| Ok(()),
     )
     .optional()?

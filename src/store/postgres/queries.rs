@@ -6,7 +6,7 @@ use crate::store::records;
 use crate::store::sql;
 use crate::store::{
     AuditEntry, BriefRecord, Generation, LegacyBrief, NewBrief, ProcessRow, StoreError,
-    StoredQuestion, VotedAnswer,
+    StoredQuestion, Vote, VotedAnswer,
 };
 
 impl Postgres {
@@ -61,18 +61,17 @@ impl Postgres {
             .collect::<Result<_, _>>()?)
     }
 
-    pub async fn vote(
-        &self,
-        question: i64,
-        passage_id: &str,
-        user: u64,
-        up: bool,
-        at: i64,
-    ) -> Result<bool, StoreError> {
+    pub async fn vote(&self, v: &Vote) -> Result<bool, StoreError> {
         let changed = self
             .query_opt(
                 sql::VOTE,
-                &[&question, &passage_id, &id(user), &(up as i64), &at],
+                &[
+                    &v.question,
+                    &v.passage_id,
+                    &id(v.user),
+                    &(v.up as i64),
+                    &v.at,
+                ],
             )
             .await?;
         Ok(changed.is_some())
