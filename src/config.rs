@@ -18,7 +18,7 @@ pub mod env;
 pub mod root;
 
 pub use database::{redact, DatabaseSettings, DatabaseUrl};
-pub use discord::{DiscordSettings, ShardRange, Token};
+pub use discord::{DiscordSettings, MissingToken, ShardRange, Token};
 
 /// The default config file, used when no `--config` is given: looked for
 /// where [`root::Places::default_config`] says.
@@ -58,6 +58,15 @@ pub struct Paths {
     pub data: PathBuf,
     /// Moderator-editable synonyms.
     pub synonyms: PathBuf,
+}
+
+impl Paths {
+    /// Where briefs added from Discord are kept, one folder per server:
+    /// the engine reads them there, moderators' commands and the import of
+    /// an older version's files write and name them there.
+    pub fn tenant_briefs(&self) -> PathBuf {
+        self.data.join("briefs")
+    }
 }
 
 impl Default for Paths {
@@ -170,7 +179,7 @@ impl Settings {
     pub fn engine_config(&self) -> EngineConfig {
         EngineConfig {
             briefs_dir: self.paths.briefs.clone(),
-            tenant_briefs_dir: Some(self.paths.data.join("briefs")),
+            tenant_briefs_dir: Some(self.paths.tenant_briefs()),
             index_dir: Some(self.paths.index.clone()),
             synonyms_file: Some(self.paths.synonyms.clone()).filter(|p| p.exists()),
             decline_threshold: self.engine.decline_threshold,

@@ -17,12 +17,8 @@ pub fn run(mut settings: Settings, args: Args) -> anyhow::Result<()> {
         let range: ShardRange = s.parse().map_err(|e| anyhow::anyhow!("--shards: {e}"))?;
         settings.discord.shards = Some(range);
     }
-    if settings.discord.token.is_none() {
-        anyhow::bail!(
-            "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE to a file holding it). \
-             The README section \"Run it on Discord\" shows how to create the bot and get one."
-        );
-    }
+    // Before the index is opened, which can take a while.
+    settings.discord.require_token()?;
     let (engine, report) = Engine::open(settings.engine_config()).context("opening the index")?;
     for p in &report.problems {
         tracing::warn!(file = %p.file.display(), "brief not indexed: {}", p.problem);

@@ -67,6 +67,7 @@ pub use answer::rerank::Features;
 pub use answer::retrieve::Scored;
 pub use error::{BriefError, EngineError};
 pub use ingest::brief::{BriefLimits, ParsedBrief, BRIEF_EXTENSIONS};
+pub use ingest::corpus::content_hash;
 pub use types::{Answer, Attribution, BriefMeta, FileProblem, Hit, IndexReport, Passage, Scope};
 
 /// Where the engine finds its content and how it decides.

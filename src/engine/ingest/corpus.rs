@@ -120,7 +120,9 @@ impl Fingerprint {
     }
 }
 
-/// A file's content hash as the manifest and fingerprint record it.
+/// A file's content hash as the manifest, the fingerprint and the database
+/// record it: a brief stored in the database and the same brief read from a
+/// file must hash alike.
 pub fn content_hash(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
@@ -169,6 +171,8 @@ pub fn read_limited(path: &Path, limits: &BriefLimits) -> Result<(Vec<u8>, Stamp
     Ok((bytes, Stamp::of(&meta)))
 }
 
+/// Lower-case hexadecimal: how every hash the engine and the database keep
+/// is written (fingerprints, content hashes, the model's fingerprint).
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use super::encoder::Encoder;
 use super::error::SemanticError;
-use super::store::{DenseIndex, Item};
+use super::store::{DenseIndex, Item, FORMAT};
+use crate::engine::error::EngineError;
 use crate::engine::ingest::passages::Passages;
 
 /// File of a generation's vectors, next to its Tantivy files.
-pub const FILE: &str = "dense.bin";
+pub const FILE: &str = FORMAT.file;
 
 /// The model and the vectors of one generation's passages.
 #[derive(Debug)]
@@ -69,7 +70,8 @@ impl Layer {
                     path.display()
                 ),
                 None if saved => tracing::warn!(
-                    "passage vectors {} are missing or damaged; rebuilding them from the briefs",
+                    "passage vectors {} are missing, damaged or of an older format; \
+                     rebuilding them from the briefs",
                     path.display()
                 ),
                 _ => {}
@@ -78,9 +80,11 @@ impl Layer {
         let items = items(passages);
         let (index, embedded) = DenseIndex::build(encoder, &items, previous, threads)?;
         if let Some(d) = dir {
-            let path = d.join(FILE);
-            if let Err(e) = std::fs::create_dir_all(d).and_then(|_| index.write(&path)) {
-                tracing::warn!("cannot save passage vectors to {}: {e}", path.display());
+            let saved = std::fs::create_dir_all(d)
+                .map_err(|e| EngineError::io(d, e))
+                .and_then(|()| index.write(d));
+            if let Err(e) = saved {
+                tracing::warn!("cannot save passage vectors: {e}");
             }
         }
         let layer = Layer {

@@ -4,7 +4,7 @@
 //! Tantivy index so a restart loads them instead of running the model.
 
 use std::collections::HashMap;
-use std::io::Write as _;
+use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
 
@@ -14,8 +14,17 @@ use sha2::{Digest, Sha256};
 use super::encoder::Encoder;
 use super::error::SemanticError;
 use super::vectors::Quantised;
+use crate::engine::error::EngineError;
+use crate::engine::index::framed::{open_framed_file, write_framed, Format};
 
-const MAGIC: &[u8; 8] = b"BBDENSE3";
+/// The vectors' file in a generation, framed like the generation's other
+/// data files (format version, length, CRC-32): a file that is damaged or
+/// from another version is re-embedded, never served.
+pub const FORMAT: Format = Format {
+    file: "dense.bin",
+    tag: *b"DENS",
+    version: 4,
+};
 
 /// What identifies a passage's vectors: its text and sentence split.
 pub type Key = [u8; 16];
@@ -167,52 +176,45 @@ impl DenseIndex {
             && self.keys.iter().zip(items).all(|(k, i)| *k == i.key())
     }
 
-    pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut buf: Vec<u8> = Vec::with_capacity(
-            64 + self.len() * (20 + self.passages.dim()) + self.sentences.codes().len() * 5 / 4,
-        );
-        buf.extend_from_slice(MAGIC);
-        put_u64(&mut buf, self.model.len() as u64);
-        buf.extend_from_slice(self.model.as_bytes());
-        put_u64(&mut buf, self.passages.dim() as u64);
-        put_u64(&mut buf, self.len() as u64);
-        put_u64(&mut buf, self.sentences.len() as u64);
-        for (p, key) in self.keys.iter().enumerate() {
-            buf.extend_from_slice(key);
-            put_u64(
-                &mut buf,
-                (self.sent_start[p + 1] - self.sent_start[p]) as u64,
-            );
-        }
-        for q in [&self.passages, &self.sentences] {
-            buf.extend(q.codes().iter().map(|&c| c as u8));
-            q.scales()
-                .iter()
-                .for_each(|s| buf.extend_from_slice(&s.to_le_bytes()));
-        }
-        // A checksum of everything before it: a damaged file is re-embedded,
-        // never served.
-        let crc = crc32fast::hash(&buf);
-        buf.extend_from_slice(&crc.to_le_bytes());
-        let tmp = path.with_extension("tmp");
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&buf)?;
-        f.sync_all()?;
-        std::fs::rename(tmp, path)
+    /// Save the vectors as `dir/dense.bin`, framed (format `DENS`).
+    pub fn write(&self, dir: &Path) -> Result<(), EngineError> {
+        write_framed(dir, FORMAT, |w| self.encode(w))
     }
 
-    /// Read vectors written by [`DenseIndex::write`]; None if the file is
-    /// missing, damaged or of another format (the caller re-embeds).
+    fn encode(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        let u64 = |w: &mut dyn Write, v: usize| w.write_all(&(v as u64).to_le_bytes());
+        u64(w, self.model.len())?;
+        w.write_all(self.model.as_bytes())?;
+        u64(w, self.passages.dim())?;
+        u64(w, self.len())?;
+        u64(w, self.sentences.len())?;
+        for (p, key) in self.keys.iter().enumerate() {
+            w.write_all(key)?;
+            u64(w, self.sent_start[p + 1] - self.sent_start[p])?;
+        }
+        for q in [&self.passages, &self.sentences] {
+            for chunk in q.codes().chunks(1 << 16) {
+                let bytes: Vec<u8> = chunk.iter().map(|&c| c as u8).collect();
+                w.write_all(&bytes)?;
+            }
+            for s in q.scales() {
+                w.write_all(&s.to_le_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Read vectors written by [`DenseIndex::write`] (or a copy of that
+    /// file); None if the file is missing, damaged or of another format
+    /// (the caller re-embeds).
     pub fn read(path: &Path) -> Option<DenseIndex> {
-        let bytes = std::fs::read(path).ok()?;
-        let (bytes, crc) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
-        if crc32fast::hash(bytes).to_le_bytes() != crc {
-            return None;
-        }
+        let framed = open_framed_file(path, FORMAT).ok()?;
+        framed.verify().ok()?;
+        DenseIndex::decode(framed.payload())
+    }
+
+    fn decode(bytes: &[u8]) -> Option<DenseIndex> {
         let mut r = Reader(bytes);
-        if r.take(8)? != MAGIC {
-            return None;
-        }
         let model_len = r.u64()? as usize;
         let model = String::from_utf8(r.take(model_len)?.to_vec()).ok()?;
         let dim = r.u64()? as usize;
@@ -295,10 +297,6 @@ fn embed_all(
     }
 }
 
-fn put_u64(buf: &mut Vec<u8>, v: u64) {
-    buf.extend_from_slice(&v.to_le_bytes());
-}
-
 struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
@@ -313,5 +311,67 @@ impl<'a> Reader<'a> {
 
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIM: usize = 8;
+
+    fn unit(i: usize) -> Vec<f32> {
+        let mut v = [0.1f32; DIM];
+        v[i % DIM] = 1.0;
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter().map(|x| x / n).collect()
+    }
+
+    /// Three passages with 2, 0 and 3 sentences.
+    fn sample() -> DenseIndex {
+        let (mut passages, mut sentences) = (Quantised::new(DIM), Quantised::new(DIM));
+        (0..3).for_each(|p| passages.push(&unit(p)));
+        (0..5).for_each(|s| sentences.push(&unit(s + 3)));
+        DenseIndex {
+            model: "test-model".into(),
+            keys: vec![[1; 16], [2; 16], [3; 16]],
+            passages,
+            sent_start: vec![0, 2, 2, 5],
+            sentences,
+        }
+    }
+
+    #[test]
+    fn saved_vectors_read_back_and_damaged_or_old_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = sample();
+        index.write(dir.path()).unwrap();
+        let path = dir.path().join(FORMAT.file);
+        let back = DenseIndex::read(&path).expect("the saved vectors read back");
+        assert!(back.fits("test-model", 3));
+        let q = unit(4);
+        for p in 0..3 {
+            assert_eq!(back.passage(p, &q), index.passage(p, &q));
+            assert_eq!(back.sentences(p, &q), index.sentences(p, &q));
+        }
+
+        let pristine = std::fs::read(&path).unwrap();
+        let refused = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            DenseIndex::read(&path).is_none()
+        };
+        assert!(refused(&pristine[..pristine.len() / 2]), "truncated");
+        let mut garbled = pristine.clone();
+        let last = garbled.len() - 1;
+        garbled[last] ^= 0x5a; // a scale's byte: decodes, only the checksum tells
+        assert!(refused(&garbled), "garbled");
+        // The layout before the common framing: magic, payload, CRC-32.
+        let mut old = b"BBDENSE3".to_vec();
+        index.encode(&mut old).unwrap();
+        let crc = crc32fast::hash(&old);
+        old.extend_from_slice(&crc.to_le_bytes());
+        assert!(refused(&old), "an older format");
+        std::fs::remove_file(&path).unwrap();
+        assert!(DenseIndex::read(&path).is_none(), "missing");
     }
 }
