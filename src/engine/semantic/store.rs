@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -68,17 +69,16 @@ impl DenseIndex {
         items: &[Item<'_>],
         reuse: Option<&DenseIndex>,
         threads: usize,
+        watch: &dyn Watch,
     ) -> Result<(DenseIndex, usize), SemanticError> {
         let reuse = reuse.filter(|r| r.model == encoder.fingerprint());
-        let known: HashMap<Key, usize> = reuse
-            .map(|r| r.keys.iter().enumerate().map(|(i, k)| (*k, i)).collect())
-            .unwrap_or_default();
+        let known = known(reuse);
         let keys: Vec<Key> = items.iter().map(Item::key).collect();
         let mut todo: Vec<usize> = (0..items.len())
             .filter(|&i| !known.contains_key(&keys[i]))
             .collect();
         todo.sort_by_key(|&i| std::cmp::Reverse(items[i].text.len()));
-        let fresh = embed_all(encoder, items, &todo, threads)?;
+        let fresh = embed_all(encoder, items, &todo, threads, watch)?;
 
         let dim = encoder.dim();
         let mut out = DenseIndex {
@@ -106,6 +106,16 @@ impl DenseIndex {
             out.sent_start.push(out.sentences.len());
         }
         Ok((out, todo.len()))
+    }
+
+    /// How many of `items` [`DenseIndex::build`] would run through the
+    /// model: those whose vectors `reuse` (from the same model) lacks.
+    pub fn missing(encoder: &Encoder, items: &[Item<'_>], reuse: Option<&DenseIndex>) -> usize {
+        let known = known(reuse.filter(|r| r.model == encoder.fingerprint()));
+        items
+            .iter()
+            .filter(|i| !known.contains_key(&i.key()))
+            .count()
     }
 
     pub fn len(&self) -> usize {
@@ -194,7 +204,11 @@ impl DenseIndex {
         // never served.
         let crc = crc32fast::hash(&buf);
         buf.extend_from_slice(&crc.to_le_bytes());
-        let tmp = path.with_extension("tmp");
+        // A name of this writer's own: two processes may fill the same
+        // generation's vectors at once, and each renames a whole file.
+        static WRITES: AtomicUsize = AtomicUsize::new(0);
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let tmp = path.with_extension(format!("{}-{n}.tmp", std::process::id()));
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(&buf)?;
         f.sync_all()?;
@@ -256,6 +270,26 @@ impl DenseIndex {
 
 type Embedded = (Vec<f32>, Vec<Vec<f32>>);
 
+/// Watches a build embed: told of each passage done, and asked before each
+/// one whether to stop (a newer generation made the work moot).
+pub trait Watch: Sync {
+    fn embedded(&self);
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Nobody watching.
+impl Watch for () {
+    fn embedded(&self) {}
+}
+
+fn known(reuse: Option<&DenseIndex>) -> HashMap<Key, usize> {
+    reuse
+        .map(|r| r.keys.iter().enumerate().map(|(i, k)| (*k, i)).collect())
+        .unwrap_or_default()
+}
+
 /// Embed `items[todo]` on a pool of `threads` threads of its own, one
 /// passage per thread at a time (each forward pass runs on its caller's
 /// thread), so a rebuild's work stays on these threads, which inherit the
@@ -265,6 +299,7 @@ fn embed_all(
     items: &[Item<'_>],
     todo: &[usize],
     threads: usize,
+    watch: &dyn Watch,
 ) -> Result<HashMap<usize, Embedded>, SemanticError> {
     if todo.is_empty() {
         return Ok(HashMap::new());
@@ -273,11 +308,15 @@ fn embed_all(
         todo.par_iter()
             .with_max_len(1)
             .map(|&i| {
+                if watch.cancelled() {
+                    return Err(SemanticError::Cancelled);
+                }
                 let v = encoder.embed_in_context(
                     items[i].context,
                     items[i].text,
                     items[i].sentences,
                 )?;
+                watch.embedded();
                 Ok((i, v))
             })
             .collect::<Result<HashMap<usize, Embedded>, SemanticError>>()
