@@ -23,7 +23,10 @@ pub fn run(mut settings: Settings, args: Args) -> anyhow::Result<()> {
              The README section \"Run it on Discord\" shows how to create the bot and get one."
         );
     }
-    let (engine, report) = Engine::open(settings.engine_config()).context("opening the index")?;
+    // Members are answered by the briefs' words while vectors fill in.
+    let mut cfg = settings.engine_config();
+    cfg.fill_in_background = true;
+    let (engine, report) = Engine::open(cfg).context("opening the index")?;
     for p in &report.problems {
         tracing::warn!(file = %p.file.display(), "brief not indexed: {}", p.problem);
     }
@@ -31,6 +34,7 @@ pub fn run(mut settings: Settings, args: Args) -> anyhow::Result<()> {
         briefs = report.briefs,
         passages = report.passages,
         rebuilt = report.rebuilt,
+        vectors_pending = report.pending_vectors,
         "index ready"
     );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
