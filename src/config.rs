@@ -189,6 +189,9 @@ impl Settings {
             lock_wait: std::time::Duration::from_secs(self.engine.lock_wait_secs),
             model_dir: self.engine.semantic.then(|| self.engine.model_dir.clone()),
             vector_cache: None,
+            fill_in_background: false,
+            inline_embed_up_to: crate::engine::DEFAULT_INLINE_EMBED,
+            fill_gate: None,
         }
     }
 }

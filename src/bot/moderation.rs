@@ -13,6 +13,7 @@ use crate::engine::{IndexReport, TenantId};
 use crate::store::AuditEntry;
 
 mod briefs;
+pub mod progress;
 
 pub use briefs::{add, list, remove};
 

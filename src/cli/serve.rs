@@ -19,7 +19,10 @@ pub fn run(mut settings: Settings, args: Args) -> anyhow::Result<()> {
     }
     // Before the index is opened, which can take a while.
     settings.discord.require_token()?;
-    let (engine, report) = Engine::open(settings.engine_config()).context("opening the index")?;
+    // Members are answered by the briefs' words while vectors fill in.
+    let mut cfg = settings.engine_config();
+    cfg.fill_in_background = true;
+    let (engine, report) = Engine::open(cfg).context("opening the index")?;
     for p in &report.problems {
         tracing::warn!(file = %p.file.display(), "brief not indexed: {}", p.problem);
     }
@@ -27,6 +30,7 @@ pub fn run(mut settings: Settings, args: Args) -> anyhow::Result<()> {
         briefs = report.briefs,
         passages = report.passages,
         rebuilt = report.rebuilt,
+        vectors_pending = report.pending_vectors,
         "index ready"
     );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;

@@ -37,7 +37,9 @@ const HEADER: usize = 8 + 4 + 4 + 8 + 4;
 /// Synced, so a generation published after this call never holds a torn
 /// file. Written under a temporary name and renamed into place: the passage
 /// vectors may be saved into a generation that is already serving, and a
-/// process that has the old file mapped keeps reading it whole.
+/// process that has the old file mapped keeps reading it whole. The
+/// temporary name is this writer's own (process and call): two processes may
+/// fill the same generation's vectors at once, and each renames a whole file.
 pub fn write_framed(
     dir: &Path,
     format: Format,
@@ -45,7 +47,9 @@ pub fn write_framed(
 ) -> Result<(), EngineError> {
     use std::io::{Seek, SeekFrom};
     let path = dir.join(format.file);
-    let tmp = dir.join(format!("{}.tmp", format.file));
+    static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!("{}.{}-{n}.tmp", format.file, std::process::id()));
     let header = |len: u64, crc: u32| {
         let mut h = Vec::with_capacity(HEADER);
         h.extend_from_slice(MAGIC);

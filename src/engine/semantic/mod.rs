@@ -13,5 +13,5 @@ mod vectors;
 
 pub use encoder::{cosine, Encoder, MAX_TOKENS};
 pub use error::SemanticError;
-pub use layer::{shared_encoder, Layer, LayerReport, FILE};
-pub use store::{DenseIndex, Item, Key};
+pub use layer::{shared_encoder, Layer, FILE};
+pub use store::{DenseIndex, Item, Key, Watch};

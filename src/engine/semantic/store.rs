@@ -77,17 +77,16 @@ impl DenseIndex {
         items: &[Item<'_>],
         reuse: Option<&DenseIndex>,
         threads: usize,
+        watch: &dyn Watch,
     ) -> Result<(DenseIndex, usize), SemanticError> {
         let reuse = reuse.filter(|r| r.model == encoder.fingerprint());
-        let known: HashMap<Key, usize> = reuse
-            .map(|r| r.keys.iter().enumerate().map(|(i, k)| (*k, i)).collect())
-            .unwrap_or_default();
+        let known = known(reuse);
         let keys: Vec<Key> = items.iter().map(Item::key).collect();
         let mut todo: Vec<usize> = (0..items.len())
             .filter(|&i| !known.contains_key(&keys[i]))
             .collect();
         todo.sort_by_key(|&i| std::cmp::Reverse(items[i].text.len()));
-        let fresh = embed_all(encoder, items, &todo, threads)?;
+        let fresh = embed_all(encoder, items, &todo, threads, watch)?;
 
         let dim = encoder.dim();
         let mut out = DenseIndex {
@@ -115,6 +114,16 @@ impl DenseIndex {
             out.sent_start.push(out.sentences.len());
         }
         Ok((out, todo.len()))
+    }
+
+    /// How many of `items` [`DenseIndex::build`] would run through the
+    /// model: those whose vectors `reuse` (from the same model) lacks.
+    pub fn missing(encoder: &Encoder, items: &[Item<'_>], reuse: Option<&DenseIndex>) -> usize {
+        let known = known(reuse.filter(|r| r.model == encoder.fingerprint()));
+        items
+            .iter()
+            .filter(|i| !known.contains_key(&i.key()))
+            .count()
     }
 
     pub fn len(&self) -> usize {
@@ -258,6 +267,26 @@ impl DenseIndex {
 
 type Embedded = (Vec<f32>, Vec<Vec<f32>>);
 
+/// Watches a build embed: told of each passage done, and asked before each
+/// one whether to stop (a newer generation made the work moot).
+pub trait Watch: Sync {
+    fn embedded(&self);
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Nobody watching.
+impl Watch for () {
+    fn embedded(&self) {}
+}
+
+fn known(reuse: Option<&DenseIndex>) -> HashMap<Key, usize> {
+    reuse
+        .map(|r| r.keys.iter().enumerate().map(|(i, k)| (*k, i)).collect())
+        .unwrap_or_default()
+}
+
 /// Embed `items[todo]` on a pool of `threads` threads of its own, one
 /// passage per thread at a time (each forward pass runs on its caller's
 /// thread), so a rebuild's work stays on these threads, which inherit the
@@ -267,6 +296,7 @@ fn embed_all(
     items: &[Item<'_>],
     todo: &[usize],
     threads: usize,
+    watch: &dyn Watch,
 ) -> Result<HashMap<usize, Embedded>, SemanticError> {
     if todo.is_empty() {
         return Ok(HashMap::new());
@@ -275,11 +305,15 @@ fn embed_all(
         todo.par_iter()
             .with_max_len(1)
             .map(|&i| {
+                if watch.cancelled() {
+                    return Err(SemanticError::Cancelled);
+                }
                 let v = encoder.embed_in_context(
                     items[i].context,
                     items[i].text,
                     items[i].sentences,
                 )?;
+                watch.embedded();
                 Ok((i, v))
             })
             .collect::<Result<HashMap<usize, Embedded>, SemanticError>>()
