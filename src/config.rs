@@ -15,10 +15,12 @@ use crate::engine::{
 mod database;
 mod discord;
 pub mod env;
+mod ops;
 pub mod root;
 
 pub use database::{redact, DatabaseSettings, DatabaseUrl};
 pub use discord::{DiscordSettings, MissingToken, ShardRange, Token};
+pub use ops::OpsSettings;
 
 /// The default config file, used when no `--config` is given: looked for
 /// where [`root::Places::default_config`] says.
@@ -45,6 +47,7 @@ pub struct Settings {
     pub engine: EngineSettings,
     pub database: DatabaseSettings,
     pub discord: DiscordSettings,
+    pub ops: OpsSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]

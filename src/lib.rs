@@ -10,6 +10,7 @@
 //!   added from Discord, questions, votes, the moderator audit log.
 //! - [`cluster`]: keeps every process sharing one database at the same
 //!   content generation (a bot split over several processes).
+//! - [`ops`]: what operators watch: `/healthz` and `/metrics`.
 //! - [`present`]: what every front end shows alike (the source line).
 //! - [`cli`]: the `briefbot` subcommands.
 //! - [`bench`](mod@bench): the benchmarks behind `briefbot bench` and `cargo bench`.
@@ -21,5 +22,6 @@ pub mod cluster;
 pub mod config;
 pub mod engine;
 pub mod logging;
+pub mod ops;
 pub mod present;
 pub mod store;

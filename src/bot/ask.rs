@@ -10,6 +10,7 @@ use super::render::{self, View};
 use super::reply::Reply;
 use super::state::BotState;
 use crate::engine::{Answer, Question, MAX_QUESTION_CHARS};
+use crate::ops::metrics::{EntryPoint, Verdict};
 use crate::store::StoredQuestion;
 
 const HELP: &str = "Ask me about the briefs, for example `/ask question: how many soldiers?`";
@@ -28,6 +29,16 @@ pub enum Via {
     /// in): only an answer is worth interrupting for; declines and refusals
     /// stay silent (declines are still recorded for `/unanswered`).
     Overheard,
+}
+
+impl Via {
+    fn entry_point(self) -> EntryPoint {
+        match self {
+            Via::Slash => EntryPoint::Slash,
+            Via::Message => EntryPoint::Message,
+            Via::Overheard => EntryPoint::Overheard,
+        }
+    }
 }
 
 /// What a question that arrives once shutdown has begun gets: the same
@@ -114,7 +125,9 @@ pub async fn answer(
             ..Reply::text(HELP)
         });
     }
+    let count = |verdict| state.metrics.question(via.entry_point(), verdict);
     if let Err(r) = state.cooldowns.check(member.user, received) {
+        count(Verdict::Throttled);
         let text = format!(
             "Slow down: you can ask again in {} s.",
             r.wait.as_secs_f64().ceil().max(1.0)
@@ -129,6 +142,7 @@ pub async fn answer(
     let answer = match found {
         Ok(a) => a,
         Err(e) => {
+            count(Verdict::Failed);
             tracing::error!(guild = ?member.guild, channel = member.channel, "question failed: {e:#}");
             // A damaged index must not pass for "not in the briefs".
             let damaged = matches!(
@@ -165,10 +179,17 @@ pub async fn answer(
             0
         }
     };
+    let latency = received.elapsed();
+    count(if answer.answered {
+        Verdict::Answered
+    } else {
+        Verdict::Declined
+    });
+    state.metrics.answer_latency(latency);
     tracing::info!(
         guild = ?member.guild,
         channel = member.channel,
-        latency_ms = received.elapsed().as_millis() as u64,
+        latency_ms = latency.as_millis() as u64,
         outcome = if answer.answered { "answered" } else { "declined" },
         passage = top.map(|h| h.passage.id.as_str()).unwrap_or("-"),
         question_id,

@@ -114,6 +114,16 @@ impl ChannelBudget {
         }
     }
 
+    /// Questions holding a place in any channel's line whose post has not
+    /// gone out yet (their answer being found, or waiting for the budget).
+    pub fn waiting(&self) -> usize {
+        self.inner
+            .lock()
+            .values()
+            .map(|c| c.places.len() - c.posting)
+            .sum()
+    }
+
     fn place(&self, channel: u64, id: u64) -> Place {
         Place {
             inner: self.inner.clone(),

@@ -89,6 +89,7 @@ pub async fn ask(
         http: &ctx.serenity_context().http,
         client: &state.discord_client,
         retry: Retry::default(),
+        metrics: &state.metrics,
     };
     let i = app.interaction;
     rest.interaction(i.id, i.application_id, &i.token, &reply, deferred)

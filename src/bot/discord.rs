@@ -42,6 +42,9 @@ pub async fn run_with(
     // The token is checked before anything is opened.
     settings.discord.require_token()?;
     let state = setup::state(settings, engine, readiness).await?;
+    if let Some(addr) = state.settings.ops.listen {
+        crate::ops::serve(addr, state.clone()).await?;
+    }
     let follower = super::follower::join(&state).await?;
     let client = setup::client(&state).await?;
     let served = serve(client, state, shutdown).await;

@@ -65,6 +65,7 @@ fn rest<'a>(ctx: &'a serenity::Context, state: &'a BotState) -> Rest<'a> {
         http: &ctx.http,
         client: &state.discord_client,
         retry: Retry::default(),
+        metrics: &state.metrics,
     }
 }
 

@@ -87,6 +87,7 @@ async fn register(http: &Http, state: &Data, target: Target, commands: &[serenit
         http,
         client: &state.discord_client,
         retry: Retry::default(),
+        metrics: &state.metrics,
     };
     let scope = match target.guild {
         Some(g) => format!("guild {g}"),
@@ -123,6 +124,7 @@ async fn register(http: &Http, state: &Data, target: Target, commands: &[serenit
             "registering the slash commands failed: {reason}; trying again in {pause:?} \
              (mentions, the prefix, DMs and buttons are answered meanwhile)"
         );
+        rest.metrics.rest_retry();
         tokio::time::sleep(pause).await;
     }
 }

@@ -21,6 +21,7 @@ use serenity::{
 };
 
 use super::reply::Reply;
+use crate::ops::Metrics;
 
 /// How often a reply is tried, and how long the pauses between tries grow.
 #[derive(Debug, Clone, Copy)]
@@ -80,12 +81,14 @@ impl SendError {
 const ALREADY_ACKNOWLEDGED: i64 = 40060;
 
 /// Where requests go: serenity's HTTP (token, proxy, rate limiter) and the
-/// client it was built with (for the requests executed here).
+/// client it was built with (for the requests executed here), and where
+/// their failures are counted.
 #[derive(Clone, Copy)]
 pub struct Rest<'a> {
     pub http: &'a Http,
     pub client: &'a reqwest::Client,
     pub retry: Retry,
+    pub metrics: &'a Metrics,
 }
 
 /// One outcome of one try.
@@ -228,6 +231,7 @@ impl Rest<'_> {
                         attempt,
                         "sending {what} failed ({last}); retrying in {wait:?}"
                     );
+                    self.metrics.rest_retry();
                     tokio::time::sleep(wait).await;
                     pause = (pause * 2).min(self.retry.longest_pause);
                 }
@@ -258,7 +262,8 @@ impl Rest<'_> {
             // Timeouts and broken connections: the request may or may not
             // have landed, which is what the nonce and the edit are for.
             Err(serenity::Error::Http(serenity::HttpError::Request(e))) => {
-                return Ok(Try::Again(None, e.to_string()))
+                self.metrics.rest_error(None);
+                return Ok(Try::Again(None, e.to_string()));
             }
             Err(e) => {
                 return Err(SendError::Build {
@@ -271,6 +276,7 @@ impl Rest<'_> {
         if response.status().is_success() {
             return Ok(Try::Done);
         }
+        self.metrics.rest_error(Some(status));
         let header_wait = response
             .headers()
             .get("retry-after")

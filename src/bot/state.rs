@@ -16,6 +16,7 @@ use super::readiness::Readiness;
 use crate::cluster::{Cluster, Identity, Timing};
 use crate::config::Settings;
 use crate::engine::Engine;
+use crate::ops::Metrics;
 use crate::store::Store;
 
 pub struct BotState {
@@ -29,6 +30,8 @@ pub struct BotState {
     pub in_flight: InFlight,
     /// Gateway and slash-command state, for the log and health checks.
     pub readiness: Readiness,
+    /// This bot's Prometheus series (its own registry, not a process-wide one).
+    pub metrics: Arc<Metrics>,
     /// Cancelled when shutdown begins: background work (the command
     /// registration, the gateway watch) stops.
     pub shutdown: tokio_util::sync::CancellationToken,
@@ -86,6 +89,9 @@ impl BotState {
             Identity::of_this_process(shards),
             timing,
         );
+        let metrics = Arc::new(Metrics::new());
+        let observer = metrics.clone();
+        cluster.on_rebuild(move |took| observer.rebuild(took));
         Ok(BotState {
             cooldowns: Cooldowns::new(d.user_cooldown_secs),
             channels: ChannelBudget::new(
@@ -95,6 +101,7 @@ impl BotState {
             ),
             in_flight: InFlight::default(),
             readiness: Readiness::default(),
+            metrics,
             shutdown: tokio_util::sync::CancellationToken::new(),
             settings,
             engine,

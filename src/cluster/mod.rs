@@ -114,7 +114,11 @@ pub struct Cluster {
     served_at_ms: AtomicI64,
     /// One rebuild at a time: a change made here and one heard of may race.
     applying: tokio::sync::Mutex<()>,
+    /// Told how long each rebuild took (the metrics).
+    on_rebuild: std::sync::OnceLock<RebuildObserver>,
 }
+
+type RebuildObserver = Box<dyn Fn(std::time::Duration) + Send + Sync>;
 
 impl Cluster {
     /// A cluster member that has not yet caught up (see [`Cluster::catch_up`]).
@@ -127,7 +131,14 @@ impl Cluster {
             served: AtomicI64::new(-1),
             served_at_ms: AtomicI64::new(0),
             applying: tokio::sync::Mutex::new(()),
+            on_rebuild: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Have `observe` told the duration of every rebuild from now on (the
+    /// first observer set is the one kept).
+    pub fn on_rebuild(&self, observe: impl Fn(std::time::Duration) + Send + Sync + 'static) {
+        let _ = self.on_rebuild.set(Box::new(observe));
     }
 
     pub fn store(&self) -> &Store {
@@ -180,6 +191,9 @@ impl Cluster {
         } else {
             IndexReport::default()
         };
+        if let (true, Some(observe)) = (report.rebuilt, self.on_rebuild.get()) {
+            observe(std::time::Duration::from_millis(report.millis as u64));
+        }
         let lag_ms = now_ms() - target.changed_at_ms;
         self.served.store(target.number, Ordering::SeqCst);
         self.served_at_ms.store(now_ms(), Ordering::SeqCst);

@@ -109,6 +109,7 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
         parse(&mut s.discord.shutdown_grace_secs, v)
     }),
     ("BRIEFBOT_SHARDS", |s, v| optional(&mut s.discord.shards, v)),
+    ("BRIEFBOT_OPS_LISTEN", |s, v| optional(&mut s.ops.listen, v)),
 ];
 
 /// Apply overrides and read the token, looking variables up with `get`
@@ -156,7 +157,7 @@ pub fn unknown_variables(names: impl IntoIterator<Item = String>) -> Vec<String>
 /// name of a `[discord]` key (those are the ones without a section prefix).
 pub fn long_name(name: &str) -> Option<String> {
     let bare = name.strip_prefix("BRIEFBOT_")?;
-    let sectioned = ["PATHS_", "ENGINE_", "DATABASE_"]
+    let sectioned = ["PATHS_", "ENGINE_", "DATABASE_", "OPS_"]
         .iter()
         .any(|p| bare.starts_with(p));
     (!sectioned).then(|| format!("BRIEFBOT_DISCORD_{bare}"))

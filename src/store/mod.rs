@@ -16,6 +16,8 @@ mod sql;
 mod sqlite;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::config::DatabaseUrl;
 pub use migrations::LATEST as SCHEMA_VERSION;
@@ -175,13 +177,15 @@ enum Backend {
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
+    /// Calls that failed, shared by the clones, for the metrics.
+    errors: Arc<AtomicU64>,
 }
 
 /// Run the same call on either backend: the SQLite function on the blocking
 /// pool with owned arguments, the PostgreSQL method directly.
 macro_rules! call {
     ($self:ident, $f:ident ( $($arg:expr),* ) $(, owned: $($own:ident = $val:expr),*)?) => {{
-        match &$self.backend {
+        let result = match &$self.backend {
             Backend::Sqlite(db) => {
                 $($(let $own = $val;)*)?
                 db.run(move |c| sqlite::$f(c $(, $arg)*)).await
@@ -190,7 +194,11 @@ macro_rules! call {
                 $($(let $own = $val;)*)?
                 db.$f($($arg),*).await
             }
+        };
+        if result.is_err() {
+            $self.errors.fetch_add(1, Ordering::Relaxed);
         }
+        result
     }};
 }
 
@@ -210,20 +218,25 @@ impl Store {
                 Backend::Postgres(Box::new(postgres::Postgres::open(url, pool_size).await?))
             }
         };
-        Ok(Store { backend })
+        Ok(Store::of(backend))
+    }
+
+    fn of(backend: Backend) -> Store {
+        Store {
+            backend,
+            errors: Arc::default(),
+        }
     }
 
     /// Open (creating it and its directory if needed) a SQLite file and migrate.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Ok(Store {
-            backend: Backend::Sqlite(sqlite::Sqlite::open(path)?),
-        })
+        Ok(Store::of(Backend::Sqlite(sqlite::Sqlite::open(path)?)))
     }
 
     pub fn open_in_memory() -> Result<Store, StoreError> {
-        Ok(Store {
-            backend: Backend::Sqlite(sqlite::Sqlite::open_in_memory()?),
-        })
+        Ok(Store::of(
+            Backend::Sqlite(sqlite::Sqlite::open_in_memory()?),
+        ))
     }
 
     /// Whether processes sharing it hear of changes at once (`LISTEN`), or
@@ -241,6 +254,16 @@ impl Store {
 
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
         call!(self, schema_version())
+    }
+
+    /// One cheap round trip, for a health check: the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        call!(self, ping())
+    }
+
+    /// How many calls have failed since the store was opened.
+    pub fn errors(&self) -> u64 {
+        self.errors.load(Ordering::Relaxed)
     }
 
     /// Record a question and return its id (used in button ids).

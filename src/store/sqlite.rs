@@ -140,6 +140,11 @@ impl Columns for Row<'_> {
     }
 }
 
+pub fn ping(c: &mut Connection) -> Result<(), StoreError> {
+    c.query_row("SELECT 1", [], |_| Ok(()))?;
+    Ok(())
+}
+
 pub fn schema_version(c: &mut Connection) -> Result<i64, StoreError> {
     Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }

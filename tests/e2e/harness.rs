@@ -151,6 +151,9 @@ pub struct BotOptions {
     pub registration_faults: Vec<RestFault>,
     /// Settings overrides, as environment variables.
     pub env: Vec<(&'static str, String)>,
+    /// Start with the gateway refusing connections (an outage from the
+    /// start): `start` returns without waiting for the bot to connect.
+    pub gateway_refused: bool,
 }
 
 impl Default for BotOptions {
@@ -160,6 +163,7 @@ impl Default for BotOptions {
             fake: fake_discord::Options::default(),
             registration_faults: Vec::new(),
             env: Vec::new(),
+            gateway_refused: false,
         }
     }
 }
@@ -186,6 +190,7 @@ impl Bot {
         for fault in options.registration_faults {
             fake.fail_next(is_registration, fault);
         }
+        fake.refuse_gateway(options.gateway_refused);
         fake.add_guild(guild_a());
         fake.add_guild(guild_b());
         let dir = tempfile::tempdir().expect("tempdir");
@@ -261,7 +266,9 @@ impl Bot {
             result
         });
         // The first registration request comes once poise's setup has run.
-        fake.wait_for_request(is_registration, T).await;
+        if !options.gateway_refused {
+            fake.wait_for_request(is_registration, T).await;
+        }
         Bot {
             fake,
             engine,

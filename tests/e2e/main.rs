@@ -18,6 +18,7 @@ mod buttons;
 mod conversation;
 mod lifecycle;
 mod moderation;
+mod ops;
 mod outage;
 mod registration;
 mod retries;

@@ -10,6 +10,11 @@ use crate::store::{
 };
 
 impl Postgres {
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.query_opt("SELECT 1", &[]).await?;
+        Ok(())
+    }
+
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
         let row = self
             .query_opt("SELECT MAX(version) FROM schema_migrations", &[])
