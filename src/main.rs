@@ -4,7 +4,7 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = briefbot::cli::Cli::parse();
-    briefbot::logging::init();
+    briefbot::logging::init(cli.log_format);
     match briefbot::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         // The reader of our output stopped reading: nothing left to do.

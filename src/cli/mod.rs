@@ -44,6 +44,10 @@ pub struct Cli {
     /// Index directory (overrides paths.index).
     #[arg(long, global = true)]
     pub index: Option<PathBuf>,
+    /// How log lines on stderr are written: text for people, or one JSON
+    /// object per line for log shippers.
+    #[arg(long, global = true, value_enum, default_value_t)]
+    pub log_format: crate::logging::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -13,6 +13,8 @@ mod selftest;
 
 mod harness;
 
+mod json_logs;
+
 mod burst;
 mod buttons;
 mod conversation;

@@ -31,6 +31,15 @@ impl ServeProcess {
 
     /// [`ServeProcess::spawn`] with more settings, as environment variables.
     pub fn spawn_with(c: &ServeConfig<'_>, env: &[(&str, &str)]) -> ServeProcess {
+        Self::spawn_with_args(c, env, &[])
+    }
+
+    /// [`ServeProcess::spawn_with`] with more command-line arguments.
+    pub fn spawn_with_args(
+        c: &ServeConfig<'_>,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> ServeProcess {
         std::fs::create_dir_all(&c.own_dir).unwrap();
         let log = c
             .own_dir
@@ -56,6 +65,7 @@ impl ServeProcess {
             .env("BRIEFBOT_CHANNEL_COOLDOWN_SECS", "0")
             .envs(env.iter().copied())
             .args(["serve", "--shards", c.shards])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(err)
