@@ -48,9 +48,13 @@ impl BotState {
     /// Open the database `database.url` names; an unreachable one fails here.
     pub async fn open(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<BotState> {
         let url = settings.database_url();
-        let store = Store::connect(&url, settings.database.pool_size)
-            .await
-            .with_context(|| format!("opening the database (setting `database.url` = {url})"))?;
+        let store = Store::connect_with(
+            &url,
+            settings.database.pool_size,
+            settings.database.ca_file.as_deref(),
+        )
+        .await
+        .with_context(|| format!("opening the database (setting `database.url` = {url})"))?;
         BotState::with_store(settings, engine, store)
     }
 

@@ -21,6 +21,9 @@ pub struct DatabaseSettings {
     /// How long a moderator's `/reindex` or `/brief` reply waits for the other
     /// processes to serve the change before naming those that have not.
     pub catch_up_secs: u64,
+    /// PEM file of the CAs trusted for a PostgreSQL URL's
+    /// `sslmode=verify-ca|verify-full`. Unset: the Mozilla roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for DatabaseSettings {
@@ -30,6 +33,7 @@ impl Default for DatabaseSettings {
             pool_size: 8,
             sync_secs: 5,
             catch_up_secs: 20,
+            ca_file: None,
         }
     }
 }
@@ -42,6 +46,7 @@ impl fmt::Debug for DatabaseSettings {
             .field("pool_size", &self.pool_size)
             .field("sync_secs", &self.sync_secs)
             .field("catch_up_secs", &self.catch_up_secs)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }

@@ -41,6 +41,9 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     ("BRIEFBOT_DATABASE_SYNC_SECS", |s, v| {
         parse(&mut s.database.sync_secs, v)
     }),
+    ("BRIEFBOT_DATABASE_CA_FILE", |s, v| {
+        optional(&mut s.database.ca_file, v)
+    }),
     ("BRIEFBOT_DATABASE_CATCH_UP_SECS", |s, v| {
         parse(&mut s.database.catch_up_secs, v)
     }),

@@ -123,6 +123,9 @@ pub fn resolve(settings: &mut Settings, root: &Path, places: &Places) {
             *model = found.join(DEFAULT_MODEL_DIR);
         }
     }
+    if let Some(ca) = &mut settings.database.ca_file {
+        *ca = root.join(&*ca);
+    }
     let db = &mut settings.database.url;
     if let Some(Ok(DatabaseUrl::Sqlite(file))) = db
         .as_deref()

@@ -49,6 +49,8 @@ pub enum StoreError {
     Pool(String),
     #[error("not a usable postgres:// URL: {0}")]
     Url(String),
+    #[error("{0}")]
+    Tls(String),
     #[error("database call interrupted: {0}")]
     Task(String),
     #[error("database schema is missing its content_generation row")]
@@ -206,6 +208,16 @@ impl Store {
     /// Open the database `url` names, creating and migrating it as needed.
     /// A PostgreSQL server that cannot be reached fails here, at once.
     pub async fn connect(url: &DatabaseUrl, pool_size: usize) -> Result<Store, StoreError> {
+        Store::connect_with(url, pool_size, None).await
+    }
+
+    /// [`Store::connect`], trusting the CAs in `ca_file` for a PostgreSQL
+    /// URL's `sslmode=verify-ca|verify-full` (`database.ca_file`).
+    pub async fn connect_with(
+        url: &DatabaseUrl,
+        pool_size: usize,
+        ca_file: Option<&Path>,
+    ) -> Result<Store, StoreError> {
         let backend = match url {
             DatabaseUrl::Sqlite(path) => {
                 let path = path.clone();
@@ -214,9 +226,9 @@ impl Store {
                     .map_err(|e| StoreError::Task(e.to_string()))??;
                 Backend::Sqlite(db)
             }
-            DatabaseUrl::Postgres(url) => {
-                Backend::Postgres(Box::new(postgres::Postgres::open(url, pool_size).await?))
-            }
+            DatabaseUrl::Postgres(url) => Backend::Postgres(Box::new(
+                postgres::Postgres::open(url, pool_size, ca_file).await?,
+            )),
         };
         Ok(Store::of(backend))
     }

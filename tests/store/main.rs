@@ -8,3 +8,4 @@ mod pg_cluster;
 mod cluster;
 mod contract;
 mod outage;
+mod tls;

@@ -21,11 +21,28 @@ pub struct PgCluster {
     dir: tempfile::TempDir,
     user: Option<(u32, u32)>,
     server: Option<Child>,
+    /// More `-c name=value` settings for the server.
+    settings: Vec<String>,
+}
+
+/// A server certificate and its key, in PEM.
+pub struct ServerTls {
+    pub cert_pem: String,
+    pub key_pem: String,
 }
 
 /// A running cluster, or None (after printing why once) to skip the test.
 pub fn start() -> Option<PgCluster> {
-    match PgCluster::start() {
+    skip_unless(PgCluster::start(None))
+}
+
+/// [`start`], serving TLS with `tls` and refusing connections without it.
+pub fn start_tls(tls: &ServerTls) -> Option<PgCluster> {
+    skip_unless(PgCluster::start(Some(tls)))
+}
+
+fn skip_unless(started: Result<PgCluster, String>) -> Option<PgCluster> {
+    match started {
         Ok(c) => Some(c),
         Err(why) => {
             if std::env::var("BRIEFBOT_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
@@ -102,7 +119,7 @@ fn free_port() -> Result<u16, String> {
 }
 
 impl PgCluster {
-    fn start() -> Result<PgCluster, String> {
+    fn start(tls: Option<&ServerTls>) -> Result<PgCluster, String> {
         let bin = find_bin()?;
         let user = unprivileged()?;
         let dir = tempfile::Builder::new()
@@ -126,6 +143,10 @@ impl PgCluster {
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
+        let settings = match tls {
+            Some(tls) => serve_tls(&data, user, tls)?,
+            None => Vec::new(),
+        };
         let mut cluster = PgCluster {
             port: free_port()?,
             bin,
@@ -133,6 +154,7 @@ impl PgCluster {
             dir,
             user,
             server: None,
+            settings,
         };
         cluster.start_server()?;
         Ok(cluster)
@@ -149,7 +171,9 @@ impl PgCluster {
             .arg("-D")
             .arg(&self.data)
             .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
-            .args(["-c", "max_connections=100", "-p"])
+            .args(["-c", "max_connections=100"])
+            .args(self.settings.iter().flat_map(|s| ["-c", s.as_str()]))
+            .arg("-p")
             .arg(self.port.to_string())
             .arg("-c")
             .arg(format!(
@@ -230,6 +254,40 @@ impl PgCluster {
         self.stop();
         self.start_server().expect("postgres restarts");
     }
+}
+
+/// Write the certificate and key into `data`, and a `pg_hba.conf` that
+/// refuses TCP connections without TLS: a client that connects used it.
+fn serve_tls(
+    data: &std::path::Path,
+    user: Option<(u32, u32)>,
+    tls: &ServerTls,
+) -> Result<Vec<String>, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let write = |name: &str, text: &str| -> Result<(), String> {
+        let path = data.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        // PostgreSQL refuses a key others can read.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| e.to_string())?;
+        if let Some((uid, gid)) = user {
+            std::os::unix::fs::chown(&path, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    };
+    write("server.crt", &tls.cert_pem)?;
+    write("server.key", &tls.key_pem)?;
+    write(
+        "pg_hba.conf",
+        "local all all trust\n\
+         hostnossl all all 127.0.0.1/32 reject\n\
+         hostssl all all 127.0.0.1/32 trust\n",
+    )?;
+    Ok(vec![
+        "ssl=on".into(),
+        format!("ssl_cert_file={}", data.join("server.crt").display()),
+        format!("ssl_key_file={}", data.join("server.key").display()),
+    ])
 }
 
 fn as_user(mut cmd: Command, user: Option<(u32, u32)>) -> Command {

@@ -3,13 +3,16 @@
 //! runtime worker. A change to the briefs is announced with `NOTIFY` in the
 //! transaction that makes it, so listeners hear of it only once it is visible.
 
+use std::path::Path;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{AsyncMessage, NoTls, Row};
+use tokio_postgres::{AsyncMessage, Row};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 mod queries;
+pub mod tls;
 
 use super::migrations::{Dialect, LATEST, MIGRATIONS};
 use super::records::Columns;
@@ -30,6 +33,7 @@ const MIGRATION_LOCK: i64 = 0x6272_6965_6662_6f74;
 pub struct Postgres {
     pool: Pool,
     config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
 }
 
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -55,9 +59,16 @@ impl Columns for Row {
 }
 
 impl Postgres {
-    /// Connect (once, to fail fast on a wrong URL or an unreachable server)
-    /// and migrate.
-    pub async fn open(url: &str, pool_size: usize) -> Result<Postgres, StoreError> {
+    /// Connect (once, to fail fast on a wrong URL, an unreachable server or
+    /// a certificate not trusted) and migrate. `ca_file` holds the CAs that
+    /// `sslmode=verify-ca|verify-full` trust (see [`tls`]).
+    pub async fn open(
+        url: &str,
+        pool_size: usize,
+        ca_file: Option<&Path>,
+    ) -> Result<Postgres, StoreError> {
+        let (mode, url) = tls::split_sslmode(url)?;
+        let connector = tls::connector(mode, ca_file)?;
         let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e: tokio_postgres::Error| StoreError::Url(e.to_string()))?;
@@ -67,7 +78,7 @@ impl Postgres {
         }
         let manager = Manager::from_config(
             config.clone(),
-            NoTls,
+            connector.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -80,9 +91,17 @@ impl Postgres {
             .recycle_timeout(Some(TIMEOUT))
             .build()
             .map_err(|e| StoreError::Pool(e.to_string()))?;
-        let db = Postgres { pool, config };
-        db.migrate().await?;
-        Ok(db)
+        let db = Postgres {
+            pool,
+            config,
+            tls: connector,
+        };
+        match db.migrate().await {
+            Err(StoreError::Postgres(e)) if tls::is_tls_failure(&e) => Err(StoreError::Tls(
+                tls::explain(mode, ca_file.map(Path::to_path_buf).as_ref(), &e),
+            )),
+            other => other.map(|()| db),
+        }
     }
 
     async fn client(&self) -> Result<Object, StoreError> {
@@ -151,7 +170,7 @@ impl Postgres {
     /// generation arrives on [`Listener::changes`], which closes when the
     /// connection is lost (the caller reconnects and re-checks the counter).
     pub async fn listen(&self) -> Result<Listener, StoreError> {
-        let (client, mut connection) = self.config.connect(NoTls).await?;
+        let (client, mut connection) = self.config.connect(self.tls.clone()).await?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move {
             loop {
