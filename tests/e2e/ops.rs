@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use briefbot::bot::readiness::Level;
-use fake_discord::{Hold, Msg, RestFault};
+use fake_discord::{Hold, Msg, RestFault, Slash};
 use prometheus_parse::{LineInfo, Scrape, Value};
 
 use crate::harness::*;
@@ -127,6 +127,9 @@ fn metrics_count_an_answered_and_a_declined_question_in_the_prometheus_format() 
         .await;
         let f = &bot.fake;
         let (g, a) = (guild_a(), asker());
+        // The answer's first post meets a 500 and is sent again.
+        let path = format!("/channels/{CH_MENTION}/messages");
+        f.fail_next(move |r| r.is("POST", &path), RestFault::ServerError);
         let answered = f.send_message(&Msg::mention_bot(&g, CH_MENTION, &a, "how many soldiers?"));
         let r = bot.reply_to(&answered).await;
         assert!(r.text().contains("11,000"), "{}", r.text());
@@ -142,6 +145,10 @@ fn metrics_count_an_answered_and_a_declined_question_in_the_prometheus_format() 
             "{}",
             r.text()
         );
+
+        let reindex = f.send_slash(&Slash::new("reindex", &g, CH_MOD, &moderator()));
+        let report = f.wait_for_interaction_reply(&reindex, T).await;
+        assert!(report.text().contains("Re-indexed"), "{}", report.text());
 
         let (status, text) = get(port, "/metrics").await;
         assert_eq!(status, 200, "{text}");
@@ -190,6 +197,15 @@ fn metrics_count_an_answered_and_a_declined_question_in_the_prometheus_format() 
             })
             .expect("the latency histogram");
         assert_eq!(buckets.get("inf"), Some(&2.0), "{buckets:?}");
+        assert_eq!(
+            value("briefbot_discord_rest_errors_total", &[("status", "500")]),
+            1.0
+        );
+        assert_eq!(value("briefbot_discord_rest_retries_total", &[]), 1.0);
+        assert_eq!(
+            value("briefbot_index_rebuild_duration_seconds_count", &[]),
+            1.0
+        );
         assert_eq!(
             value(
                 "briefbot_gateway_shard",
