@@ -6,12 +6,13 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use briefbot::bench::baseline::Baseline;
-use briefbot::bench::measure::{answer, read_passages, TOP};
-use briefbot::bench::questions::{question_mix, BenchQuestion};
-use briefbot::bench::{corpus, engine_config, DEFAULT_SEED};
+use briefbot::bot::render::{self, View};
+use briefbot::bot::reply::Reply;
 use briefbot::config::Settings;
-use briefbot::engine::Engine;
+use briefbot_bench::baseline::Baseline;
+use briefbot_bench::questions::{question_mix, read_passages, BenchQuestion};
+use briefbot_bench::{corpus, engine_config, DEFAULT_SEED, TOP};
+use briefbot_engine::{Answer, Engine, EngineError, Question};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 struct Fixture {
@@ -32,7 +33,7 @@ fn fixture(corpus_dir: Option<&Path>, passages: usize) -> Fixture {
             d
         }
     };
-    let cfg = engine_config(&settings, &briefs, &dir.path().join("index"));
+    let cfg = engine_config(settings.engine_config(), &briefs, &dir.path().join("index"));
     let (engine, _) = Engine::open(cfg).expect("opening the engine");
     let (passages, _, _) = read_passages(&briefs).expect("reading the corpus");
     let questions = question_mix(DEFAULT_SEED, &passages, 200);
@@ -42,6 +43,23 @@ fn fixture(corpus_dir: Option<&Path>, passages: usize) -> Fixture {
         passages,
         _dir: dir,
     }
+}
+
+/// The answer path `briefbot bench` times (its `measure::answer`, in the
+/// binary): the engine's answer, then the Discord reply built from it.
+fn answer(engine: &Engine, text: &str) -> Result<(Answer, Reply), EngineError> {
+    let answer = engine.ask_with(&Question {
+        text,
+        tenant: None,
+        top: TOP,
+    })?;
+    let view = View {
+        question_id: 1,
+        page: 0,
+        embeds: true,
+    };
+    let reply = render::answer(&answer, view);
+    Ok((answer, reply))
 }
 
 /// Cycles through the question mix, one question per iteration.

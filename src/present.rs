@@ -3,7 +3,7 @@
 //! in their own way and drifted apart; both now call this, and escape the
 //! result for the place it goes.
 
-use crate::engine::{Attribution, Passage};
+use briefbot_engine::{Attribution, Passage};
 
 /// "Tortoise · North Korea's war in Europe · 2024-11-05 · ¶3 · Quoted: Jennifer Jun, CSIS".
 /// Plain text: callers escape it for their markup.

@@ -9,8 +9,8 @@ use super::markup;
 use super::render::{self, View};
 use super::reply::Reply;
 use super::state::BotState;
-use crate::engine::{Answer, Question, MAX_QUESTION_CHARS};
 use crate::store::StoredQuestion;
+use briefbot_engine::{Answer, Question, MAX_QUESTION_CHARS};
 
 const HELP: &str = "Ask me about the briefs, for example `/ask question: how many soldiers?`";
 
@@ -132,8 +132,8 @@ pub async fn answer(
             tracing::error!(guild = ?member.guild, channel = member.channel, "question failed: {e:#}");
             // A damaged index must not pass for "not in the briefs".
             let damaged = matches!(
-                e.downcast_ref::<crate::engine::EngineError>(),
-                Some(crate::engine::EngineError::Search { .. })
+                e.downcast_ref::<briefbot_engine::EngineError>(),
+                Some(briefbot_engine::EngineError::Search { .. })
             );
             let text = if damaged {
                 "The index of the briefs is damaged, so I can't search them. A moderator should run /reindex."

@@ -14,7 +14,7 @@ use super::in_flight::Pass;
 use super::moderation::{self, Done};
 use super::send::{Rest, Retry};
 use super::{log_channel, Context, Error};
-use crate::engine::MAX_QUESTION_CHARS;
+use briefbot_engine::MAX_QUESTION_CHARS;
 
 /// Enter the in-flight set for this command. Once shutdown has begun the
 /// command is refused, privately, like a question; None then.

@@ -11,7 +11,7 @@ use poise::serenity_prelude as serenity;
 
 use super::{setup, Data};
 use crate::config::Settings;
-use crate::engine::Engine;
+use briefbot_engine::Engine;
 
 /// Run the bot until `shutdown` resolves, then stop taking questions, let the
 /// ones in flight finish (up to `discord.shutdown_grace_secs`), and close the

@@ -9,8 +9,8 @@ use super::render;
 use super::reply::Reply;
 use super::state::BotState;
 use crate::cluster::{CatchUp, Change, Identity};
-use crate::engine::{IndexReport, TenantId};
 use crate::store::AuditEntry;
+use briefbot_engine::{IndexReport, TenantId};
 
 mod briefs;
 

@@ -11,7 +11,7 @@ use serenity::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEm
 
 use super::buttons::ButtonId;
 use super::reply::Reply;
-use crate::engine::{Answer, Hit};
+use briefbot_engine::{Answer, Hit};
 
 /// Discord's limits, counted in UTF-16 units (never fewer than characters).
 pub mod limits {

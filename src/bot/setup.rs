@@ -10,7 +10,7 @@ use serenity::{CreateAllowedMentions, GatewayIntents, HttpBuilder};
 
 use super::{commands, dispatch, BotState, Data};
 use crate::config::Settings;
-use crate::engine::Engine;
+use briefbot_engine::Engine;
 
 /// Answered questions are kept this long (for buttons and thread follow-ups).
 const QUESTION_RETENTION_SECS: i64 = 30 * 24 * 3600;

@@ -14,8 +14,8 @@ use super::events::Member;
 use super::in_flight::InFlight;
 use crate::cluster::{Cluster, Identity, Timing};
 use crate::config::Settings;
-use crate::engine::Engine;
 use crate::store::Store;
+use briefbot_engine::Engine;
 
 pub struct BotState {
     pub settings: Settings,

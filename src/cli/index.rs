@@ -1,5 +1,5 @@
-use crate::config::Settings;
-use crate::engine::{Engine, IndexReport};
+use briefbot::config::Settings;
+use briefbot_engine::{Engine, IndexReport};
 
 /// Rebuild the index now, whatever its state, and report.
 pub fn run(settings: &Settings) -> anyhow::Result<()> {

@@ -24,8 +24,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Settings;
-use crate::engine::Engine;
+use briefbot::config::Settings;
+use briefbot_engine::Engine;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,7 +81,7 @@ impl Cli {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings()?;
     let names = std::env::vars_os().filter_map(|(k, _)| k.into_string().ok());
-    for name in crate::config::env::unknown_variables(names) {
+    for name in briefbot::config::env::unknown_variables(names) {
         tracing::warn!(
             "{name} is not a briefbot setting and is ignored (README: \"Configuration\")"
         );

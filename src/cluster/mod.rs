@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::engine::{Engine, EngineError, IndexReport, TenantId};
 use crate::store::{NewBrief, ProcessRow, Store, StoreError};
+use briefbot_engine::{Engine, EngineError, IndexReport, TenantId};
 
 pub use follow::follow;
 pub use import::import_legacy_briefs;

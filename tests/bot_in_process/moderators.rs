@@ -7,7 +7,7 @@ use briefbot::bot::ask;
 use briefbot::bot::events::Attachment;
 use briefbot::bot::moderation::{self, Done};
 use briefbot::bot::reply::Reply;
-use briefbot::engine::Scope;
+use briefbot_engine::Scope;
 use serde_json::json;
 
 use crate::support::*;
