@@ -15,11 +15,11 @@ mod database;
 mod discord;
 pub mod env;
 
-pub use database::{redact, DatabaseSettings, DatabaseUrl};
+pub use database::{DatabaseSettings, DatabaseUrl};
 pub use discord::{DiscordSettings, ShardRange, Token};
 
 /// The default config file, used when it exists and no `--config` is given.
-pub const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
+pub(crate) const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -128,7 +128,7 @@ impl Settings {
         Ok(settings)
     }
 
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let t = self.engine.decline_threshold;
         if !(0.0..=1.0).contains(&t) {
             return Err(ConfigError::Invalid {

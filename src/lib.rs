@@ -18,7 +18,7 @@
 //! The `briefbot` binary (`src/main.rs`) adds the subcommands (`src/cli/`)
 //! and the benchmark harness behind `briefbot bench` (`src/bench/`).
 
-//LINT#![warn(unreachable_pub)]
+#![warn(unreachable_pub)]
 
 pub mod bot;
 pub mod cluster;

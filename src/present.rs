@@ -23,7 +23,7 @@ pub fn source_line(p: &Passage) -> String {
 
 /// "Jennifer Jun, CSIS": the name and the one detail that best places it —
 /// the organisation, else the role. A source line has room for no more.
-pub fn quoted(a: &Attribution) -> String {
+pub(crate) fn quoted(a: &Attribution) -> String {
     let detail = a.org.as_ref().or(a.role.as_ref()).filter(|s| !s.is_empty());
     match detail {
         Some(d) => format!("{}, {d}", a.name),

@@ -41,7 +41,7 @@ pub fn restarting(via: Via) -> Option<Reply> {
 }
 
 /// The refusal once shutdown has begun, for interactions (always answered).
-pub fn restarting_privately() -> Reply {
+pub(crate) fn restarting_privately() -> Reply {
     Reply::private(RESTARTING)
 }
 
@@ -70,7 +70,7 @@ pub async fn message(state: &BotState, msg: &IncomingMessage) -> Option<Reply> {
 }
 
 /// The question a message asks the bot, if it asks one, and how it was asked.
-pub async fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<(String, Via)> {
+pub(crate) async fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<(String, Via)> {
     if msg.author_is_bot || msg.author.user == state.bot_id() {
         return None;
     }
@@ -228,7 +228,7 @@ fn strip_prefix<'a>(content: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// A message in a watched channel or thread is taken as a question when it
 /// ends with a question mark or opens with a question word.
-pub fn reads_as_question(text: &str) -> bool {
+pub(crate) fn reads_as_question(text: &str) -> bool {
     const OPENERS: &[&str] = &[
         "who", "what", "when", "where", "why", "how", "which", "whose", "whom", "is", "are", "was",
         "were", "does", "do", "did", "can", "could", "will", "would", "should", "has", "have",

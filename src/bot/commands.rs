@@ -54,7 +54,7 @@ pub fn all() -> Vec<poise::Command<super::Data, Error>> {
 
 /// Ask a question; the answer comes from the briefs with its source.
 #[poise::command(slash_command)]
-pub async fn ask(
+pub(crate) async fn ask(
     ctx: Context<'_>,
     #[description = "Your question, e.g. how many soldiers?"] question: String,
 ) -> Result<(), Error> {
@@ -98,7 +98,7 @@ pub async fn ask(
 
 /// Rebuild the index from the brief files, without a restart (moderators).
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
-pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     let Some(_pass) = admit(ctx).await? else {
         return Ok(());
     };
@@ -116,13 +116,13 @@ pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     subcommands("brief_add", "brief_remove", "brief_list"),
     subcommand_required
 )]
-pub async fn brief(_ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn brief(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
 /// Add a brief (Markdown or text) that only this server's members are answered from.
 #[poise::command(slash_command, guild_only, rename = "add")]
-pub async fn brief_add(
+pub(crate) async fn brief_add(
     ctx: Context<'_>,
     #[description = "A .md or .txt file, optionally with front-matter (title, publisher, date)"]
     file: serenity::Attachment,
@@ -143,7 +143,7 @@ pub async fn brief_add(
 
 /// Remove one of this server's briefs.
 #[poise::command(slash_command, guild_only, rename = "remove")]
-pub async fn brief_remove(
+pub(crate) async fn brief_remove(
     ctx: Context<'_>,
     #[description = "The brief's file name, as /brief list shows it"] name: String,
 ) -> Result<(), Error> {
@@ -158,7 +158,7 @@ pub async fn brief_remove(
 
 /// List the briefs this server's questions are answered from.
 #[poise::command(slash_command, guild_only, rename = "list")]
-pub async fn brief_list(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn brief_list(ctx: Context<'_>) -> Result<(), Error> {
     let Some(_pass) = admit(ctx).await? else {
         return Ok(());
     };
@@ -169,7 +169,7 @@ pub async fn brief_list(ctx: Context<'_>) -> Result<(), Error> {
 
 /// The latest questions the briefs could not answer here (moderators).
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
-pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
     let Some(_pass) = admit(ctx).await? else {
         return Ok(());
     };
@@ -180,7 +180,7 @@ pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
 
 /// Answers members voted down here (moderators).
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
-pub async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
     let Some(_pass) = admit(ctx).await? else {
         return Ok(());
     };

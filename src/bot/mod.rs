@@ -15,26 +15,26 @@
 //!   moderator actions.
 
 pub mod ask;
-pub mod buttons;
-pub mod channel_budget;
+pub(crate) mod buttons;
+pub(crate) mod channel_budget;
 pub mod commands;
-pub mod convert;
-pub mod cooldown;
-pub mod deferral;
+pub(crate) mod convert;
+pub(crate) mod cooldown;
+pub(crate) mod deferral;
 mod discord;
 mod dispatch;
 pub mod events;
 mod follower;
-pub mod in_flight;
+pub(crate) mod in_flight;
 mod log_channel;
-pub mod markup;
+pub(crate) mod markup;
 pub mod moderation;
 pub mod press;
 pub mod render;
 pub mod reply;
-pub mod send;
+pub(crate) mod send;
 mod setup;
-pub mod state;
+pub(crate) mod state;
 
 use std::sync::Arc;
 

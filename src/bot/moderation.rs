@@ -33,7 +33,7 @@ impl Done {
 }
 
 /// The guild the moderator acts in, or the refusal to send.
-pub fn require_moderator(state: &BotState, m: &Member, command: &str) -> Result<u64, Done> {
+pub(crate) fn require_moderator(state: &BotState, m: &Member, command: &str) -> Result<u64, Done> {
     let Some(guild) = m.guild else {
         return Err(Done::refused(format!(
             "{command} works in a server, not in direct messages."

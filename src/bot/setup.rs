@@ -28,7 +28,7 @@ pub fn intents(settings: &Settings) -> GatewayIntents {
 }
 
 /// Open the state: the database, and the answered questions pruned.
-pub async fn state(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<Data> {
+pub(super) async fn state(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<Data> {
     let state: Data = Arc::new(BotState::open(settings, engine).await?);
     match state
         .store
@@ -43,7 +43,7 @@ pub async fn state(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<Da
 }
 
 /// Build a client for `state`, ready to connect.
-pub async fn client(state: &Data) -> anyhow::Result<serenity::Client> {
+pub(super) async fn client(state: &Data) -> anyhow::Result<serenity::Client> {
     let token = state.settings.discord.token.clone().context(
         "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE); see \"Run it on Discord\" in the README",
     )?;

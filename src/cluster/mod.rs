@@ -345,7 +345,7 @@ impl Cluster {
 }
 
 /// Wall-clock milliseconds, for what the database keeps.
-pub fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::DatabaseUrl;
 pub use migrations::LATEST as SCHEMA_VERSION;
-pub use postgres::Listener;
+pub(crate) use postgres::Listener;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -84,7 +84,7 @@ pub struct NewBrief {
 }
 
 impl NewBrief {
-    pub fn sha256(&self) -> String {
+    pub(crate) fn sha256(&self) -> String {
         hex(&Sha256::digest(&self.body))
     }
 }
@@ -219,15 +219,8 @@ impl Store {
 
     /// Whether processes sharing it hear of changes at once (`LISTEN`), or
     /// only when they re-check the generation.
-    pub fn notifies(&self) -> bool {
+    pub(crate) fn notifies(&self) -> bool {
         matches!(self.backend, Backend::Postgres(_))
-    }
-
-    pub fn backend_name(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres(_) => "postgres",
-        }
     }
 
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
@@ -367,13 +360,17 @@ impl Store {
         call!(self, legacy_briefs())
     }
 
-    pub async fn forget_legacy_brief(&self, guild: u64, file: &str) -> Result<(), StoreError> {
+    pub(crate) async fn forget_legacy_brief(
+        &self,
+        guild: u64,
+        file: &str,
+    ) -> Result<(), StoreError> {
         call!(self, forget_legacy_brief(guild, &file), owned: file = file.to_string())
     }
 
     /// A connection that hears of changes as they commit; None for SQLite,
     /// whose processes find changes by re-checking the generation.
-    pub async fn listen(&self) -> Result<Option<Listener>, StoreError> {
+    pub(crate) async fn listen(&self) -> Result<Option<Listener>, StoreError> {
         match &self.backend {
             Backend::Sqlite(_) => Ok(None),
             Backend::Postgres(db) => db.listen().await.map(Some),
@@ -381,6 +378,6 @@ impl Store {
     }
 }
 
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

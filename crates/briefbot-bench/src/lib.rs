@@ -7,7 +7,7 @@
 //! Discord reply, the store — is the `briefbot bench` subcommand's
 //! (`src/bench/` in the binary); `benches/` runs Criterion on both.
 
-//LINT#![warn(unreachable_pub)]
+#![warn(unreachable_pub)]
 
 pub mod baseline;
 pub mod corpus;

@@ -2,14 +2,14 @@
 //! from which a long tail of rarer names and terms is made, so posting lists
 //! have the skewed lengths of real text rather than a few hundred huge ones.
 
-pub const FIRST_NAMES: &[&str] = &[
+pub(crate) const FIRST_NAMES: &[&str] = &[
     "Maria", "James", "Aisha", "Tomasz", "Elena", "Kwame", "Sofia", "Hiroshi", "Fatima", "Daniel",
     "Ingrid", "Rahul", "Grace", "Mateo", "Olga", "Samuel", "Leila", "Pieter", "Chen", "Amara",
     "Lucas", "Nadia", "Viktor", "Hannah", "Omar", "Julia", "Kenji", "Priya", "Stefan", "Ayodele",
     "Claire", "Dmitri", "Isabel", "Yusuf", "Marta", "Joon",
 ];
 
-pub const SURNAMES: &[&str] = &[
+pub(crate) const SURNAMES: &[&str] = &[
     "Okafor",
     "Lindqvist",
     "Moreau",
@@ -44,7 +44,7 @@ pub const SURNAMES: &[&str] = &[
     "Yilmaz",
 ];
 
-pub const ROLES: &[&str] = &[
+pub(crate) const ROLES: &[&str] = &[
     "a senior analyst",
     "the finance minister",
     "a spokesperson",
@@ -65,7 +65,7 @@ pub const ROLES: &[&str] = &[
     "a campaign organiser",
 ];
 
-pub const ORGS: &[&str] = &[
+pub(crate) const ORGS: &[&str] = &[
     "the International Monetary Fund",
     "the World Health Organization",
     "the European Central Bank",
@@ -83,7 +83,7 @@ pub const ORGS: &[&str] = &[
     "the Office for National Statistics",
 ];
 
-pub const PLACES: &[&str] = &[
+pub(crate) const PLACES: &[&str] = &[
     "Ukraine",
     "Russia",
     "China",
@@ -118,7 +118,7 @@ pub const PLACES: &[&str] = &[
     "Taiwan",
 ];
 
-pub const CITIES: &[&str] = &[
+pub(crate) const CITIES: &[&str] = &[
     "London",
     "Kyiv",
     "Beijing",
@@ -146,7 +146,7 @@ pub const CITIES: &[&str] = &[
     "Rome",
 ];
 
-pub const PUBLISHERS: &[&str] = &[
+pub(crate) const PUBLISHERS: &[&str] = &[
     "Tortoise",
     "The Courier",
     "Daily Ledger",
@@ -157,7 +157,7 @@ pub const PUBLISHERS: &[&str] = &[
     "Harbour Times",
 ];
 
-pub const NOUNS: &[&str] = &[
+pub(crate) const NOUNS: &[&str] = &[
     "ceasefire",
     "election",
     "budget",
@@ -227,7 +227,7 @@ pub const NOUNS: &[&str] = &[
     "supply",
 ];
 
-pub const PLURALS: &[&str] = &[
+pub(crate) const PLURALS: &[&str] = &[
     "soldiers",
     "refugees",
     "voters",
@@ -260,7 +260,7 @@ pub const PLURALS: &[&str] = &[
     "children",
 ];
 
-pub const ADJECTIVES: &[&str] = &[
+pub(crate) const ADJECTIVES: &[&str] = &[
     "fragile",
     "record",
     "unexpected",
@@ -292,7 +292,7 @@ pub const ADJECTIVES: &[&str] = &[
     "coastal",
 ];
 
-pub const VERBS_PAST: &[&str] = &[
+pub(crate) const VERBS_PAST: &[&str] = &[
     "announced",
     "rejected",
     "approved",
@@ -322,7 +322,7 @@ pub const VERBS_PAST: &[&str] = &[
     "restored",
 ];
 
-pub const VERBS_BASE: &[&str] = &[
+pub(crate) const VERBS_BASE: &[&str] = &[
     "cut",
     "raise",
     "review",
@@ -341,7 +341,7 @@ pub const VERBS_BASE: &[&str] = &[
     "double",
 ];
 
-pub const MONTHS: &[&str] = &[
+pub(crate) const MONTHS: &[&str] = &[
     "January",
     "February",
     "March",
@@ -356,7 +356,7 @@ pub const MONTHS: &[&str] = &[
     "December",
 ];
 
-pub const TIME_PHRASES: &[&str] = &[
+pub(crate) const TIME_PHRASES: &[&str] = &[
     "last year",
     "this spring",
     "over the past decade",
@@ -368,7 +368,7 @@ pub const TIME_PHRASES: &[&str] = &[
     "after the summit",
 ];
 
-pub const HEADINGS: &[&str] = &[
+pub(crate) const HEADINGS: &[&str] = &[
     "So what?",
     "Why now?",
     "Who pays?",
@@ -386,14 +386,14 @@ pub const HEADINGS: &[&str] = &[
 ];
 
 /// Syllables for the long tail: place names, companies, surnames, jargon.
-pub const SYLLABLES: &[&str] = &[
+pub(crate) const SYLLABLES: &[&str] = &[
     "ka", "ro", "ven", "dul", "mir", "tan", "sel", "bor", "qui", "len", "dra", "phi", "nos", "ter",
     "gal", "vi", "mon", "ash", "rek", "ul", "bra", "cor", "est", "fen", "hal", "ith", "jor", "lux",
     "mar", "nev", "ost", "pra", "sun", "tor", "ume", "vel", "wyn", "zan",
 ];
 
 /// General-knowledge questions no news brief here answers: the engine should decline.
-pub const OUT_OF_SCOPE: &[&str] = &[
+pub(crate) const OUT_OF_SCOPE: &[&str] = &[
     "What is the capital of France?",
     "How do I bake sourdough bread at home?",
     "Who painted the Mona Lisa?",

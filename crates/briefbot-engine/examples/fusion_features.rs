@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use briefbot_engine::eval::{normalise, QuestionSet};
-use briefbot_engine::semantic::fusion;
+use briefbot_engine::explain::evidence;
 use briefbot_engine::{Engine, EngineConfig, Question};
 
 fn main() -> anyhow::Result<()> {
@@ -80,7 +80,7 @@ fn write_questions(
                     "dense": c.dense.passage,
                     "dense_gap": c.dense.gap,
                     "dense_sentence": c.dense.best_sentence(),
-                    "evidence": fusion::evidence(&c.dense),
+                    "evidence": evidence(&c.dense),
                     "dense_novel": c.dense.passage * (1.0 - f.coverage.clamp(0.0, 1.0)),
                 })
             })

@@ -38,7 +38,7 @@
 //!    saves what the index needs to serve without reading the briefs again.
 //! 3. **Query** (`query`): a member's loose question becomes a plan — each
 //!    meaningful word with what may stand for it (spelling corrections,
-//!    irregular forms, related words from WordNet, [`Synonyms`], learned
+//!    irregular forms, related words from WordNet, synonyms, learned
 //!    acronyms) and the kind of answer asked for ("how many" wants a
 //!    quantity).
 //! 4. **Semantic** (`semantic`): a sentence-embedding model (the `bert-cpu`
@@ -70,28 +70,28 @@
 //! file or setting at fault; [`BriefError`] says why one brief was skipped
 //! (the others still index: see [`IndexReport::problems`]).
 
-//LINT#![warn(unreachable_pub)]
+#![warn(unreachable_pub)]
 
 mod answer;
 mod engine;
-pub mod error;
+mod error;
 pub mod eval;
 mod index;
 mod ingest;
 mod query;
-pub mod semantic;
+mod semantic;
 mod tenant;
-pub mod types;
+mod types;
 
 pub use engine::{
     Engine, EngineConfig, Question, Stats, DEFAULT_DECLINE_THRESHOLD, DEFAULT_LOCK_WAIT,
     DEFAULT_MODEL_DIR,
 };
 pub use error::{BriefError, EngineError};
-pub use ingest::brief::{parse_brief, BriefLimits, ParsedBrief, BRIEF_EXTENSIONS};
-pub use query::synonyms::Synonyms;
+pub use ingest::brief::{parse_brief, BriefLimits, ParsedBrief};
 pub use query::MAX_QUESTION_CHARS;
-pub use semantic::FILE as VECTORS_FILE;
+pub use semantic::layer::FILE as VECTORS_FILE;
+pub use semantic::SemanticError;
 pub use tenant::{check_file_name, TenantBrief, TenantId};
 pub use types::{Answer, Attribution, BriefMeta, FileProblem, Hit, IndexReport, Passage, Scope};
 

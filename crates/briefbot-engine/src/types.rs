@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::error::BriefError;
-pub use super::tenant::TenantId;
+pub(crate) use super::tenant::TenantId;
 
 /// Who may see a brief. Shipped briefs serve everyone; a tenant's (a
 /// Discord server's, say: the front end decides) belong to that tenant alone.

@@ -16,7 +16,7 @@ use super::sql;
 use super::StoreError;
 
 /// The channel changes are announced on; the payload is the new generation.
-pub const CHANNEL: &str = "briefbot_generation";
+pub(super) const CHANNEL: &str = "briefbot_generation";
 
 /// Connecting, and waiting for a pooled connection, give up after this: a
 /// question must not hang on an unreachable database.
@@ -26,7 +26,7 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 const MIGRATION_LOCK: i64 = 0x6272_6965_6662_6f74;
 
 #[derive(Clone)]
-pub struct Postgres {
+pub(super) struct Postgres {
     pool: Pool,
     config: tokio_postgres::Config,
 }
@@ -40,7 +40,7 @@ fn id(v: u64) -> i64 {
 impl Postgres {
     /// Connect (once, to fail fast on a wrong URL or an unreachable server)
     /// and migrate.
-    pub async fn open(url: &str, pool_size: usize) -> Result<Postgres, StoreError> {
+    pub(super) async fn open(url: &str, pool_size: usize) -> Result<Postgres, StoreError> {
         let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e: tokio_postgres::Error| StoreError::Url(e.to_string()))?;
@@ -133,7 +133,7 @@ impl Postgres {
     /// A connection of its own that `LISTEN`s for changes: each announced
     /// generation arrives on [`Listener::changes`], which closes when the
     /// connection is lost (the caller reconnects and re-checks the counter).
-    pub async fn listen(&self) -> Result<Listener, StoreError> {
+    pub(super) async fn listen(&self) -> Result<Listener, StoreError> {
         let (client, mut connection) = self.config.connect(NoTls).await?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move {
@@ -163,7 +163,7 @@ impl Postgres {
 }
 
 /// A `LISTEN`ing connection; dropping it closes the connection.
-pub struct Listener {
+pub(crate) struct Listener {
     pub changes: tokio::sync::mpsc::UnboundedReceiver<i64>,
     _client: tokio_postgres::Client,
 }

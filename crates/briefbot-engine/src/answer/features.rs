@@ -3,7 +3,7 @@
 
 /// The kind of answer a question asks for ("how many" wants a quantity).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AnswerType {
+pub(crate) enum AnswerType {
     Any,
     Quantity,
     Person,
@@ -91,12 +91,12 @@ const TIME_WORDS: &[&str] = &[
 const PLACE_PREPOSITIONS: &[&str] = &["in", "at", "to", "from", "near", "across", "into", "via"];
 
 /// Is this word a number ("11", "000", "two", "dozens")?
-pub fn is_number(word: &str) -> bool {
+pub(crate) fn is_number(word: &str) -> bool {
     word.chars().all(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&word)
 }
 
 /// Does `sentence` hold the kind of thing `kind` asks for?
-pub fn fits(kind: AnswerType, sentence: &str) -> bool {
+pub(crate) fn fits(kind: AnswerType, sentence: &str) -> bool {
     match kind {
         AnswerType::Any => false,
         AnswerType::Quantity => has_quantity(sentence),

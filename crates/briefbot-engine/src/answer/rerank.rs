@@ -74,7 +74,7 @@ struct Resolved {
 }
 
 /// A question plan resolved against one snapshot's lexicon, once per question.
-pub struct ResolvedQuery {
+pub(crate) struct ResolvedQuery {
     pub plan: Plan,
     groups: Vec<Vec<Resolved>>,
     total_idf: f32,
@@ -90,7 +90,7 @@ pub struct ResolvedQuery {
 }
 
 impl ResolvedQuery {
-    pub fn new(snap: &Snapshot, plan: Plan) -> Self {
+    pub(crate) fn new(snap: &Snapshot, plan: Plan) -> Self {
         let id = |s: &String| snap.lexicon.stem_ids.get(s).copied();
         let groups: Vec<Vec<Resolved>> = plan
             .groups
@@ -200,7 +200,12 @@ impl ResolvedQuery {
     /// The lexical features of a candidate; with `dense`, the sentences'
     /// cosines also help pick the key sentence, so the one that answers in
     /// other words wins over one that merely shares a common word.
-    pub fn features(&self, snap: &Snapshot, pid: usize, dense: Option<&DenseFeatures>) -> Features {
+    pub(crate) fn features(
+        &self,
+        snap: &Snapshot,
+        pid: usize,
+        dense: Option<&DenseFeatures>,
+    ) -> Features {
         let (plan, groups, total_idf) = (&self.plan, &self.groups, self.total_idf);
         let dt: DocTerms<'_> = snap.terms.doc(pid);
         let passage = &snap.corpus.passages[pid];

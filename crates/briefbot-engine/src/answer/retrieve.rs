@@ -47,7 +47,7 @@ pub struct Scored {
 
 /// The question's candidates, scored and sorted best first; None when the
 /// question has no word to search for.
-pub fn rank(
+pub(crate) fn rank(
     snap: &Snapshot,
     question: &Question<'_>,
     analyzer: &mut Analyzer,
@@ -130,7 +130,7 @@ pub fn rank(
 
 /// A search error is returned, never turned into an empty result: a damaged
 /// index would otherwise decline every question without a word.
-pub fn ask(
+pub(crate) fn ask(
     snap: &Snapshot,
     question: &Question<'_>,
     threshold: f32,

@@ -11,14 +11,14 @@ use tantivy::tokenizer::{
 };
 
 /// Name under which the stemmed analyzer is registered with Tantivy.
-pub const STEM_ANALYZER: &str = "bb_stem";
+pub(crate) const STEM_ANALYZER: &str = "bb_stem";
 /// Name of the unstemmed (folded, lowercased) analyzer.
-pub const EXACT_ANALYZER: &str = "bb_exact";
+pub(crate) const EXACT_ANALYZER: &str = "bb_exact";
 
 /// Words longer than this are noise (URLs, hashes) and are dropped.
 const MAX_TOKEN_LEN: usize = 40;
 
-pub fn stem_analyzer() -> TextAnalyzer {
+pub(crate) fn stem_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
@@ -27,7 +27,7 @@ pub fn stem_analyzer() -> TextAnalyzer {
         .build()
 }
 
-pub fn exact_analyzer() -> TextAnalyzer {
+pub(crate) fn exact_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
@@ -37,14 +37,14 @@ pub fn exact_analyzer() -> TextAnalyzer {
 
 /// One word of a text: its folded form, its stem, and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
+pub(crate) struct Word {
     pub exact: String,
     pub stem: String,
     pub span: Range<usize>,
 }
 
 /// Reusable analyzer state; one per thread (Tantivy analyzers need `&mut`).
-pub struct Analyzer {
+pub(crate) struct Analyzer {
     exact: TextAnalyzer,
     stemmer: Stemmer,
 }
@@ -59,7 +59,7 @@ impl Default for Analyzer {
 }
 
 impl Analyzer {
-    pub fn words(&mut self, text: &str) -> Vec<Word> {
+    pub(crate) fn words(&mut self, text: &str) -> Vec<Word> {
         let mut out = Vec::new();
         let mut stream = self.exact.token_stream(text);
         while let Some(tok) = stream.next() {
@@ -73,7 +73,7 @@ impl Analyzer {
         out
     }
 
-    pub fn stem(&self, exact: &str) -> String {
+    pub(crate) fn stem(&self, exact: &str) -> String {
         self.stemmer.stem(exact).into_owned()
     }
 
@@ -81,7 +81,7 @@ impl Analyzer {
     /// [`Analyzer::words`] gives, found without building them all.
     /// Highlighting runs on every answer and most words never match, so ASCII
     /// words whose first letter is not in `initials` are skipped unstemmed.
-    pub fn matching_spans(
+    pub(crate) fn matching_spans(
         &mut self,
         text: &str,
         initials: &[char],

@@ -21,7 +21,7 @@ use crate::error::EngineError;
 
 /// Identifies one kind of per-generation file and the version of its layout.
 #[derive(Debug, Clone, Copy)]
-pub struct Format {
+pub(crate) struct Format {
     pub file: &'static str,
     pub tag: [u8; 4],
     /// Bump whenever the payload's layout changes.
@@ -36,7 +36,7 @@ const HEADER: usize = 8 + 4 + 4 + 8 + 4;
 /// memory), then the header again with the length and checksum now known.
 /// Synced, so a generation published after this call never holds a torn
 /// file.
-pub fn write_framed(
+pub(crate) fn write_framed(
     dir: &Path,
     format: Format,
     payload: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
@@ -100,7 +100,7 @@ impl<W: Write> Write for Counted<W> {
 /// Tantivy's own mapped segment files beside it: a generation's files are
 /// never written again once it is published (only a hand truncating one
 /// while it is being loaded could fault).
-pub fn open_framed(dir: &Path, format: Format) -> Result<Framed, EngineError> {
+pub(crate) fn open_framed(dir: &Path, format: Format) -> Result<Framed, EngineError> {
     let path = dir.join(format.file);
     let damaged = |reason: String| EngineError::Damaged {
         path: path.clone(),
@@ -139,7 +139,7 @@ pub fn open_framed(dir: &Path, format: Format) -> Result<Framed, EngineError> {
 
 /// A per-generation data file, mapped.
 #[derive(Debug)]
-pub struct Framed {
+pub(crate) struct Framed {
     map: memmap2::Mmap,
     crc: u32,
     path: PathBuf,
@@ -152,12 +152,12 @@ impl AsRef<[u8]> for Framed {
 }
 
 impl Framed {
-    pub fn payload(&self) -> &[u8] {
+    pub(crate) fn payload(&self) -> &[u8] {
         &self.map[HEADER..]
     }
 
     /// Does the payload match the checksum its header recorded?
-    pub fn verify(&self) -> Result<(), EngineError> {
+    pub(crate) fn verify(&self) -> Result<(), EngineError> {
         let started = std::time::Instant::now();
         let ok = crc32fast::hash(self.payload()) == self.crc;
         tracing::debug!(

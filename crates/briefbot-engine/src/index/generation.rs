@@ -16,20 +16,20 @@ use crate::error::EngineError;
 const PREFIX: &str = "gen-";
 const BUILDING: &str = ".building-";
 
-pub fn dir_name(generation: u64) -> String {
+pub(crate) fn dir_name(generation: u64) -> String {
     format!("{PREFIX}{generation}")
 }
 
 /// The number a new generation gets: above every directory on disk and the
 /// manifest's, so a number is never reused even after crashes.
-pub fn next_number(dir: &Path, manifest: Option<&Manifest>, _lock: &RebuildLock) -> u64 {
+pub(crate) fn next_number(dir: &Path, manifest: Option<&Manifest>, _lock: &RebuildLock) -> u64 {
     let on_disk = numbered(dir).into_iter().map(|(n, _)| n).max().unwrap_or(0);
     on_disk.max(manifest.map_or(0, |m| m.generation)) + 1
 }
 
 /// A fresh directory to build generation `generation` in, named so that no
 /// other build (of this or another process) can share it.
-pub fn temp_dir(dir: &Path, generation: u64) -> PathBuf {
+pub(crate) fn temp_dir(dir: &Path, generation: u64) -> PathBuf {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -41,7 +41,7 @@ pub fn temp_dir(dir: &Path, generation: u64) -> PathBuf {
 }
 
 /// Move a complete build into place as `gen-<generation>`.
-pub fn publish(built: &Path, dir: &Path, generation: u64) -> Result<PathBuf, EngineError> {
+pub(crate) fn publish(built: &Path, dir: &Path, generation: u64) -> Result<PathBuf, EngineError> {
     let target = dir.join(dir_name(generation));
     std::fs::rename(built, &target).map_err(|e| EngineError::io(&target, e))?;
     Ok(target)
@@ -50,7 +50,7 @@ pub fn publish(built: &Path, dir: &Path, generation: u64) -> Result<PathBuf, Eng
 /// Remove every generation but `keep`, and builds interrupted by a crash.
 /// Only under the lock: a process that has already opened a removed
 /// generation keeps its open files (and mmaps) and is not disturbed.
-pub fn remove_stale(dir: &Path, keep: &[u64], _lock: &RebuildLock) {
+pub(crate) fn remove_stale(dir: &Path, keep: &[u64], _lock: &RebuildLock) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -71,7 +71,7 @@ pub fn remove_stale(dir: &Path, keep: &[u64], _lock: &RebuildLock) {
 }
 
 /// Is `name` a generation or a build directory (what [`remove_stale`] may remove)?
-pub fn is_ours(name: &str) -> bool {
+pub(crate) fn is_ours(name: &str) -> bool {
     name.starts_with(BUILDING) || parse(name).is_some()
 }
 

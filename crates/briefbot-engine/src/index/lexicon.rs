@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 /// Word statistics over all passages.
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Lexicon {
+pub(crate) struct Lexicon {
     pub stem_ids: HashMap<String, u32>,
     /// Number of passages containing each stem id.
     pub stem_df: Vec<u32>,
@@ -24,17 +24,17 @@ pub struct Lexicon {
 
 impl Lexicon {
     /// BM25's idf; a word absent from every passage gets the highest value.
-    pub fn idf_df(&self, df: u32) -> f32 {
+    pub(crate) fn idf_df(&self, df: u32) -> f32 {
         let n = self.passages.max(1) as f32;
         let df = df as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
-    pub fn idf(&self, stem: &str) -> f32 {
+    pub(crate) fn idf(&self, stem: &str) -> f32 {
         self.idf_df(self.df(stem))
     }
 
-    pub fn df(&self, stem: &str) -> u32 {
+    pub(crate) fn df(&self, stem: &str) -> u32 {
         self.stem_ids
             .get(stem)
             .map(|&id| self.stem_df[id as usize])

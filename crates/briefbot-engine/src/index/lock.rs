@@ -22,13 +22,13 @@ const POLL: Duration = Duration::from_millis(50);
 
 /// Held while a process rebuilds or cleans up; released on drop (or death).
 #[derive(Debug)]
-pub struct RebuildLock {
+pub(crate) struct RebuildLock {
     file: File,
 }
 
 impl RebuildLock {
     /// Take the lock, waiting up to `wait` for another process's rebuild.
-    pub fn acquire(dir: &Path, wait: Duration) -> Result<RebuildLock, EngineError> {
+    pub(crate) fn acquire(dir: &Path, wait: Duration) -> Result<RebuildLock, EngineError> {
         let started = Instant::now();
         loop {
             if let Some(lock) = Self::try_acquire(dir)? {
@@ -45,7 +45,7 @@ impl RebuildLock {
     }
 
     /// Take the lock if no other process holds it.
-    pub fn try_acquire(dir: &Path) -> Result<Option<RebuildLock>, EngineError> {
+    pub(crate) fn try_acquire(dir: &Path) -> Result<Option<RebuildLock>, EngineError> {
         std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
         let path = lock_path(dir);
         let file = File::options()

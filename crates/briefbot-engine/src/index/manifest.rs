@@ -13,7 +13,7 @@ use crate::ingest::listing::Stamp;
 const FILE: &str = "manifest.json";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub fingerprint: String,
     pub generation: u64,
     /// The generation this one replaced: kept on disk (with the current one)
@@ -34,7 +34,7 @@ pub struct Manifest {
 impl Manifest {
     /// The manifest in `dir`, or None when missing or unreadable (then the
     /// index is rebuilt, which is always safe).
-    pub fn read(dir: &Path) -> Option<Manifest> {
+    pub(crate) fn read(dir: &Path) -> Option<Manifest> {
         let text = std::fs::read_to_string(dir.join(FILE)).ok()?;
         match serde_json::from_str(&text) {
             Ok(m) => Some(m),
@@ -51,7 +51,7 @@ impl Manifest {
     /// Replace the manifest atomically. Only under the rebuild lock, so the
     /// temporary file is never shared. Synced before the rename so a power
     /// cut cannot leave a renamed but empty manifest.
-    pub fn write(&self, dir: &Path) -> Result<(), EngineError> {
+    pub(crate) fn write(&self, dir: &Path) -> Result<(), EngineError> {
         use std::io::Write;
         let tmp = dir.join(format!("{FILE}.tmp"));
         let json = serde_json::to_vec_pretty(self)

@@ -21,7 +21,7 @@ use crate::ingest::unchanged::{self, Recorded};
 use crate::query::synonyms::Synonyms;
 use crate::semantic::{self, DenseIndex};
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The index on disk was up to date and verified.
     Reused(Snapshot),
     /// A new generation was built; `before` is what the previous one indexed.
@@ -31,7 +31,7 @@ pub enum Outcome {
     },
 }
 
-pub fn open_or_build(
+pub(crate) fn open_or_build(
     dir: &Path,
     sources: &Sources<'_>,
     synonyms: Arc<Synonyms>,
@@ -195,7 +195,7 @@ fn tidy(dir: &Path, snapshot: &Snapshot, lock: &RebuildLock) {
 
 /// Build a new generation, publish it and make it current. Only under the
 /// lock, which `lock` proves.
-pub fn build(
+pub(crate) fn build(
     dir: &Path,
     corpus: Corpus,
     before: Option<&Manifest>,

@@ -24,7 +24,7 @@ use crate::ingest::passages::Passages;
 use crate::types::{BriefMeta, Scope, TenantId};
 
 /// The corpus and reranker statistics.
-pub const SERVE: Format = Format {
+pub(crate) const SERVE: Format = Format {
     file: "serve.bin",
     tag: *b"SERV",
     version: 4,
@@ -32,14 +32,14 @@ pub const SERVE: Format = Format {
 
 /// Everything [`read`] restores; `corpus.problems` and `corpus.stamps` are
 /// about today's files, not the build's, and come back empty.
-pub struct Saved {
+pub(crate) struct Saved {
     pub corpus: Corpus,
     pub terms: Terms,
     pub lexicon: Lexicon,
 }
 
 /// Save what generation `dir` serves from. Called before it is published.
-pub fn write(
+pub(crate) fn write(
     dir: &Path,
     corpus: &Corpus,
     terms: &Terms,
@@ -82,7 +82,7 @@ pub fn write(
 /// What generation `dir` serves from; damage (missing, truncated, garbled,
 /// another format) is an error, never a panic or a wrong corpus. Passages
 /// stay in the mapped file until a question reaches them.
-pub fn read(dir: &Path) -> Result<Saved, EngineError> {
+pub(crate) fn read(dir: &Path) -> Result<Saved, EngineError> {
     let path = dir.join(SERVE.file);
     let damaged = |reason: String| EngineError::Damaged {
         path: path.clone(),

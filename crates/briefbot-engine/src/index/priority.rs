@@ -4,7 +4,7 @@
 /// Let the scheduler prefer the process's other threads over this one and
 /// the threads it starts (Linux priority is per thread and inherited).
 /// Best effort: where it is not allowed, nothing changes.
-pub fn lower_this_thread() {
+pub(crate) fn lower_this_thread() {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority on the calling thread's own id; no memory is touched.
     unsafe {

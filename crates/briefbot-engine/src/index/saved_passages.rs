@@ -21,7 +21,7 @@ const NONE: u64 = u64::MAX;
 
 /// The encoded tables, to be saved as byte blocks.
 #[derive(Default)]
-pub struct Encoded {
+pub(crate) struct Encoded {
     pub strings: String,
     pub records: Vec<u8>,
     pub sentences: Vec<u8>,
@@ -29,7 +29,7 @@ pub struct Encoded {
 }
 
 /// Lay out `passages`, each with the number of its brief.
-pub fn encode<'a>(passages: impl Iterator<Item = (&'a Passage, usize)>) -> Encoded {
+pub(crate) fn encode<'a>(passages: impl Iterator<Item = (&'a Passage, usize)>) -> Encoded {
     let mut e = Encoded::default();
     let (mut sentences, mut attributions) = (0u64, 0u64);
     for (p, brief) in passages {
@@ -86,7 +86,7 @@ fn le(out: &mut Vec<u8>, values: &[u64]) {
 }
 
 /// Where each table lies in the mapped payload.
-pub struct Layout {
+pub(crate) struct Layout {
     pub strings: Range<usize>,
     pub records: Range<usize>,
     pub sentences: Range<usize>,
@@ -94,7 +94,7 @@ pub struct Layout {
 }
 
 /// Passages built on demand from a mapped, checked payload.
-pub struct SavedPassages<B> {
+pub(crate) struct SavedPassages<B> {
     bytes: B,
     layout: Layout,
     briefs: Vec<Arc<BriefMeta>>,
@@ -104,7 +104,7 @@ pub struct SavedPassages<B> {
 impl<B: AsRef<[u8]> + Send + Sync> SavedPassages<B> {
     /// Check every table entry against the payload `bytes`; `brief_counts`
     /// are the saved briefs' passage counts, in order.
-    pub fn new(
+    pub(crate) fn new(
         bytes: B,
         layout: Layout,
         briefs: Vec<(Arc<BriefMeta>, usize)>,

@@ -11,7 +11,7 @@ use crate::index::analyze::{exact_analyzer, stem_analyzer, EXACT_ANALYZER, STEM_
 /// Passage ids are positions in the snapshot's passage list, so the index
 /// stores no text: answers are built from the parsed briefs held in memory.
 #[derive(Debug, Clone)]
-pub struct BriefSchema {
+pub(crate) struct BriefSchema {
     pub schema: Schema,
     pub pid: Field,
     pub scope: Field,
@@ -23,10 +23,10 @@ pub struct BriefSchema {
 /// Scope value for shipped briefs; no tenant id can be "." (see [`TenantId`]).
 ///
 /// [`TenantId`]: crate::TenantId
-pub const GLOBAL_SCOPE: &str = ".";
+pub(crate) const GLOBAL_SCOPE: &str = ".";
 
 impl BriefSchema {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut b = Schema::builder();
         let positions = |analyzer: &str| {
             TextOptions::default().set_indexing_options(
@@ -52,7 +52,7 @@ impl BriefSchema {
     }
 
     /// Analyzers must be registered on every `Index` value, new or reopened.
-    pub fn register(index: &Index) {
+    pub(crate) fn register(index: &Index) {
         index.tokenizers().register(STEM_ANALYZER, stem_analyzer());
         index
             .tokenizers()

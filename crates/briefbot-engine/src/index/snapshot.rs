@@ -8,8 +8,8 @@ use std::sync::Arc;
 use tantivy::columnar::Column;
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 
-pub use super::lexicon::Lexicon;
-pub use super::terms::{DocTerms, Terms};
+pub(crate) use super::lexicon::Lexicon;
+pub(crate) use super::terms::{DocTerms, Terms};
 use crate::answer::features;
 use crate::error::EngineError;
 use crate::index::analyze::Analyzer;
@@ -21,7 +21,7 @@ use crate::query::synonyms::Synonyms;
 use crate::semantic::{DenseIndex, Encoder, Layer};
 use crate::types::Scope;
 
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub generation: u64,
     pub schema: BriefSchema,
     pub reader: IndexReader,
@@ -40,7 +40,7 @@ pub struct Snapshot {
 
 /// What the semantic layer of a new snapshot starts from.
 #[derive(Clone, Copy)]
-pub struct DenseInput<'a> {
+pub(crate) struct DenseInput<'a> {
     pub encoder: &'a Arc<Encoder>,
     /// Vectors of an earlier generation: unchanged passages keep theirs.
     pub previous: Option<&'a DenseIndex>,
@@ -54,7 +54,7 @@ fn embed_threads() -> usize {
 
 impl Snapshot {
     /// Index `corpus` into a new index at `dir` (or in memory).
-    pub fn build(
+    pub(crate) fn build(
         corpus: Corpus,
         dir: Option<&Path>,
         generation: u64,
@@ -128,7 +128,7 @@ impl Snapshot {
 
     /// Open an index built earlier from the same corpus (same fingerprint),
     /// with the statistics saved with it, verified before it may serve.
-    pub fn open(
+    pub(crate) fn open(
         corpus: Corpus,
         analysis: (Terms, Lexicon),
         dir: &Path,
@@ -143,7 +143,7 @@ impl Snapshot {
     /// The same generation read from where it now lives: a build is written
     /// in a temporary directory and renamed into place, and what serves
     /// must be what the manifest names (and pass the same checks).
-    pub fn reopen(self, dir: &Path) -> Result<Snapshot, EngineError> {
+    pub(crate) fn reopen(self, dir: &Path) -> Result<Snapshot, EngineError> {
         let Snapshot {
             generation,
             corpus,

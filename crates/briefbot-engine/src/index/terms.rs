@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The stem ids of all passages of one generation.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
-pub struct Terms {
+pub(crate) struct Terms {
     /// Per passage: its heading's ids, then each sentence's, then its set.
     #[serde(with = "le_u32s")]
     ids: Vec<u32>,
@@ -23,7 +23,7 @@ pub struct Terms {
 
 /// One passage's stem ids.
 #[derive(Debug, Clone, Copy)]
-pub struct DocTerms<'a> {
+pub(crate) struct DocTerms<'a> {
     /// Stem ids of the lead-in heading.
     pub heading: &'a [u32],
     /// Every stem id in the passage, sorted and unique.
@@ -35,7 +35,7 @@ pub struct DocTerms<'a> {
 
 impl Terms {
     /// Add the next passage's ids; `all` must be sorted and unique.
-    pub fn push(&mut self, heading: &[u32], sentences: &[Vec<u32>], all: &[u32]) {
+    pub(crate) fn push(&mut self, heading: &[u32], sentences: &[Vec<u32>], all: &[u32]) {
         if self.first.is_empty() {
             self.first.push(0);
         }
@@ -50,12 +50,12 @@ impl Terms {
     }
 
     /// Number of passages.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.first.len().saturating_sub(1)
     }
 
     /// Passage `pid`'s ids. Panics when out of range, like indexing a slice.
-    pub fn doc(&self, pid: usize) -> DocTerms<'_> {
+    pub(crate) fn doc(&self, pid: usize) -> DocTerms<'_> {
         let (first, next) = (self.first[pid] as usize, self.first[pid + 1] as usize);
         DocTerms {
             heading: self.part(first),
@@ -72,7 +72,7 @@ impl Terms {
 
     /// Loaded data must be consistent before it is indexed: every offset in
     /// order and in range, so `doc` cannot panic on a well-formed pid.
-    pub fn check(&self, stems: usize) -> Result<(), String> {
+    pub(crate) fn check(&self, stems: usize) -> Result<(), String> {
         let sorted = |v: &[u32]| v.windows(2).all(|w| w[0] <= w[1]);
         let ok = sorted(&self.first)
             && sorted(&self.ends)
@@ -94,13 +94,13 @@ impl Terms {
 
 impl<'a> DocTerms<'a> {
     /// Stem ids of each sentence, in order.
-    pub fn sentences(&self) -> impl ExactSizeIterator<Item = &'a [u32]> + 'a {
+    pub(crate) fn sentences(&self) -> impl ExactSizeIterator<Item = &'a [u32]> + 'a {
         let terms = self.terms;
         (self.sentences.0..self.sentences.1).map(move |k| terms.part(k))
     }
 
     /// Stem ids of sentence `i`, if there is one.
-    pub fn sentence(&self, i: usize) -> Option<&'a [u32]> {
+    pub(crate) fn sentence(&self, i: usize) -> Option<&'a [u32]> {
         let k = self.sentences.0 + i;
         (k < self.sentences.1).then(|| self.terms.part(k))
     }
@@ -112,12 +112,12 @@ mod le_u32s {
     use serde::de::{Deserializer, Error, Visitor};
     use serde::Serializer;
 
-    pub fn serialize<S: Serializer>(v: &[u32], s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(v: &[u32], s: S) -> Result<S::Ok, S::Error> {
         let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
         s.serialize_bytes(&bytes)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
         struct Le;
         impl Visitor<'_> for Le {
             type Value = Vec<u32>;

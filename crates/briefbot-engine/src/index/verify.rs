@@ -21,7 +21,7 @@ use tantivy::Term;
 use super::snapshot::Snapshot;
 use crate::error::EngineError;
 
-pub fn check(snap: &Snapshot, dir: &Path) -> Result<(), EngineError> {
+pub(crate) fn check(snap: &Snapshot, dir: &Path) -> Result<(), EngineError> {
     let damaged = |reason: String| EngineError::Damaged {
         path: dir.to_path_buf(),
         reason,

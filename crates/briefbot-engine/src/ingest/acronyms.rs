@@ -13,7 +13,7 @@ use crate::ingest::text::split_sentences;
 
 /// An acronym and the phrase it stands for, as found in a text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Acronym {
+pub(crate) struct Acronym {
     /// Upper-case initials: "CSIS".
     pub short: String,
     /// The phrase as written: "Center for Strategic and International Studies".
@@ -25,7 +25,7 @@ pub struct Acronym {
 const RUN_JOINERS: &[&str] = &["of", "for", "and", "the", "on", "de"];
 
 /// Acronyms that a text defines or implies.
-pub fn learn(text: &str) -> Vec<Acronym> {
+pub(crate) fn learn(text: &str) -> Vec<Acronym> {
     let mut out: Vec<Acronym> = Vec::new();
     let mut push = |a: Acronym| {
         if !out.iter().any(|o| o.short == a.short && o.long == a.long) {

@@ -21,7 +21,7 @@ use crate::types::Attribution;
 use words::{BE_FORMS, DETERMINERS, NAME_JOINERS, PRONOUNS, SKIPPABLE, SPEECH_VERBS};
 
 /// The people and bodies quoted or cited in one paragraph, in order of appearance.
-pub fn extract(text: &str) -> Vec<Attribution> {
+pub(crate) fn extract(text: &str) -> Vec<Attribution> {
     let mut out: Vec<Attribution> = Vec::new();
     for range in split_sentences(text) {
         let tokens = tokenize(&text[range]);

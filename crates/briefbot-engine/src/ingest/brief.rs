@@ -42,7 +42,7 @@ pub struct ParsedBrief {
 const BOM: &str = "\u{feff}";
 /// File extensions read as briefs, lower case. The one list: the corpus
 /// scan, the parser and the bot's `/brief add` all ask this.
-pub const BRIEF_EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
+pub(crate) const BRIEF_EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
 
 /// Parse one brief. `path` is used for metadata and ids only; `bytes` is its content.
 pub fn parse_brief(

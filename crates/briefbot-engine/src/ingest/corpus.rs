@@ -14,11 +14,11 @@ use crate::ingest::passages::Passages;
 use crate::types::{BriefMeta, FileProblem, Scope};
 
 /// Bump when parsing, analysis or the schema change, so existing indexes rebuild.
-pub const ENGINE_VERSION: &str = "briefbot-index-6";
+pub(crate) const ENGINE_VERSION: &str = "briefbot-index-6";
 
 /// Everything read from the brief files, in a deterministic order.
 #[derive(Debug, Default, Clone)]
-pub struct Corpus {
+pub(crate) struct Corpus {
     pub passages: Passages,
     pub briefs: Vec<(Arc<BriefMeta>, usize)>,
     /// Content hash per file indexed, for change reports.
@@ -34,7 +34,7 @@ pub struct Corpus {
 
 /// Where the briefs are and how they are read: what decides a corpus.
 #[derive(Debug, Clone, Copy)]
-pub struct Sources<'a> {
+pub(crate) struct Sources<'a> {
     pub briefs_dir: &'a Path,
     pub tenant_dir: Option<&'a Path>,
     /// Other input that shapes the index (the synonyms file's bytes).
@@ -44,12 +44,12 @@ pub struct Sources<'a> {
 
 impl Sources<'_> {
     /// The brief files, from metadata alone.
-    pub fn list(&self) -> Result<Listing, EngineError> {
+    pub(crate) fn list(&self) -> Result<Listing, EngineError> {
         listing::list(self.briefs_dir, self.tenant_dir)
     }
 
     /// Read and parse every brief.
-    pub fn load(&self) -> Result<Corpus, EngineError> {
+    pub(crate) fn load(&self) -> Result<Corpus, EngineError> {
         Ok(load_listed(
             self.list()?,
             self.extra_fingerprint,
@@ -59,7 +59,11 @@ impl Sources<'_> {
 }
 
 /// Read and parse every file of `listing`.
-pub fn load_listed(listing: Listing, extra_fingerprint: &[u8], limits: &BriefLimits) -> Corpus {
+pub(crate) fn load_listed(
+    listing: Listing,
+    extra_fingerprint: &[u8],
+    limits: &BriefLimits,
+) -> Corpus {
     let mut corpus = Corpus::default();
     let mut passages = Vec::new();
     let mut problems = listing.problems;
@@ -100,28 +104,28 @@ pub fn load_listed(listing: Listing, extra_fingerprint: &[u8], limits: &BriefLim
 
 /// The hash of everything that shapes the index, fed file by file in
 /// listing order (files that could not be read are left out).
-pub struct Fingerprint(Sha256);
+pub(crate) struct Fingerprint(Sha256);
 
 impl Fingerprint {
-    pub fn new(extra: &[u8]) -> Fingerprint {
+    pub(crate) fn new(extra: &[u8]) -> Fingerprint {
         let mut fp = Sha256::new();
         fp.update(ENGINE_VERSION.as_bytes());
         fp.update(extra);
         Fingerprint(fp)
     }
 
-    pub fn add(&mut self, scope: &Scope, path: &Path, hash: &str) {
+    pub(crate) fn add(&mut self, scope: &Scope, path: &Path, hash: &str) {
         self.0
             .update(format!("{scope:?}\0{}\0{hash}\n", path.display()).as_bytes());
     }
 
-    pub fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         hex(&self.0.finalize())
     }
 }
 
 /// A file's content hash as the manifest and fingerprint record it.
-pub fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
@@ -133,7 +137,10 @@ pub fn content_hash(bytes: &[u8]) -> String {
 /// The stamp is the open file's own metadata, taken before reading: if the
 /// file changes while being read, its stamp differs next time and it is
 /// read again.
-pub fn read_limited(path: &Path, limits: &BriefLimits) -> Result<(Vec<u8>, Stamp), BriefError> {
+pub(crate) fn read_limited(
+    path: &Path,
+    limits: &BriefLimits,
+) -> Result<(Vec<u8>, Stamp), BriefError> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let unreadable = |e: std::io::Error| BriefError::Unreadable {
@@ -169,6 +176,6 @@ pub fn read_limited(path: &Path, limits: &BriefLimits) -> Result<(Vec<u8>, Stamp
     Ok((bytes, Stamp::of(&meta)))
 }
 
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

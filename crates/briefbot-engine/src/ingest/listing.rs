@@ -21,14 +21,14 @@ use crate::types::{FileProblem, Scope, TenantId};
 /// beneath the file system) goes unnoticed; restoring an old mtime with
 /// `touch -d` does not, because that sets the change time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
+pub(crate) struct Stamp {
     pub size: u64,
     pub mtime_ns: i128,
     pub ctime_ns: i128,
 }
 
 impl Stamp {
-    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Stamp {
         Stamp {
             size: meta.len(),
             mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
@@ -39,7 +39,7 @@ impl Stamp {
 
 /// One file that looks like a brief, with its metadata at listing time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
+pub(crate) struct Source {
     pub scope: Scope,
     pub path: PathBuf,
     pub stamp: Stamp,
@@ -48,13 +48,13 @@ pub struct Source {
 /// Every brief file under the configured directories, sorted, and what was
 /// refused while listing.
 #[derive(Debug, Default)]
-pub struct Listing {
+pub(crate) struct Listing {
     pub sources: Vec<Source>,
     pub problems: Vec<FileProblem>,
 }
 
 /// List the shipped briefs and, if configured, every tenant's.
-pub fn list(briefs_dir: &Path, tenant_dir: Option<&Path>) -> Result<Listing, EngineError> {
+pub(crate) fn list(briefs_dir: &Path, tenant_dir: Option<&Path>) -> Result<Listing, EngineError> {
     if !briefs_dir.is_dir() {
         return Err(EngineError::NoBriefsDir {
             path: briefs_dir.to_path_buf(),
@@ -163,7 +163,7 @@ fn file_kind(path: &Path, root: &Path) -> Result<(Kind, std::fs::Metadata), Brie
     }
 }
 
-pub fn kind_name(ft: &std::fs::FileType) -> &'static str {
+pub(crate) fn kind_name(ft: &std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     if ft.is_fifo() {
         "named pipe (FIFO)"

@@ -21,7 +21,7 @@ const NEVER_FINAL: &[&str] = &[
 const SOMETIMES_FINAL: &[&str] = &["etc", "inc", "ltd", "co", "corp", "plc", "llc", "bros"];
 
 /// Byte ranges of the sentences in `text`, trimmed of surrounding whitespace.
-pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
+pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -164,7 +164,7 @@ const NEVER_LAST: &[&str] = &[
 /// with a comma or a word that cannot close one ("…revealed that they").
 /// Text pasted from a web page loses its line structure this way; the next
 /// line carries on the same sentence and belongs in the same passage.
-pub fn breaks_off(text: &str) -> bool {
+pub(crate) fn breaks_off(text: &str) -> bool {
     let text = text.trim_end();
     if text.ends_with([',', ';']) {
         return true;
@@ -178,7 +178,7 @@ pub fn breaks_off(text: &str) -> bool {
 
 /// The sentences of `text` as string slices, for tests.
 #[cfg(test)]
-pub fn sentence_texts(text: &str) -> Vec<&str> {
+pub(crate) fn sentence_texts(text: &str) -> Vec<&str> {
     split_sentences(text)
         .into_iter()
         .map(|r| &text[r])

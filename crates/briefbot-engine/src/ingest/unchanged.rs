@@ -18,14 +18,14 @@ use crate::ingest::listing::{Listing, Source, Stamp};
 use crate::types::FileProblem;
 
 /// What an earlier build recorded of the files it indexed.
-pub struct Recorded<'a> {
+pub(crate) struct Recorded<'a> {
     pub fingerprint: &'a str,
     pub hashes: &'a BTreeMap<PathBuf, String>,
     pub stamps: &'a BTreeMap<PathBuf, Stamp>,
 }
 
 /// The briefs as they are now, established to match a recorded build.
-pub struct Unchanged {
+pub(crate) struct Unchanged {
     problems: Vec<FileProblem>,
     files: Vec<File>,
 }
@@ -49,7 +49,7 @@ enum State {
 
 /// Some(..) when the listed files hash to `recorded.fingerprint`, reading
 /// only those whose stamp differs from the recorded one.
-pub fn check(
+pub(crate) fn check(
     listing: Listing,
     recorded: &Recorded<'_>,
     extra_fingerprint: &[u8],
@@ -88,7 +88,7 @@ impl Unchanged {
     /// The corpus, from what the build persisted (`saved`) and the problems
     /// of today's files. None if `saved` does not hold exactly the files
     /// that are indexable now: then the caller rebuilds.
-    pub fn corpus(self, mut saved: Corpus, limits: &BriefLimits) -> Option<Corpus> {
+    pub(crate) fn corpus(self, mut saved: Corpus, limits: &BriefLimits) -> Option<Corpus> {
         let mut problems = self.problems;
         let mut stamps = BTreeMap::new();
         for File { source, state } in self.files {

@@ -149,7 +149,7 @@ const VERBS: &[&str] = &[
 ];
 
 /// The other forms of `word` if it is a form of an irregular verb.
-pub fn other_forms(word: &str) -> Vec<&'static str> {
+pub(crate) fn other_forms(word: &str) -> Vec<&'static str> {
     VERBS
         .iter()
         .find(|line| line.split(' ').any(|f| f == word))

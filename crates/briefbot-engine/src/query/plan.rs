@@ -10,7 +10,7 @@ use super::related;
 use super::spelling::correct;
 use super::synonyms::{Synonyms, MAX_PHRASE_WORDS};
 use super::words::*;
-pub use crate::answer::features::AnswerType;
+pub(crate) use crate::answer::features::AnswerType;
 use crate::index::analyze::{Analyzer, Word};
 use crate::index::lexicon::Lexicon;
 
@@ -19,7 +19,7 @@ pub const MAX_QUESTION_CHARS: usize = 600;
 
 /// One way of matching a question word.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Member {
+pub(crate) struct Member {
     /// Stems that must all occur (one for a word, several for a phrase).
     pub stems: Vec<String>,
     /// 1.0 for the word as typed; less for corrections and synonyms.
@@ -29,7 +29,7 @@ pub struct Member {
 /// A meaningful word of the question and its alternatives; a passage gets
 /// credit for a group once, through its best-matching member.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Group {
+pub(crate) struct Group {
     /// The word as typed, folded to lowercase ASCII.
     pub word: String,
     pub members: Vec<Member>,
@@ -38,7 +38,7 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub groups: Vec<Group>,
     pub answer_type: AnswerType,
     /// The question asks what its subject is ("what is a gasser?", "who was
@@ -63,7 +63,12 @@ fn deictic(words: &[Word], i: usize) -> bool {
         || DEICTIC_UNITS.contains(&w) && prev.is_some_and(|p| DEICTIC_LEADS.contains(&p))
 }
 
-pub fn plan(question: &str, lex: &Lexicon, synonyms: &Synonyms, analyzer: &mut Analyzer) -> Plan {
+pub(crate) fn plan(
+    question: &str,
+    lex: &Lexicon,
+    synonyms: &Synonyms,
+    analyzer: &mut Analyzer,
+) -> Plan {
     let cleaned = clean(question);
     let words = analyzer.words(&cleaned);
     let answer_type = answer_type(&words);
@@ -271,7 +276,7 @@ fn add_synonyms(groups: &mut [Group], content: &[&Word], synonyms: &Synonyms) {
 
 /// Strip invisible formatting characters (zero-width, bidi controls) that
 /// would split or disguise words, and cap the length.
-pub fn clean(question: &str) -> String {
+pub(crate) fn clean(question: &str) -> String {
     let mut chars = question.chars().filter(|c| {
         !matches!(*c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF | 0x00AD)
     });

@@ -13,7 +13,7 @@ const TABLE_TEXT: &str = include_str!("../../../../assets/wordnet/related.txt");
 
 /// How a related word is related, closest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// Another name of the same place ("France" / "French Republic").
     Name,
     /// An adjective of a country and the country ("French" / "France").
@@ -59,7 +59,7 @@ impl Kind {
 
 /// One related word or phrase.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Related {
+pub(super) struct Related {
     /// Lowercase words, space-separated ("set up").
     pub text: &'static str,
     pub kind: Kind,
@@ -70,7 +70,7 @@ pub struct Related {
 impl Related {
     /// The member weight of a match through this word: the relation's
     /// closeness, halved at worst for an unlikely sense.
-    pub fn weight(&self) -> f32 {
+    pub(super) fn weight(&self) -> f32 {
         self.kind.closeness() * (0.5 + 0.5 * self.confidence)
     }
 }
@@ -78,13 +78,13 @@ impl Related {
 /// The parsed table: lemma → related words (best first), and irregular
 /// inflections → their lemmas ("said" → "say").
 #[derive(Debug, Default)]
-pub struct Table {
+pub(super) struct Table {
     words: HashMap<&'static str, Vec<Related>>,
     inflections: HashMap<&'static str, Vec<&'static str>>,
 }
 
 /// The shipped table, parsed on first use (a few milliseconds).
-pub fn table() -> &'static Table {
+pub(super) fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| Table::parse(TABLE_TEXT))
 }
@@ -92,7 +92,7 @@ pub fn table() -> &'static Table {
 impl Table {
     /// Parse the format `extract.py` writes. Malformed fields are skipped:
     /// the file is generated and compiled in, and a test checks it parses whole.
-    pub fn parse(text: &'static str) -> Table {
+    pub(super) fn parse(text: &'static str) -> Table {
         let mut t = Table::default();
         for line in text.lines() {
             if line.starts_with('#') || line.is_empty() {
@@ -111,7 +111,7 @@ impl Table {
     }
 
     /// Words related to `lemma`, best first; empty when WordNet has none.
-    pub fn related(&self, lemma: &str) -> &[Related] {
+    pub(super) fn related(&self, lemma: &str) -> &[Related] {
         self.words.get(lemma).map(Vec::as_slice).unwrap_or(&[])
     }
 
@@ -120,7 +120,7 @@ impl Table {
     /// rare adjective "said"); otherwise WordNet's detachment rules
     /// ("invaded" → "invade", "elections" → "election") are tried, the word
     /// itself first.
-    pub fn lemmas(&self, word: &str) -> Vec<&'static str> {
+    pub(super) fn lemmas(&self, word: &str) -> Vec<&'static str> {
         if let Some(bases) = self.inflections.get(word) {
             return bases.clone();
         }

@@ -16,7 +16,7 @@ use crate::query::related;
 /// `corrections` (words the briefs do not know) that WordNet does not know
 /// either, so a real word the briefs lack reaches the model as typed.
 /// Borrowed unchanged when there is neither.
-pub fn for_the_model<'a>(
+pub(crate) fn for_the_model<'a>(
     question: &'a str,
     lexicon: &Lexicon,
     corrections: &[(String, String)],

@@ -4,7 +4,7 @@ use crate::index::lexicon::Lexicon;
 
 /// Longest edit distance tolerated for a word of this length: short words
 /// are too easily confused to correct at all.
-pub fn max_typos(len: usize) -> usize {
+pub(super) fn max_typos(len: usize) -> usize {
     match len {
         0..=4 => 0,
         5..=7 => 1,
@@ -19,7 +19,7 @@ fn letter_set(word: &str) -> u64 {
 }
 
 /// The most frequent known word within the allowed edit distance, if any.
-pub fn correct(word: &str, lex: &Lexicon) -> Option<String> {
+pub(super) fn correct(word: &str, lex: &Lexicon) -> Option<String> {
     let max = max_typos(word.chars().count());
     if max == 0 || word.chars().any(|c| c.is_ascii_digit()) {
         return None;

@@ -9,10 +9,10 @@ use crate::error::EngineError;
 use crate::index::analyze::Analyzer;
 
 /// Longest phrase, in words, looked up in a question.
-pub const MAX_PHRASE_WORDS: usize = 6;
+pub(crate) const MAX_PHRASE_WORDS: usize = 6;
 
 #[derive(Debug, Default, Clone)]
-pub struct Synonyms {
+pub(crate) struct Synonyms {
     /// Stemmed phrase ("north korea") → the other phrases of its groups.
     map: HashMap<String, Vec<Vec<String>>>,
 }
@@ -20,7 +20,7 @@ pub struct Synonyms {
 impl Synonyms {
     /// Read and parse the file, returning its bytes too: they are part of
     /// the index fingerprint, so a changed file rebuilds the index.
-    pub fn load(path: &Path) -> Result<(Synonyms, Vec<u8>), EngineError> {
+    pub(crate) fn load(path: &Path) -> Result<(Synonyms, Vec<u8>), EngineError> {
         let bytes = std::fs::read(path).map_err(|e| EngineError::io(path, e))?;
         let error = |line, message| EngineError::Synonyms {
             path: path.to_path_buf(),
@@ -40,7 +40,7 @@ impl Synonyms {
     }
 
     /// Parse the file's text; an error gives the 1-based line and what is wrong.
-    pub fn parse(text: &str) -> Result<Synonyms, (usize, String)> {
+    pub(crate) fn parse(text: &str) -> Result<Synonyms, (usize, String)> {
         let mut analyzer = Analyzer::default();
         let mut map: HashMap<String, Vec<Vec<String>>> = HashMap::new();
         for (i, raw) in text.lines().enumerate() {
@@ -80,11 +80,11 @@ impl Synonyms {
     }
 
     /// The alternatives for a stemmed phrase, if any.
-    pub fn lookup(&self, stems: &[String]) -> Option<&[Vec<String>]> {
+    pub(crate) fn lookup(&self, stems: &[String]) -> Option<&[Vec<String>]> {
         self.map.get(&stems.join(" ")).map(Vec::as_slice)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
 }

@@ -2,7 +2,7 @@
 //! rather than about its topic.
 
 /// Words that carry no topic: function words and the question's own frame.
-pub const STOP_WORDS: &[&str] = &[
+pub(super) const STOP_WORDS: &[&str] = &[
     "a",
     "about",
     "above",
@@ -152,12 +152,12 @@ pub const STOP_WORDS: &[&str] = &[
 ];
 
 /// Function words that, typed in capitals, are names: "US", "IT", "WHO".
-pub const CAPITAL_STOP_WORDS: &[&str] = &["us", "it", "who"];
+pub(super) const CAPITAL_STOP_WORDS: &[&str] = &["us", "it", "who"];
 
 /// Time said relative to the asker ("last night", "today") names when the
 /// question is asked, not what it is about: the briefs use such words
 /// relative to their own dates, so they are not searched for.
-pub const DEICTIC_WORDS: &[&str] = &[
+pub(super) const DEICTIC_WORDS: &[&str] = &[
     "yesterday",
     "today",
     "tonight",
@@ -169,9 +169,9 @@ pub const DEICTIC_WORDS: &[&str] = &[
     "nowadays",
 ];
 
-pub const DEICTIC_LEADS: &[&str] = &["last", "this", "next", "past"];
+pub(super) const DEICTIC_LEADS: &[&str] = &["last", "this", "next", "past"];
 
-pub const DEICTIC_UNITS: &[&str] = &[
+pub(super) const DEICTIC_UNITS: &[&str] = &[
     "night",
     "week",
     "weekend",
@@ -196,11 +196,11 @@ pub const DEICTIC_UNITS: &[&str] = &[
 ];
 
 /// Nouns that, after "what"/"which", only say what kind of answer is wanted.
-pub const TIME_NOUNS: &[&str] = &[
+pub(super) const TIME_NOUNS: &[&str] = &[
     "year", "date", "day", "month", "time", "century", "decade", "period", "era",
 ];
 
-pub const PLACE_NOUNS: &[&str] = &[
+pub(super) const PLACE_NOUNS: &[&str] = &[
     "country",
     "city",
     "place",
@@ -214,7 +214,7 @@ pub const PLACE_NOUNS: &[&str] = &[
     "nation",
 ];
 
-pub const QUANTITY_WORDS: &[&str] = &[
+pub(super) const QUANTITY_WORDS: &[&str] = &[
     "many",
     "much",
     "long",

@@ -17,10 +17,10 @@ use bert_cpu::{Bert, Config};
 
 /// Tokens kept per text. The model was trained on at most 256 word pieces;
 /// longer passages are truncated, which keeps their opening (usually the point).
-pub const MAX_TOKENS: usize = 256;
+pub(super) const MAX_TOKENS: usize = 256;
 
 /// A loaded model. Cheap to share across threads behind an `Arc`.
-pub struct Encoder {
+pub(crate) struct Encoder {
     model: Bert,
     tokenizer: Tokenizer,
     dim: usize,
@@ -39,7 +39,7 @@ impl std::fmt::Debug for Encoder {
 
 impl Encoder {
     /// Load `config.json`, `tokenizer.json` and `model.safetensors` from `dir`.
-    pub fn load(dir: &Path) -> Result<Encoder, SemanticError> {
+    pub(crate) fn load(dir: &Path) -> Result<Encoder, SemanticError> {
         let file = |name: &'static str| {
             let path = dir.join(name);
             if path.is_file() {
@@ -106,23 +106,18 @@ impl Encoder {
     }
 
     /// Length of the vectors this model produces.
-    pub fn dim(&self) -> usize {
+    pub(crate) fn dim(&self) -> usize {
         self.dim
     }
 
     /// Identifies the model's files, so vectors saved with an index are
     /// reused only with the model that made them.
-    pub fn fingerprint(&self) -> &str {
+    pub(crate) fn fingerprint(&self) -> &str {
         &self.fingerprint
     }
 
-    /// The folder the model was loaded from.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// One text's unit vector (mean of its token vectors, L2-normalised).
-    pub fn embed(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
+    pub(crate) fn embed(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
         Ok(self.embed_with_spans(text, &[], 0..0)?.0)
     }
 
@@ -130,7 +125,7 @@ impl Encoder {
     /// passage's vector pools every token, each sentence's pools its own
     /// tokens and the context's, so a sentence that names its subject only
     /// as "it" still carries it.
-    pub fn embed_in_context(
+    pub(crate) fn embed_in_context(
         &self,
         context: &str,
         text: &str,
@@ -153,7 +148,7 @@ impl Encoder {
     /// the same forward pass: each sentence is read in the context of its
     /// paragraph, at no extra model cost. A span past the truncation point
     /// (or holding no token) gets the passage's vector.
-    pub fn embed_with_spans(
+    pub(crate) fn embed_with_spans(
         &self,
         text: &str,
         spans: &[Range<usize>],
@@ -254,7 +249,7 @@ fn pool(tokens: &[f32], rows: &[usize], dim: usize) -> Vec<f32> {
 }
 
 /// Scale to unit length (a zero vector stays zero).
-pub fn normalise(v: &mut [f32]) {
+pub(super) fn normalise(v: &mut [f32]) {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 1e-12 {
         v.iter_mut().for_each(|x| *x /= norm);
@@ -262,7 +257,8 @@ pub fn normalise(v: &mut [f32]) {
 }
 
 /// Dot product of two unit vectors: their cosine similarity.
-pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+#[cfg(test)]
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 

@@ -23,7 +23,7 @@ impl DenseFeatures {
 
 /// Weights of the dense features in the reranker's score, next to the lexical
 /// ones (which are in 0..=1 and weigh about 0.4 to 1.4 each).
-pub struct DenseWeights {
+pub(crate) struct DenseWeights {
     pub passage: f32,
     pub gap: f32,
     pub sentence: f32,
@@ -41,7 +41,7 @@ pub struct DenseWeights {
 /// here (0.324): the novel share weighs the meaning most where the words
 /// match least. In two-fold cross-validation over wikiqa-dev (weights fitted
 /// on one half, scored on the other) the cues and refit held about 5 points.
-pub const W: DenseWeights = DenseWeights {
+pub(crate) const W: DenseWeights = DenseWeights {
     passage: 2.5,
     gap: 2.5,
     sentence: 4.4,
@@ -52,11 +52,11 @@ pub const W: DenseWeights = DenseWeights {
 /// beside the lexical cues (coverage 0.55, word pairs 1.4, answer type 0.65):
 /// enough that the sentence meaning what was asked beats one sharing only a
 /// frequent verb with the question.
-pub const KEY_SENTENCE: f32 = 1.0;
+pub(crate) const KEY_SENTENCE: f32 = 1.0;
 
 /// The dense score the reranker adds for a candidate covering `coverage` of
 /// the question lexically.
-pub fn score(f: &DenseFeatures, coverage: f32) -> f32 {
+pub(crate) fn score(f: &DenseFeatures, coverage: f32) -> f32 {
     W.passage * f.passage
         + W.gap * f.gap
         + W.sentence * f.best_sentence()
@@ -77,13 +77,13 @@ pub fn evidence(f: &DenseFeatures) -> f32 {
 /// to 0.35 (and the span from 0.3 to 0.25) took squad-dev's false declines
 /// from 0.8% to 0.4% and wikiqa-dev's from 1.8% to 0.3% for 0.4 points of
 /// foreign questions declined (87.3% to 86.9%).
-pub const CONFIDENCE_FLOOR: f32 = 0.35;
+pub(crate) const CONFIDENCE_FLOOR: f32 = 0.35;
 /// Cosine above the floor at which dense credit is full.
-pub const CONFIDENCE_SPAN: f32 = 0.25;
+pub(crate) const CONFIDENCE_SPAN: f32 = 0.25;
 /// Full dense credit, as a share of the question the lexical side left
 /// uncovered: below 1, so a match in meaning always counts for less than the
 /// question's own words.
-pub const CONFIDENCE_SHARE: f32 = 0.5;
+pub(crate) const CONFIDENCE_SHARE: f32 = 0.5;
 
 /// Below this cosine the passage is about something else: words shared
 /// with the question ("won" in "who won the football?" and "won the
@@ -91,18 +91,18 @@ pub const CONFIDENCE_SHARE: f32 = 0.5;
 /// question answers reaches it 99% of the time on squad-dev (its first
 /// percentile is 0.25), while a question about another article's topic
 /// stays under 0.15 half of the time.
-pub const MISMATCH_CEILING: f32 = 0.3;
+pub(crate) const MISMATCH_CEILING: f32 = 0.3;
 /// Cosine below the ceiling at which the discount is full.
-pub const MISMATCH_SPAN: f32 = 0.2;
+pub(crate) const MISMATCH_SPAN: f32 = 0.2;
 /// The full discount, as a share of the confidence: at most half, so a
 /// question whose words all match is still answered when the model
 /// disagrees.
-pub const MISMATCH_SHARE: f32 = 0.5;
+pub(crate) const MISMATCH_SHARE: f32 = 0.5;
 
 /// Decline confidence: the lexical share of the question covered, plus
 /// graded credit for the part a paraphrase covers in other words, less a
 /// graded discount when the meanings are clearly apart.
-pub fn confidence(lexical: f32, cosine: f32) -> f32 {
+pub(crate) fn confidence(lexical: f32, cosine: f32) -> f32 {
     let lexical = lexical.clamp(0.0, 1.0);
     let graded = ((cosine - CONFIDENCE_FLOOR) / CONFIDENCE_SPAN).clamp(0.0, 1.0) * CONFIDENCE_SHARE;
     let apart = ((MISMATCH_CEILING - cosine) / MISMATCH_SPAN).clamp(0.0, 1.0) * MISMATCH_SHARE;

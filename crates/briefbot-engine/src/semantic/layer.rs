@@ -15,14 +15,14 @@ pub const FILE: &str = "dense.bin";
 
 /// The model and the vectors of one generation's passages.
 #[derive(Debug)]
-pub struct Layer {
+pub(crate) struct Layer {
     pub encoder: Arc<Encoder>,
     pub index: DenseIndex,
 }
 
 /// How a layer came to be, for reports and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LayerReport {
+pub(crate) struct LayerReport {
     /// Passages run through the model (the others' vectors were reused).
     pub embedded: usize,
 }
@@ -45,7 +45,7 @@ impl Layer {
     /// should be there (a published generation): then their absence or
     /// damage is reported. A failure to save is logged, not fatal: the next
     /// start embeds again.
-    pub fn load_or_build(
+    pub(crate) fn load_or_build(
         encoder: &Arc<Encoder>,
         passages: &Passages,
         dir: Option<&Path>,
@@ -92,7 +92,7 @@ impl Layer {
 
     /// The question's vector; None (lexical-only answer) if the model fails,
     /// which it should not for any text, so it is logged as a bug.
-    pub fn question(&self, text: &str) -> Option<Vec<f32>> {
+    pub(crate) fn question(&self, text: &str) -> Option<Vec<f32>> {
         self.encoder
             .embed(text)
             .map_err(|e| tracing::error!("embedding the question failed: {e}"))
@@ -102,7 +102,7 @@ impl Layer {
 
 /// The model in `dir`, loaded once per process while anything holds it: the
 /// evaluation opens an engine per document, and tests open many.
-pub fn shared_encoder(dir: &Path) -> Result<Arc<Encoder>, SemanticError> {
+pub(crate) fn shared_encoder(dir: &Path) -> Result<Arc<Encoder>, SemanticError> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock, Weak};
     static LOADED: OnceLock<Mutex<HashMap<std::path::PathBuf, Weak<Encoder>>>> = OnceLock::new();

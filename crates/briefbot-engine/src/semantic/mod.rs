@@ -6,12 +6,12 @@
 
 mod encoder;
 mod error;
-pub mod fusion;
-mod layer;
+pub(crate) mod fusion;
+pub(crate) mod layer;
 mod store;
 mod vectors;
 
-pub use encoder::{cosine, Encoder, MAX_TOKENS};
+pub(crate) use encoder::Encoder;
 pub use error::SemanticError;
-pub use layer::{shared_encoder, Layer, LayerReport, FILE};
-pub use store::{DenseIndex, Item, Key};
+pub(crate) use layer::{shared_encoder, Layer, FILE};
+pub(crate) use store::DenseIndex;

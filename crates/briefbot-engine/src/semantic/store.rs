@@ -18,10 +18,10 @@ use super::vectors::Quantised;
 const MAGIC: &[u8; 8] = b"BBDENSE3";
 
 /// What identifies a passage's vectors: its text and sentence split.
-pub type Key = [u8; 16];
+pub(super) type Key = [u8; 16];
 
 /// One text to embed: the passage and its sentences' byte ranges.
-pub struct Item<'a> {
+pub(crate) struct Item<'a> {
     /// What the passage is about when read on its own: its brief's title.
     /// A paragraph that says "it" or "the accord" loses its subject once cut
     /// out of its brief; the model reads it with the title in front.
@@ -31,7 +31,7 @@ pub struct Item<'a> {
 }
 
 impl Item<'_> {
-    pub fn key(&self) -> Key {
+    pub(crate) fn key(&self) -> Key {
         let mut h = Sha256::new();
         h.update((self.context.len() as u64).to_le_bytes());
         h.update(self.context.as_bytes());
@@ -48,7 +48,7 @@ impl Item<'_> {
 
 /// Vectors of every passage of a generation, in passage order.
 #[derive(Debug, Clone, Default)]
-pub struct DenseIndex {
+pub(crate) struct DenseIndex {
     /// Which model made them: vectors of different models do not compare.
     pub model: String,
     keys: Vec<Key>,
@@ -63,7 +63,7 @@ impl DenseIndex {
     /// model, same key) instead of running the model again. `threads` workers
     /// share the passages left, longest first so the last ones are quick.
     /// Returns the index and how many passages had to be embedded.
-    pub fn build(
+    pub(crate) fn build(
         encoder: &Encoder,
         items: &[Item<'_>],
         reuse: Option<&DenseIndex>,
@@ -108,21 +108,17 @@ impl DenseIndex {
         Ok((out, todo.len()))
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.keys.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
     /// Cosine of passage `p` with the unit vector `q`.
-    pub fn passage(&self, p: usize, q: &[f32]) -> f32 {
+    pub(crate) fn passage(&self, p: usize, q: &[f32]) -> f32 {
         self.passages.dot(p, q)
     }
 
     /// Cosines of passage `p`'s sentences with `q`, in order.
-    pub fn sentences(&self, p: usize, q: &[f32]) -> Vec<f32> {
+    pub(crate) fn sentences(&self, p: usize, q: &[f32]) -> Vec<f32> {
         (self.sent_start[p]..self.sent_start[p + 1])
             .map(|s| self.sentences.dot(s, q))
             .collect()
@@ -131,7 +127,7 @@ impl DenseIndex {
     /// The `k` passages nearest `q` among those `visible` accepts, best
     /// first, by brute force: at 384 bytes a passage, a scan of 100,000
     /// passages takes a few milliseconds, less than embedding the question.
-    pub fn nearest(
+    pub(crate) fn nearest(
         &self,
         q: &[f32],
         k: usize,
@@ -156,18 +152,11 @@ impl DenseIndex {
     /// Are these the vectors of `n` passages from this model? Enough for the
     /// file saved inside a generation (written with it, checksummed), so a
     /// start-up need not hash every passage to trust it.
-    pub fn fits(&self, model: &str, n: usize) -> bool {
+    pub(crate) fn fits(&self, model: &str, n: usize) -> bool {
         self.model == model && self.keys.len() == n
     }
 
-    /// Do these vectors belong to exactly these passages, from this model?
-    pub fn matches(&self, model: &str, items: &[Item<'_>]) -> bool {
-        self.model == model
-            && self.keys.len() == items.len()
-            && self.keys.iter().zip(items).all(|(k, i)| *k == i.key())
-    }
-
-    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+    pub(crate) fn write(&self, path: &Path) -> std::io::Result<()> {
         let mut buf: Vec<u8> = Vec::with_capacity(
             64 + self.len() * (20 + self.passages.dim()) + self.sentences.codes().len() * 5 / 4,
         );
@@ -203,7 +192,7 @@ impl DenseIndex {
 
     /// Read vectors written by [`DenseIndex::write`]; None if the file is
     /// missing, damaged or of another format (the caller re-embeds).
-    pub fn read(path: &Path) -> Option<DenseIndex> {
+    pub(crate) fn read(path: &Path) -> Option<DenseIndex> {
         let bytes = std::fs::read(path).ok()?;
         let (bytes, crc) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
         if crc32fast::hash(bytes).to_le_bytes() != crc {

@@ -4,43 +4,43 @@
 
 /// Many vectors of one dimension, quantised.
 #[derive(Debug, Clone, Default)]
-pub struct Quantised {
+pub(super) struct Quantised {
     dim: usize,
     codes: Vec<i8>,
     scales: Vec<f32>,
 }
 
 impl Quantised {
-    pub fn new(dim: usize) -> Self {
+    pub(super) fn new(dim: usize) -> Self {
         Quantised {
             dim,
             ..Quantised::default()
         }
     }
 
-    pub fn from_parts(dim: usize, codes: Vec<i8>, scales: Vec<f32>) -> Option<Self> {
+    pub(super) fn from_parts(dim: usize, codes: Vec<i8>, scales: Vec<f32>) -> Option<Self> {
         (dim > 0 && codes.len() == scales.len() * dim).then_some(Quantised { dim, codes, scales })
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.scales.len()
     }
 
-    pub fn dim(&self) -> usize {
+    pub(super) fn dim(&self) -> usize {
         self.dim
     }
 
-    pub fn codes(&self) -> &[i8] {
+    pub(super) fn codes(&self) -> &[i8] {
         &self.codes
     }
 
-    pub fn scales(&self) -> &[f32] {
+    pub(super) fn scales(&self) -> &[f32] {
         &self.scales
     }
 
     /// Append a vector (any length is scaled into -127..=127 by its largest
     /// component; the caller passes unit vectors).
-    pub fn push(&mut self, v: &[f32]) {
+    pub(super) fn push(&mut self, v: &[f32]) {
         debug_assert_eq!(v.len(), self.dim);
         let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
@@ -52,7 +52,7 @@ impl Quantised {
     }
 
     /// Append vector `i` of another store of the same dimension, as is.
-    pub fn push_from(&mut self, other: &Quantised, i: usize) {
+    pub(super) fn push_from(&mut self, other: &Quantised, i: usize) {
         self.codes
             .extend_from_slice(&other.codes[i * self.dim..(i + 1) * self.dim]);
         self.scales.push(other.scales[i]);
@@ -60,7 +60,7 @@ impl Quantised {
 
     /// Dot product of vector `i` with `q`.
     #[inline]
-    pub fn dot(&self, i: usize, q: &[f32]) -> f32 {
+    pub(super) fn dot(&self, i: usize, q: &[f32]) -> f32 {
         let codes = &self.codes[i * self.dim..(i + 1) * self.dim];
         // Eight independent accumulators let the compiler vectorise the loop.
         let mut acc = [0.0f32; 8];
