@@ -1,15 +1,16 @@
-//! Discord front end. Thin glue: events in, engine calls, rendered replies out.
+//! The Discord front end: events in, engine calls off the async threads,
+//! rendered replies out.
 //!
 //! - [`events`]: what a handler needs to know about an incoming event, as
-//!   plain data; [`convert`] fills it from serenity's models, and [`markup`]
+//!   plain data; `convert` fills it from serenity's models, and `markup`
 //!   turns the mentions in a question into the names they stand for.
 //! - [`ask`], [`press`], [`moderation`]: the handlers; they return replies and
 //!   never touch the network, so tests drive them directly.
 //! - [`render`]: answers into replies (pure); [`reply`]: one reply, any transport.
-//! - [`cooldown`], [`channel_budget`]: how often a member may ask, and how
+//! - `cooldown`, `channel_budget`: how often a member may ask, and how
 //!   often the bot may post in a channel.
-//! - [`send`]: replies that survive Discord's transient faults, never twice.
-//! - [`in_flight`]: what shutdown waits for.
+//! - `send`: replies that survive Discord's transient faults, never twice.
+//! - `in_flight`: what shutdown waits for.
 //! - `setup` builds the client, `discord` runs it until shutdown, `dispatch`
 //!   routes events and `commands` the slash commands, `log_channel` posts
 //!   moderator actions.
