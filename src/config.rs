@@ -1,7 +1,8 @@
 //! Settings: committed defaults, then `config/briefbot.toml` (or `--config`),
 //! then `BRIEFBOT_*` environment variables, then command-line flags.
-//! Raw values are validated here with no I/O beyond reading the file; the
-//! engine and bot are built from the result.
+//! Raw values are validated here with no I/O beyond finding and reading the
+//! file; the engine and bot are built from the result. Where relative paths
+//! are read from is `root`'s rule.
 
 use std::path::{Path, PathBuf};
 
@@ -14,12 +15,14 @@ use briefbot_engine::{
 mod database;
 mod discord;
 pub mod env;
+pub(crate) mod root;
 
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use discord::{DiscordSettings, ShardRange, Token};
 
-/// The default config file, used when it exists and no `--config` is given.
-pub(crate) const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
+/// The default config file, used when no `--config` is given: looked for
+/// where `root::Places::default_config` says.
+pub const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -95,8 +98,9 @@ impl Default for EngineSettings {
 }
 
 impl Settings {
-    /// Load from `file` (must exist) or from the default file if present, then
-    /// apply `BRIEFBOT_*` overrides and read the token from the environment.
+    /// Load from `file` (must exist) or from the default file if one is
+    /// found, then apply `BRIEFBOT_*` overrides and read the token from the
+    /// environment.
     pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
         Settings::load_with(file, &|name| std::env::var(name).ok())
     }
@@ -106,9 +110,23 @@ impl Settings {
         file: Option<&Path>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Settings, ConfigError> {
+        Settings::load_in(file, env, &root::Places::here())
+    }
+
+    /// [`Settings::load_with`] from the given places (working directory,
+    /// executable, source tree) rather than this process's.
+    pub fn load_in(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+        places: &root::Places,
+    ) -> Result<Settings, ConfigError> {
         let path = match file {
-            Some(p) => Some(p.to_path_buf()),
-            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.exists()),
+            Some(p) => Some(places.absolute(p)),
+            None => places.default_config(),
+        };
+        let root = match &path {
+            Some(p) => root::root_of(p),
+            None => places.home(),
         };
         let mut settings: Settings = match path {
             None => Settings::default(),
@@ -123,6 +141,7 @@ impl Settings {
                 })?
             }
         };
+        root::resolve(&mut settings, &root, places);
         env::apply(&mut settings, env)?;
         settings.validate()?;
         Ok(settings)

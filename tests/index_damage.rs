@@ -1,7 +1,8 @@
 //! Each kind of index file damaged (issue 10): every file of a generation
 //! and the manifest, truncated, deleted or garbled. A damaged index is never
 //! served silently: the process either rebuilds it from the briefs (and
-//! says so) and answers, or fails with a message naming the damage.
+//! says so) and answers, or fails with a message naming the damage. And a
+//! sound one is never refused.
 
 mod common;
 
@@ -113,4 +114,21 @@ fn no_damaged_index_is_served_silently() {
         }
     }
     assert!(cases >= 18);
+}
+
+#[test]
+fn a_fresh_index_of_words_two_stemmers_disagree_on_is_served() {
+    let mut s = Scratch::new(0);
+    s.semantic = false;
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/briefs-stems/stemmed-two-ways.md"),
+        s.briefs().join("stemmed-two-ways.md"),
+    )
+    .unwrap();
+    let built = s.run(&["index"]);
+    assert!(built.ok(), "{}", built.describe());
+    let asked = s.run(&["ask", "how do biologists view the chupacabra?"]);
+    assert!(asked.ok(), "{}", asked.describe());
+    assert!(asked.stdout.contains("as a legend"), "{}", asked.describe());
+    assert!(!asked.stderr.contains("rebuilding"), "{}", asked.describe());
 }

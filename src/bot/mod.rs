@@ -11,6 +11,10 @@
 //!   often the bot may post in a channel.
 //! - `send`: replies that survive Discord's transient faults, never twice.
 //! - `in_flight`: what shutdown waits for.
+//! - [`readiness`]: whether the gateway is connected and the slash commands
+//!   registered, for the log and health checks; `registration` registers
+//!   them, retrying, without holding events up; `gateway_watch` follows
+//!   the shards' connections.
 //! - `setup` builds the client, `discord` runs it until shutdown, `dispatch`
 //!   routes events and `commands` the slash commands, `log_channel` posts
 //!   moderator actions.
@@ -26,11 +30,14 @@ mod discord;
 mod dispatch;
 pub mod events;
 mod follower;
+mod gateway_watch;
 pub(crate) mod in_flight;
 mod log_channel;
 pub(crate) mod markup;
 pub mod moderation;
 pub mod press;
+pub mod readiness;
+pub(crate) mod registration;
 pub mod render;
 pub mod reply;
 pub(crate) mod send;
@@ -39,7 +46,8 @@ pub(crate) mod state;
 
 use std::sync::Arc;
 
-pub use discord::run;
+pub use discord::{run, run_with};
+pub use readiness::Readiness;
 pub use setup::intents;
 pub use state::BotState;
 

@@ -89,7 +89,7 @@ pub(crate) struct Rest<'a> {
 }
 
 /// One outcome of one try.
-enum Try {
+pub(super) enum Try {
     Done,
     /// Worth another try, after at least this long.
     Again(Option<Duration>, String),
@@ -241,7 +241,7 @@ impl Rest<'_> {
         })
     }
 
-    async fn try_once(&self, request: Request<'_>) -> Result<Try, SendError> {
+    pub(super) async fn try_once(&self, request: Request<'_>) -> Result<Try, SendError> {
         let response = match &self.http.ratelimiter {
             Some(limiter) => limiter.perform(request).await,
             None => match request.build(self.client, self.http.token(), self.http.proxy.as_deref())

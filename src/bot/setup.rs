@@ -8,7 +8,9 @@ use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use serenity::{CreateAllowedMentions, GatewayIntents, HttpBuilder};
 
-use super::{commands, dispatch, BotState, Data};
+use super::readiness::Readiness;
+use super::registration::{self, Target};
+use super::{commands, dispatch, gateway_watch, BotState, Data};
 use crate::config::Settings;
 use briefbot_engine::Engine;
 
@@ -28,8 +30,15 @@ pub fn intents(settings: &Settings) -> GatewayIntents {
 }
 
 /// Open the state: the database, and the answered questions pruned.
-pub(super) async fn state(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<Data> {
-    let state: Data = Arc::new(BotState::open(settings, engine).await?);
+/// `readiness` is shared with whoever reports on the bot.
+pub(super) async fn state(
+    settings: Settings,
+    engine: Arc<Engine>,
+    readiness: Readiness,
+) -> anyhow::Result<Data> {
+    let mut state = BotState::open(settings, engine).await?;
+    state.readiness = readiness;
+    let state: Data = Arc::new(state);
     match state
         .store
         .prune_questions(state.now() - QUESTION_RETENTION_SECS)
@@ -82,12 +91,16 @@ pub(super) async fn client(state: &Data) -> anyhow::Result<serenity::Client> {
 
     let client = serenity::ClientBuilder::new_with_http(http, intents(&state.settings))
         .framework(framework)
+        .event_handler(gateway_watch::Events {
+            readiness: state.readiness.clone(),
+        })
         .await
         .context("building the Discord client")?;
     Ok(client)
 }
 
-/// Once connected: learn the bot's id and register the slash commands.
+/// Once connected: learn the bot's id and start registering the slash
+/// commands. Events wait until this returns, so it must not wait on Discord.
 async fn register(
     ctx: &serenity::Context,
     ready: &serenity::Ready,
@@ -96,19 +109,17 @@ async fn register(
     dev_guild: Option<u64>,
 ) -> Result<Data, anyhow::Error> {
     state.set_bot_id(ready.user.id.get());
-    let commands = &framework.options().commands;
-    match dev_guild {
-        // Bulk overwrite: registering again replaces, never duplicates.
-        Some(g) => {
-            poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g)).await?
-        }
-        None => poise::builtins::register_globally(ctx, commands).await?,
-    }
     tracing::info!(
         user = %ready.user.name,
         guilds = ready.guilds.len(),
         scope = if dev_guild.is_some() { "guild" } else { "global" },
-        "connected; slash commands registered"
+        "connected; registering the slash commands"
     );
+    let target = Target {
+        application: ready.application.id,
+        guild: dev_guild.map(serenity::GuildId::new),
+    };
+    let commands = poise::builtins::create_application_commands(&framework.options().commands);
+    registration::spawn(ctx.http.clone(), state.clone(), target, commands);
     Ok(state)
 }

@@ -12,6 +12,7 @@ use super::channel_budget::ChannelBudget;
 use super::cooldown::Cooldowns;
 use super::events::Member;
 use super::in_flight::InFlight;
+use super::readiness::Readiness;
 use crate::cluster::{Cluster, Identity, Timing};
 use crate::config::Settings;
 use crate::store::Store;
@@ -26,6 +27,11 @@ pub struct BotState {
     pub cooldowns: Cooldowns,
     pub channels: ChannelBudget,
     pub in_flight: InFlight,
+    /// Gateway and slash-command state, for the log and health checks.
+    pub readiness: Readiness,
+    /// Cancelled when shutdown begins: background work (the command
+    /// registration, the gateway watch) stops.
+    pub shutdown: tokio_util::sync::CancellationToken,
     /// Downloads `/brief add` attachments.
     pub downloads: reqwest::Client,
     /// Talks to Discord's REST API (serenity's HTTP is built on it), with a
@@ -88,6 +94,8 @@ impl BotState {
                 d.channel_queue,
             ),
             in_flight: InFlight::default(),
+            readiness: Readiness::default(),
+            shutdown: tokio_util::sync::CancellationToken::new(),
             settings,
             engine,
             store,

@@ -34,12 +34,19 @@ pub fn run(mut settings: Settings, args: Args) -> anyhow::Result<()> {
         "index ready"
     );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(briefbot::bot::run(
+    let served = runtime.block_on(briefbot::bot::run(
         settings,
         Arc::new(engine),
         shutdown_signal(),
-    ))
+    ));
+    // Tasks still trying to reach Discord (a shard reconnecting, a name
+    // lookup on a blocking thread) must not hold the exit up.
+    runtime.shutdown_timeout(RUNTIME_STOP_LIMIT);
+    served
 }
+
+/// How long the runtime's leftover tasks get once the bot has stopped.
+const RUNTIME_STOP_LIMIT: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Ctrl-C, or SIGTERM from a service manager.
 async fn shutdown_signal() {

@@ -101,6 +101,10 @@ pub struct DiscordSettings {
     pub log_channel: Option<u64>,
     /// Register slash commands in this guild only (instant) instead of globally.
     pub dev_guild: Option<u64>,
+    /// Seconds before a refused slash-command registration is tried again;
+    /// the pause doubles after each refusal, up to `register_retry_max_secs`.
+    pub register_retry_secs: f64,
+    pub register_retry_max_secs: f64,
     /// Base URL of a Discord REST proxy (twilight http-proxy or a test fake).
     pub rest_proxy: Option<String>,
     /// Hosts `/brief add` may download attachments from.
@@ -134,6 +138,8 @@ impl Default for DiscordSettings {
             moderator_roles: vec![],
             log_channel: None,
             dev_guild: None,
+            register_retry_secs: 5.0,
+            register_retry_max_secs: 600.0,
             rest_proxy: None,
             attachment_hosts: vec!["cdn.discordapp.com".into(), "media.discordapp.net".into()],
             pages: 5,
@@ -179,6 +185,20 @@ impl DiscordSettings {
             return err(
                 "request_timeout_secs",
                 format!("{v} is not between 0.5 and 300"),
+            );
+        }
+        if !(0.01..=86_400.0).contains(&self.register_retry_max_secs) {
+            let v = self.register_retry_max_secs;
+            return err(
+                "register_retry_max_secs",
+                format!("{v} is not between 0.01 and 86400"),
+            );
+        }
+        if !(0.01..=self.register_retry_max_secs).contains(&self.register_retry_secs) {
+            let (v, max) = (self.register_retry_secs, self.register_retry_max_secs);
+            return err(
+                "register_retry_secs",
+                format!("{v} is not between 0.01 and register_retry_max_secs ({max})"),
             );
         }
         if !(1..=25).contains(&self.pages) {

@@ -77,6 +77,12 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     ("BRIEFBOT_REQUEST_TIMEOUT_SECS", |s, v| {
         parse(&mut s.discord.request_timeout_secs, v)
     }),
+    ("BRIEFBOT_REGISTER_RETRY_SECS", |s, v| {
+        parse(&mut s.discord.register_retry_secs, v)
+    }),
+    ("BRIEFBOT_REGISTER_RETRY_MAX_SECS", |s, v| {
+        parse(&mut s.discord.register_retry_max_secs, v)
+    }),
     ("BRIEFBOT_MODERATOR_ROLES", |s, v| {
         list(&mut s.discord.moderator_roles, v)
     }),

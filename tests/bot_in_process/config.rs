@@ -52,6 +52,15 @@ fn a_wrong_value_is_refused_with_the_key() {
         ("channel_window_secs = 0.0", "discord.channel_window_secs"),
         ("channel_queue = 100000", "discord.channel_queue"),
         ("request_timeout_secs = 0.0", "discord.request_timeout_secs"),
+        ("register_retry_secs = 0.0", "discord.register_retry_secs"),
+        (
+            "register_retry_secs = 60.0\nregister_retry_max_secs = 30.0",
+            "discord.register_retry_secs",
+        ),
+        (
+            "register_retry_max_secs = -1.0",
+            "discord.register_retry_max_secs",
+        ),
     ] {
         let err = load(&format!("[discord]\n{toml}\n"), &[]).unwrap_err();
         assert!(err.contains(key), "{toml}: {err}");

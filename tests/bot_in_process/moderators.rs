@@ -378,3 +378,35 @@ async fn adding_a_brief_again_replaces_it_and_a_broken_one_is_refused() {
     assert!(done.reply.ephemeral && done.log.is_none());
     assert!(!b.state.guild_dir(GUILD).join("broken.md").exists());
 }
+
+#[tokio::test]
+async fn a_brief_of_words_two_stemmers_disagree_on_is_added_answered_and_reopened() {
+    let b = loopback_bot();
+    let body = include_bytes!("../data/briefs-stems/stemmed-two-ways.md");
+    let url = serve_attachment("stems.md", body).await;
+    let done = moderation::add(
+        &b.state,
+        &moderator(),
+        &attachment("stems.md", &url, body.len()),
+    )
+    .await;
+    let text = done.reply.content.unwrap();
+    assert!(
+        text.starts_with("Added **") && !text.contains("failed"),
+        "{text}"
+    );
+    let question = "how do biologists view the chupacabra?";
+    let here = ask::ask_engine(&b.state, question, Some(GUILD))
+        .await
+        .unwrap();
+    assert!(here.answered, "{here:?}");
+    assert!(
+        here.hits[0].passage.text.contains("as a legend"),
+        "{here:?}"
+    );
+    // A restart opens what the rebuild wrote, rather than refusing it.
+    let (reopened, report) = briefbot_engine::Engine::open(b.state.settings.engine_config())
+        .expect("the index the brief was added to opens again");
+    assert!(!report.rebuilt, "{report:?}");
+    assert_eq!(reopened.stats().passages, b.state.engine.stats().passages);
+}

@@ -79,16 +79,18 @@ impl Scratch {
         self.command_on(&self.index(), args)
     }
 
-    /// The binary with its paths set and no config file (the scratch root is
-    /// the working directory), quiet except for warnings and errors.
+    /// The binary with its paths set (the scratch root is the working
+    /// directory; the config file is the shipped one, found above the
+    /// executable, and sets nothing these do not override), quiet except for
+    /// warnings and errors.
     pub fn command_on(&self, index: &Path, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_briefbot"));
         c.current_dir(self.root.path())
             .env_remove("RUST_LOG")
             .env("BRIEFBOT_PATHS_DATA", self.data())
             .env("BRIEFBOT_PATHS_SYNONYMS", self.root.path().join("none.txt"))
-            // The shipped model, found from anywhere (the default is
-            // relative to the working directory, which is the scratch one).
+            // The shipped model, named rather than found, so each test says
+            // which model it runs.
             .env("BRIEFBOT_ENGINE_MODEL_DIR", model_dir())
             .env("BRIEFBOT_ENGINE_SEMANTIC", self.semantic.to_string())
             .arg("--briefs")

@@ -17,7 +17,8 @@ use serenity::model::Permissions;
 use tokio::sync::{oneshot, watch, OnceCell};
 use tokio::task::JoinHandle;
 
-use fake_discord::{self, FakeDiscord, Guild, Member, Recorded, Role, User};
+use briefbot::bot::Readiness;
+use fake_discord::{self, FakeDiscord, Guild, Member, Recorded, RestFault, Role, User};
 
 /// The bots' `discord.request_timeout_secs`.
 pub const REQUEST_TIMEOUT_SECS: u64 = 3;
@@ -145,6 +146,11 @@ pub fn run<F: Future>(f: F) -> F::Output {
 pub struct BotOptions {
     pub dev_guild: Option<u64>,
     pub fake: fake_discord::Options,
+    /// Answers to the bot's command registrations, in order, before the
+    /// fake answers normally.
+    pub registration_faults: Vec<RestFault>,
+    /// Settings overrides, as environment variables.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Default for BotOptions {
@@ -152,13 +158,21 @@ impl Default for BotOptions {
         BotOptions {
             dev_guild: Some(GUILD_A),
             fake: fake_discord::Options::default(),
+            registration_faults: Vec::new(),
+            env: Vec::new(),
         }
     }
+}
+
+/// The bot's bulk overwrite of its slash commands (global or in a guild).
+pub fn is_registration(r: &Recorded) -> bool {
+    r.method == "PUT" && r.path.ends_with("/commands")
 }
 
 pub struct Bot {
     pub fake: FakeDiscord,
     pub engine: Arc<Engine>,
+    pub readiness: Readiness,
     shutdown: Mutex<Option<oneshot::Sender<()>>>,
     task: Mutex<Option<JoinHandle<anyhow::Result<()>>>>,
     stopped: watch::Receiver<bool>,
@@ -169,6 +183,9 @@ impl Bot {
     /// A bot connected, identified and with its commands registered.
     pub async fn start(options: BotOptions) -> Bot {
         let fake = FakeDiscord::start_with(options.fake).await;
+        for fault in options.registration_faults {
+            fake.fail_next(is_registration, fault);
+        }
         fake.add_guild(guild_a());
         fake.add_guild(guild_b());
         let dir = tempfile::tempdir().expect("tempdir");
@@ -216,6 +233,7 @@ impl Bot {
         if let Some(g) = options.dev_guild {
             env.insert("BRIEFBOT_DEV_GUILD", g.to_string());
         }
+        env.extend(options.env);
         let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/briefbot.toml");
         let settings = Settings::load_with(Some(&config), &|k| env.get(k).cloned())
             .expect("the committed config with test overrides is valid");
@@ -232,20 +250,22 @@ impl Bot {
         let engine = Arc::new(engine);
         let (tx, rx) = oneshot::channel::<()>();
         let (stopped_tx, stopped) = watch::channel(false);
-        let run = briefbot::bot::run(settings, engine.clone(), async move {
+        let readiness = Readiness::default();
+        let shutdown = async move {
             let _ = rx.await;
-        });
+        };
+        let run = briefbot::bot::run_with(settings, engine.clone(), shutdown, readiness.clone());
         let task = tokio::spawn(async move {
             let result = run.await;
             stopped_tx.send_replace(true);
             result
         });
-        // Events wait until poise's setup (with the registration) is done.
-        fake.wait_for_request(|r| r.method == "PUT" && r.path.ends_with("/commands"), T)
-            .await;
+        // The first registration request comes once poise's setup has run.
+        fake.wait_for_request(is_registration, T).await;
         Bot {
             fake,
             engine,
+            readiness,
             shutdown: Mutex::new(Some(tx)),
             task: Mutex::new(Some(task)),
             stopped,

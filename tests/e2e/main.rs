@@ -18,6 +18,8 @@ mod buttons;
 mod conversation;
 mod lifecycle;
 mod moderation;
+mod outage;
+mod registration;
 mod retries;
 
 // The store tests also restart the server; these tests do not.

@@ -26,6 +26,11 @@ pub struct ServeProcess {
 
 impl ServeProcess {
     pub fn spawn(c: &ServeConfig<'_>) -> ServeProcess {
+        Self::spawn_with(c, &[])
+    }
+
+    /// [`ServeProcess::spawn`] with more settings, as environment variables.
+    pub fn spawn_with(c: &ServeConfig<'_>, env: &[(&str, &str)]) -> ServeProcess {
         std::fs::create_dir_all(&c.own_dir).unwrap();
         let log = c
             .own_dir
@@ -49,6 +54,7 @@ impl ServeProcess {
             .env("BRIEFBOT_DEV_GUILD", c.dev_guild.to_string())
             .env("BRIEFBOT_USER_COOLDOWN_SECS", "0")
             .env("BRIEFBOT_CHANNEL_COOLDOWN_SECS", "0")
+            .envs(env.iter().copied())
             .args(["serve", "--shards", c.shards])
             .stdin(Stdio::null())
             .stdout(Stdio::null())

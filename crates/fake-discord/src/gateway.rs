@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use serenity::model::event::{Event, GatewayEvent};
 use tokio::sync::mpsc;
@@ -29,6 +29,9 @@ pub struct GatewayFrame {
 }
 
 pub(crate) async fn upgrade(ws: WebSocketUpgrade, State(shared): State<Arc<Shared>>) -> Response {
+    if shared.gateway.lock().unwrap().refusing {
+        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     ws.max_message_size(1 << 24)
         .on_upgrade(move |socket| serve(socket, shared))
 }
@@ -340,6 +343,15 @@ impl FakeDiscord {
     /// Stop (or resume) answering heartbeats.
     pub fn mute_heartbeat_acks(&self, mute: bool) {
         self.shared.gateway.lock().unwrap().mute_heartbeat_acks = mute;
+    }
+
+    /// An outage: drop every socket and refuse new ones (503) until
+    /// `refuse_gateway(false)`.
+    pub fn refuse_gateway(&self, refuse: bool) {
+        self.shared.gateway.lock().unwrap().refusing = refuse;
+        if refuse {
+            self.drop_gateway();
+        }
     }
 
     /// True while the client holds an open gateway socket.

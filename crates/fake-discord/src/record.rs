@@ -81,6 +81,13 @@ pub enum RestFault {
     Unauthorized,
     /// 500 Internal Server Error.
     ServerError,
+    /// A refusal with Discord's JSON error: e.g. 403 with code 50001
+    /// "Missing Access", or 400 with 50035 "Invalid Form Body".
+    Refused {
+        status: u16,
+        code: u64,
+        message: String,
+    },
     /// The request takes effect (the message is created, the interaction
     /// answered), but the bot is told `status`, as when a response is lost
     /// on the way back: a retry must not repeat the effect.

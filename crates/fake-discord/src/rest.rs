@@ -93,6 +93,11 @@ pub(crate) async fn handle(
             json!({"message": "500: Internal Server Error", "code": 0}),
             None,
         ),
+        Some(RestFault::Refused {
+            status,
+            code,
+            message,
+        }) => (status, json!({"message": message, "code": code}), None),
         Some(RestFault::Lost(status)) => {
             let _took_effect = answer(&shared, &rec);
             (

@@ -47,6 +47,8 @@ pub(crate) struct GatewayState {
     pub client_close_codes: Vec<(u16, Instant)>,
     /// Set by tests: heartbeats go unanswered.
     pub mute_heartbeat_acks: bool,
+    /// Set by tests: new gateway connections are refused (503), as during an outage.
+    pub refusing: bool,
 }
 
 /// The shard a guild's events go to.

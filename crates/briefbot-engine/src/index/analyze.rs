@@ -2,12 +2,21 @@
 //! compares are exactly the words Tantivy indexed: split on non-alphanumerics,
 //! lowercase, fold accents to ASCII ("café" → "cafe"), and for the stemmed
 //! form apply the English Snowball stemmer ("soldiers" → "soldier").
+//!
+//! One stemmer serves both sides: [`english`], used by the word statistics
+//! and the query, and by Tantivy's stemmed fields through [`SameStemmer`].
+//! Tantivy's own `Stemmer` filter runs another implementation (frostem,
+//! which follows Snowball's development branch and changes with it): it
+//! stems "biologists" to "biolog" where ours gives "biologist", so a word
+//! the statistics counted was not found under its stem in the index.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
+    TokenFilter, TokenStream, Tokenizer,
 };
 
 /// Name under which the stemmed analyzer is registered with Tantivy.
@@ -23,7 +32,7 @@ pub(crate) fn stem_analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(tantivy::tokenizer::Stemmer::new(Language::English))
+        .filter(SameStemmer)
         .build()
 }
 
@@ -33,6 +42,70 @@ pub(crate) fn exact_analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
+}
+
+/// The English stemmer every stem in the engine comes from.
+pub(crate) fn english() -> Stemmer {
+    Stemmer::create(Algorithm::English)
+}
+
+/// A Tantivy token filter applying [`english`], so the index holds the stems
+/// the word statistics and the queries use.
+#[derive(Clone, Copy)]
+pub(crate) struct SameStemmer;
+
+impl TokenFilter for SameStemmer {
+    type Tokenizer<T: Tokenizer> = SameStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> SameStemmerFilter<T> {
+        SameStemmerFilter { inner }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct SameStemmerFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for SameStemmerFilter<T> {
+    type TokenStream<'a> = SameStemmerStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        SameStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: english(),
+        }
+    }
+}
+
+pub(crate) struct SameStemmerStream<S> {
+    tail: S,
+    stemmer: Stemmer,
+}
+
+impl<S: TokenStream> TokenStream for SameStemmerStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        match self.stemmer.stem(&token.text) {
+            Cow::Owned(stem) => token.text = stem,
+            // A borrowed stem is a prefix of the word: the word itself
+            // when it has the same length.
+            Cow::Borrowed(stem) if stem.len() != token.text.len() => token.text = stem.to_string(),
+            Cow::Borrowed(_) => {}
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// One word of a text: its folded form, its stem, and where it stands.
@@ -53,7 +126,7 @@ impl Default for Analyzer {
     fn default() -> Self {
         Analyzer {
             exact: exact_analyzer(),
-            stemmer: Stemmer::create(Algorithm::English),
+            stemmer: english(),
         }
     }
 }
@@ -154,5 +227,28 @@ mod tests {
         assert!(only_s
             .iter()
             .all(|r| text[r.clone()].to_lowercase().starts_with("soldier")));
+    }
+
+    #[test]
+    fn the_index_stems_every_word_as_the_statistics_do() {
+        let text = format!(
+            "{} {}",
+            include_str!("../../../../briefs/north-korea-war-in-europe.md"),
+            "biologists organic university universities added evening international \
+             emergency interstate vying C6 H|Hydrogen|H6 the latter's well-organized"
+        );
+        let ours: Vec<String> = Analyzer::default()
+            .words(&text)
+            .into_iter()
+            .map(|w| w.stem)
+            .collect();
+        let mut indexed = Vec::new();
+        let mut analyzer = stem_analyzer();
+        let mut stream = analyzer.token_stream(&text);
+        while let Some(t) = stream.next() {
+            indexed.push(t.text.clone());
+        }
+        assert_eq!(indexed, ours);
+        assert!(ours.iter().any(|s| s == "biologist"));
     }
 }

@@ -14,7 +14,7 @@ use crate::ingest::passages::Passages;
 use crate::types::{BriefMeta, FileProblem, Scope};
 
 /// Bump when parsing, analysis or the schema change, so existing indexes rebuild.
-pub(crate) const ENGINE_VERSION: &str = "briefbot-index-6";
+pub(crate) const ENGINE_VERSION: &str = "briefbot-index-7";
 
 /// Everything read from the brief files, in a deterministic order.
 #[derive(Debug, Default, Clone)]
