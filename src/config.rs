@@ -18,11 +18,11 @@ pub mod env;
 pub(crate) mod root;
 
 pub use database::{DatabaseSettings, DatabaseUrl};
-pub use discord::{DiscordSettings, ShardRange, Token};
+pub use discord::{DiscordSettings, MissingToken, ShardRange, Token};
 
 /// The default config file, used when no `--config` is given: looked for
 /// where `root::Places::default_config` says.
-pub const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
+pub(crate) const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -58,6 +58,15 @@ pub struct Paths {
     pub data: PathBuf,
     /// Moderator-editable synonyms.
     pub synonyms: PathBuf,
+}
+
+impl Paths {
+    /// Where briefs added from Discord are kept, one folder per server:
+    /// the engine reads them there, moderators' commands and the import of
+    /// an older version's files write and name them there.
+    pub(crate) fn tenant_briefs(&self) -> PathBuf {
+        self.data.join("briefs")
+    }
 }
 
 impl Default for Paths {
@@ -115,7 +124,7 @@ impl Settings {
 
     /// [`Settings::load_with`] from the given places (working directory,
     /// executable, source tree) rather than this process's.
-    pub fn load_in(
+    pub(crate) fn load_in(
         file: Option<&Path>,
         env: &dyn Fn(&str) -> Option<String>,
         places: &root::Places,
@@ -170,7 +179,7 @@ impl Settings {
     pub fn engine_config(&self) -> EngineConfig {
         EngineConfig {
             briefs_dir: self.paths.briefs.clone(),
-            tenant_briefs_dir: Some(self.paths.data.join("briefs")),
+            tenant_briefs_dir: Some(self.paths.tenant_briefs()),
             index_dir: Some(self.paths.index.clone()),
             synonyms_file: Some(self.paths.synonyms.clone()).filter(|p| p.exists()),
             decline_threshold: self.engine.decline_threshold,
@@ -180,6 +189,9 @@ impl Settings {
             lock_wait: std::time::Duration::from_secs(self.engine.lock_wait_secs),
             model_dir: self.engine.semantic.then(|| self.engine.model_dir.clone()),
             vector_cache: None,
+            fill_in_background: false,
+            inline_embed_up_to: briefbot_engine::DEFAULT_INLINE_EMBED,
+            fill_gate: None,
         }
     }
 }

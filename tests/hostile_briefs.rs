@@ -1,4 +1,4 @@
-//! Hostile files in the briefs directory (issue 10): a FIFO, links out of
+//! Hostile files in the briefs directory: a FIFO, links out of
 //! the directory (to a secret file and to /dev/zero), a directory named like
 //! a brief, a non-UTF-8 name, a huge file, a binary file. Nothing hangs,
 //! nothing outside the directory is indexed, each is reported by name, and

@@ -1,4 +1,4 @@
-//! Each kind of index file damaged (issue 10): every file of a generation
+//! Each kind of index file damaged: every file of a generation
 //! and the manifest, truncated, deleted or garbled. A damaged index is never
 //! served silently: the process either rebuilds it from the briefs (and
 //! says so) and answers, or fails with a message naming the damage. And a

@@ -10,6 +10,10 @@ Lines starting with "=" map an irregular inflection to its base form from
 WordNet's exception lists ("=said<TAB>say"), so the engine looks up "say"
 for "said" rather than the rare adjective "said".
 
+Lines starting with "~" list an irregular verb and its forms from WordNet's
+verb exception list ("~take<TAB>taken<TAB>took"), so a question in one
+tense finds a passage in another.
+
 kind: d derivation (invade/invasion), p pertainym or demonym (French/France),
 c capital and its country (Paris/France), n another name of the same named
 thing (France/French Republic), s synonym (same synset or a similar-to
@@ -157,10 +161,11 @@ def depths(synsets):
     return {k: depth(k) for k in synsets}
 
 
-def read_exceptions():
-    """Irregular inflection -> base forms ('said' -> ['say'])."""
+def read_exceptions(names=("noun", "verb", "adj")):
+    """Irregular inflection -> base forms ('said' -> ['say']), from the
+    exception lists of `names` (noun.exc, verb.exc, adj.exc)."""
     bases = collections.defaultdict(list)
-    for name in ("noun", "verb", "adj"):  # noun.exc, verb.exc, adj.exc
+    for name in names:
         with open(os.path.join(WORDNET, name + ".exc"), encoding="latin-1") as f:
             for line in f:
                 form, *base = (lemma_text(w) for w in line.split())
@@ -266,15 +271,27 @@ def main():
 
     out = sys.stdout
     out.write(
-        "# Related words extracted from WordNet 3.0 by data/wordnet/extract.py; see README.md.\n"
+        "# Related words extracted from WordNet 3.0 by assets/wordnet/extract.py; see README.md.\n"
         "# WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved.\n"
         "# word<TAB>alt kind conf...; kinds: n name, p pertainym, c capital, d derivation,\n"
         "# s synonym, b broader; conf in percent.\n"
+        "# =form<TAB>base: an irregular inflection; ~verb<TAB>form...: an irregular verb.\n"
     )
     for form, bases in sorted(read_exceptions().items()):
         bases = [b for b in bases if b in links and keep(b)]
         if bases:
             out.write("=" + form + "\t" + "\t".join(bases) + "\n")
+    # Irregular verbs with their forms ("~take<TAB>taken<TAB>took"), so a
+    # question in one tense finds a passage in another: the stemmer leaves
+    # "slept" and "sleep" apart. Single words only: questions are looked up
+    # word by word.
+    verbs = collections.defaultdict(list)
+    for form, bases in sorted(read_exceptions(("verb",)).items()):
+        for b in bases:
+            if " " not in form + b and keep(b):
+                verbs[b].append(form)
+    for base, forms in sorted(verbs.items()):
+        out.write("~" + base + "\t" + "\t".join(forms) + "\n")
     for word in sorted(links):
         if not keep(word):
             continue

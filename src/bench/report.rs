@@ -103,8 +103,8 @@ fn target(what: &str, limit: &str, measured: String, met: bool) -> Target {
 
 /// Check the figures against the targets (2-core machine). A corpus that was
 /// not measured (`--quick`) yields no line rather than a pass. With the
-/// semantic layer on, the targets are issue 9's: the model's cost per
-/// question and per passage replaces the lexical engine's microseconds.
+/// semantic layer on, the targets are the model's: its cost per question
+/// and per passage replaces the lexical engine's microseconds.
 pub fn targets(r: &Report) -> Vec<Target> {
     if r.brief.semantic {
         return semantic_targets(r);

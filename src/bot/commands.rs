@@ -11,10 +11,10 @@ use super::convert::{command_member, names};
 use super::deferral::answer_or_defer;
 use super::events::{Attachment, Member, SlashAsk};
 use super::in_flight::Pass;
-use super::moderation::{self, Done};
+use super::moderation::{self, progress, Done};
 use super::send::{Rest, Retry};
 use super::{log_channel, Context, Error};
-use briefbot_engine::MAX_QUESTION_CHARS;
+use briefbot_engine::{Vectors, MAX_QUESTION_CHARS};
 
 /// Enter the in-flight set for this command. Once shutdown has begun the
 /// command is refused, privately, like a question; None then.
@@ -138,7 +138,31 @@ pub(crate) async fn brief_add(
         size: u64::from(file.size),
     };
     let done = moderation::add(&state, &m, &file).await;
-    finish(ctx, done).await
+    let filling = matches!(state.engine.vectors(), Vectors::Filling { .. });
+    if !filling {
+        return finish(ctx, done).await;
+    }
+    // The brief answers by its words already; the reply follows the model
+    // through its passages, then says it is done.
+    let line = |v| progress::line(v).unwrap_or_default();
+    let first = progress::with_line(&done.reply, &line(state.engine.vectors()));
+    let handle = ctx.send(first.to_poise()).await?;
+    if let Some(log) = done.log {
+        log_channel::post(ctx.serenity_context(), ctx.data(), &log).await;
+    }
+    loop {
+        tokio::time::sleep(progress::EVERY).await;
+        let now = state.engine.vectors();
+        let reply = progress::with_line(&done.reply, &line(now));
+        if let Err(e) = handle.edit(ctx, reply.to_poise()).await {
+            tracing::warn!("updating the /brief add reply: {e}");
+            break;
+        }
+        if !matches!(now, Vectors::Filling { .. }) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Remove one of this server's briefs.

@@ -40,11 +40,7 @@ pub async fn run_with(
     readiness: Readiness,
 ) -> anyhow::Result<()> {
     // The token is checked before anything is opened.
-    if settings.discord.token.is_none() {
-        anyhow::bail!(
-            "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE); see \"Run it on Discord\" in the README"
-        );
-    }
+    settings.discord.require_token()?;
     let state = setup::state(settings, engine, readiness).await?;
     let follower = super::follower::join(&state).await?;
     let client = setup::client(&state).await?;

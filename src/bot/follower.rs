@@ -20,18 +20,14 @@ pub(super) struct Follower {
 
 pub(super) async fn join(state: &Arc<BotState>) -> anyhow::Result<Follower> {
     let url = state.settings.database_url();
-    let marker = state
-        .settings
-        .paths
-        .data
-        .join("briefs")
-        .join(".imported-to-database");
+    let briefs = state.settings.paths.tenant_briefs();
+    let marker = briefs.join(".imported-to-database");
     let imported = cluster::import_legacy_briefs(&state.cluster, &marker)
         .await
         .with_context(|| {
             format!(
                 "importing the briefs in {} into the database (setting `database.url` = {url})",
-                state.settings.paths.data.join("briefs").display()
+                briefs.display()
             )
         })?;
     if imported > 0 {

@@ -13,6 +13,7 @@ use crate::store::AuditEntry;
 use briefbot_engine::{IndexReport, TenantId};
 
 mod briefs;
+pub(crate) mod progress;
 
 pub use briefs::{add, list, remove};
 
@@ -52,8 +53,35 @@ pub fn tenant(guild: u64) -> TenantId {
     TenantId::new(guild.to_string()).expect("a number is a valid tenant id")
 }
 
+/// What a moderator did, as the audit log and the log channel name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    Reindex,
+    /// A `/reindex` after which no new index serves: the database was out of
+    /// reach, or this process's rebuild failed.
+    ReindexFailed,
+    BriefAdd,
+    BriefRemove,
+    /// An answer deleted by a moderator (not by its asker).
+    Delete,
+}
+
+impl AuditAction {
+    /// The name stored in the audit log's `action` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuditAction::Reindex => "reindex",
+            AuditAction::ReindexFailed => "reindex failed",
+            AuditAction::BriefAdd => "brief add",
+            AuditAction::BriefRemove => "brief remove",
+            AuditAction::Delete => "delete",
+        }
+    }
+}
+
 /// Record a moderator action and return the log-channel line.
-pub async fn audit(state: &BotState, m: &Member, action: &str, detail: &str) -> String {
+pub async fn audit(state: &BotState, m: &Member, action: AuditAction, detail: &str) -> String {
+    let action = action.name();
     let entry = AuditEntry {
         guild: m.guild,
         user: m.user,
@@ -83,17 +111,22 @@ pub async fn reindex(state: &BotState, m: &Member) -> Done {
         Err(refusal) => return refusal,
     };
     let reason = format!("/reindex by {} in {guild}", m.user);
-    let text = match state.cluster.reindex(&reason).await {
-        Ok(change) => report_change(state, &change, guild).await,
-        Err(e) => format!(
-            "Re-indexing failed: the database could not be reached, so no process rebuilt; \
-             the current index keeps serving. {e}"
+    let (action, text) = match state.cluster.reindex(&reason).await {
+        Ok(change) => {
+            let action = if change.rebuilt.is_ok() {
+                AuditAction::Reindex
+            } else {
+                AuditAction::ReindexFailed
+            };
+            (action, report_change(state, &change, guild).await)
+        }
+        Err(e) => (
+            AuditAction::ReindexFailed,
+            format!(
+                "Re-indexing failed: the database could not be reached, so no process rebuilt; \
+                 the current index keeps serving. {e}"
+            ),
         ),
-    };
-    let action = if text.starts_with("Re-indexed") {
-        "reindex"
-    } else {
-        "reindex failed"
     };
     let log = audit(state, m, action, &text).await;
     Done {

@@ -4,10 +4,11 @@
 use super::ask::ask_engine;
 use super::buttons::ButtonId;
 use super::events::ButtonPress;
-use super::moderation::audit;
+use super::moderation::{audit, AuditAction};
 use super::render::{self, View};
 use super::reply::Reply;
 use super::state::BotState;
+use crate::store::Vote;
 
 /// What to do with the interaction.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +80,14 @@ pub async fn press(state: &BotState, p: &ButtonPress) -> Outcome {
                 return private("This answer can no longer be rated.");
             };
             let thumb = if up { "👍" } else { "👎" };
-            match state.store.vote(qid, &passage, user, up, state.now()).await {
+            let vote = Vote {
+                question: qid,
+                passage_id: passage,
+                user,
+                up,
+                at: state.now(),
+            };
+            match state.store.vote(&vote).await {
                 Ok(true) => private(&format!("Thanks, your {thumb} is recorded.")),
                 Ok(false) => private(&format!("You already gave this answer a {thumb}.")),
                 Err(e) => {
@@ -100,7 +108,7 @@ pub async fn press(state: &BotState, p: &ButtonPress) -> Outcome {
             let log = audit(
                 state,
                 &p.member,
-                "delete",
+                AuditAction::Delete,
                 &format!(
                     "deleted the answer to question {qid} asked by <@{}>",
                     q.asker

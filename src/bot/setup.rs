@@ -53,9 +53,7 @@ pub(super) async fn state(
 
 /// Build a client for `state`, ready to connect.
 pub(super) async fn client(state: &Data) -> anyhow::Result<serenity::Client> {
-    let token = state.settings.discord.token.clone().context(
-        "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE); see \"Run it on Discord\" in the README",
-    )?;
+    let token = state.settings.discord.require_token()?.clone();
     let d = &state.settings.discord;
     let http = HttpBuilder::new(token.expose()).client(state.discord_client.clone());
     let http = match &d.rest_proxy {

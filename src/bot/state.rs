@@ -145,10 +145,6 @@ impl BotState {
 
     /// Where briefs added in `guild` live (the engine reads the same place).
     pub fn guild_dir(&self, guild: u64) -> PathBuf {
-        self.settings
-            .engine_config()
-            .tenant_briefs_dir
-            .unwrap_or_else(|| self.settings.paths.data.join("briefs"))
-            .join(guild.to_string())
+        self.settings.paths.tenant_briefs().join(guild.to_string())
     }
 }

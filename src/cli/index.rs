@@ -1,14 +1,35 @@
+use std::time::Instant;
+
+use super::progress;
 use briefbot::config::Settings;
 use briefbot_engine::{Engine, IndexReport};
 
-/// Rebuild the index now, whatever its state, and report.
+/// Rebuild the index now, whatever its state, and report. The words are
+/// published first (other processes answer from them at once); the command
+/// returns once every passage has its vector too.
 pub fn run(settings: &Settings) -> anyhow::Result<()> {
-    let (engine, opened) = Engine::open(settings.engine_config())?;
-    let report = if opened.rebuilt {
+    let started = Instant::now();
+    let mut cfg = settings.engine_config();
+    cfg.fill_in_background = true;
+    let (engine, opened) = Engine::open(cfg)?;
+    let mut report = if opened.rebuilt {
         opened
     } else {
         engine.reindex()?
     };
+    if report.pending_vectors > 0 {
+        super::note(&format!(
+            "Words searchable after {} ms; embedding {} passages.",
+            started.elapsed().as_millis(),
+            report.pending_vectors
+        ));
+        let bar = progress::Embedding::new(report.pending_vectors);
+        let waited = engine.wait_for_vectors(&bar);
+        bar.finish();
+        report.embedded += waited?;
+        report.pending_vectors = 0;
+        report.millis = started.elapsed().as_millis();
+    }
     super::emit(&report_text(&report))?;
     Ok(())
 }
@@ -33,6 +54,12 @@ pub fn report_text(r: &IndexReport) -> String {
     }
     for p in &r.problems {
         out.push_str(&format!("  problem: {}: {}\n", p.file.display(), p.problem));
+    }
+    if r.embedded > 0 {
+        out.push_str(&format!(
+            "  vectors: {} embedded, the others' reused\n",
+            count(r.embedded, "passage")
+        ));
     }
     out
 }

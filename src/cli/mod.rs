@@ -17,6 +17,7 @@ mod chat;
 mod eval;
 mod index;
 pub mod output;
+mod progress;
 mod serve;
 
 use std::io::Write;
@@ -99,7 +100,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// Open the engine for a one-shot command, telling the user on stderr when
 /// the index had to be built and which files could not be read.
 pub fn open_engine(settings: &Settings) -> anyhow::Result<Engine> {
-    let (engine, report) = Engine::open(settings.engine_config())?;
+    // A question need not wait minutes for a large brief's vectors.
+    let mut cfg = settings.engine_config();
+    cfg.fill_in_background = true;
+    let (engine, report) = Engine::open(cfg)?;
     if report.rebuilt {
         note(&format!(
             "Indexed {} ({}) in {} ms.",
@@ -110,6 +114,13 @@ pub fn open_engine(settings: &Settings) -> anyhow::Result<Engine> {
     }
     for p in &report.problems {
         note(&format!("warning: {}: {}", p.file.display(), p.problem));
+    }
+    if report.pending_vectors > 0 {
+        note(&format!(
+            "{} are still being embedded (`briefbot index` waits for them); \
+             answers use their words meanwhile.",
+            index::count(report.pending_vectors, "passage")
+        ));
     }
     Ok(engine)
 }

@@ -17,13 +17,12 @@ pub fn run(mut settings: Settings, args: Args) -> anyhow::Result<()> {
         let range: ShardRange = s.parse().map_err(|e| anyhow::anyhow!("--shards: {e}"))?;
         settings.discord.shards = Some(range);
     }
-    if settings.discord.token.is_none() {
-        anyhow::bail!(
-            "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE to a file holding it). \
-             The README section \"Run it on Discord\" shows how to create the bot and get one."
-        );
-    }
-    let (engine, report) = Engine::open(settings.engine_config()).context("opening the index")?;
+    // Before the index is opened, which can take a while.
+    settings.discord.require_token()?;
+    // Members are answered by the briefs' words while vectors fill in.
+    let mut cfg = settings.engine_config();
+    cfg.fill_in_background = true;
+    let (engine, report) = Engine::open(cfg).context("opening the index")?;
     for p in &report.problems {
         tracing::warn!(file = %p.file.display(), "brief not indexed: {}", p.problem);
     }
@@ -31,6 +30,7 @@ pub fn run(mut settings: Settings, args: Args) -> anyhow::Result<()> {
         briefs = report.briefs,
         passages = report.passages,
         rebuilt = report.rebuilt,
+        vectors_pending = report.pending_vectors,
         "index ready"
     );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;

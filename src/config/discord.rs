@@ -21,6 +21,15 @@ impl Token {
     }
 }
 
+/// The bot was started without a token: says where one comes from, for
+/// every path that needs it (`serve`, the bot's start, its HTTP client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no Discord token: set DISCORD_TOKEN (or DISCORD_TOKEN_FILE to a file holding it); \
+     the README section \"Run it on Discord\" shows how to create the bot and get one"
+)]
+pub struct MissingToken;
+
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Token(<redacted>)")
@@ -152,6 +161,11 @@ impl Default for DiscordSettings {
 }
 
 impl DiscordSettings {
+    /// The token, or why the bot cannot connect without one.
+    pub fn require_token(&self) -> Result<&Token, MissingToken> {
+        self.token.as_ref().ok_or(MissingToken)
+    }
+
     /// Checks no type can express; the error names the setting at fault.
     pub(crate) fn validate(&self) -> Result<(), (String, String)> {
         let err = |k: &str, m: String| Err((format!("discord.{k}"), m));

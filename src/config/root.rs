@@ -32,7 +32,7 @@ use briefbot_engine::DEFAULT_MODEL_DIR;
 
 /// The places a default config file and the model are looked for.
 #[derive(Debug, Clone)]
-pub struct Places {
+pub(crate) struct Places {
     pub cwd: PathBuf,
     /// This process's executable, if it can be named.
     pub exe: Option<PathBuf>,
@@ -42,7 +42,7 @@ pub struct Places {
 
 impl Places {
     /// The running process's places.
-    pub fn here() -> Places {
+    pub(crate) fn here() -> Places {
         Places {
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             exe: std::env::current_exe()
@@ -67,7 +67,7 @@ impl Places {
     }
 
     /// The config file used when none is given.
-    pub fn default_config(&self) -> Option<PathBuf> {
+    pub(crate) fn default_config(&self) -> Option<PathBuf> {
         self.candidates()
             .map(|d| d.join(DEFAULT_CONFIG_FILE))
             .find(|f| f.is_file())
@@ -80,12 +80,12 @@ impl Places {
     }
 
     /// The root defaults are read from when no config file exists anywhere.
-    pub fn home(&self) -> PathBuf {
+    pub(crate) fn home(&self) -> PathBuf {
         self.with_model().unwrap_or(&self.cwd).to_path_buf()
     }
 
     /// `file` as the process sees it: relative to the working directory.
-    pub fn absolute(&self, file: &Path) -> PathBuf {
+    pub(crate) fn absolute(&self, file: &Path) -> PathBuf {
         self.cwd.join(file)
     }
 }

@@ -11,12 +11,11 @@
 
 mod migrations;
 mod postgres;
+mod records;
 mod sql;
 mod sqlite;
 
 use std::path::{Path, PathBuf};
-
-use sha2::{Digest, Sha256};
 
 use crate::config::DatabaseUrl;
 pub use migrations::LATEST as SCHEMA_VERSION;
@@ -85,7 +84,7 @@ pub struct NewBrief {
 
 impl NewBrief {
     pub(crate) fn sha256(&self) -> String {
-        hex(&Sha256::digest(&self.body))
+        briefbot_engine::content_hash(&self.body)
     }
 }
 
@@ -135,6 +134,16 @@ pub struct ProcessRow {
     pub generation: i64,
     /// When it started serving it.
     pub served_at_ms: i64,
+}
+
+/// A member's vote on one answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vote {
+    pub question: i64,
+    pub passage_id: String,
+    pub user: u64,
+    pub up: bool,
+    pub at: i64,
 }
 
 /// An answer members voted on, for `/feedback`.
@@ -253,15 +262,8 @@ impl Store {
 
     /// Record a member's vote on one answer; a second vote replaces the first.
     /// Returns true when the vote is new or changed.
-    pub async fn vote(
-        &self,
-        question: i64,
-        passage_id: &str,
-        user: u64,
-        up: bool,
-        at: i64,
-    ) -> Result<bool, StoreError> {
-        call!(self, vote(question, &passage, user, up, at), owned: passage = passage_id.to_string())
+    pub async fn vote(&self, vote: &Vote) -> Result<bool, StoreError> {
+        call!(self, vote(&v), owned: v = vote.clone())
     }
 
     /// Votes on one answer: (up, down).
@@ -376,8 +378,4 @@ impl Store {
             Backend::Postgres(db) => db.listen().await.map(Some),
         }
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::migrations::{Dialect, LATEST, MIGRATIONS};
+use super::records::{self, Columns};
 use super::sql;
 use super::{
     AuditEntry, BriefRecord, Generation, LegacyBrief, NewBrief, ProcessRow, StoreError,
-    StoredQuestion, VotedAnswer,
+    StoredQuestion, Vote, VotedAnswer,
 };
 
 #[derive(Clone)]
@@ -123,6 +124,22 @@ fn id(v: u64) -> i64 {
     v as i64
 }
 
+impl Columns for Row<'_> {
+    type Error = rusqlite::Error;
+    fn int(&self, i: usize) -> rusqlite::Result<i64> {
+        self.get(i)
+    }
+    fn opt_int(&self, i: usize) -> rusqlite::Result<Option<i64>> {
+        self.get(i)
+    }
+    fn text(&self, i: usize) -> rusqlite::Result<String> {
+        self.get(i)
+    }
+    fn opt_text(&self, i: usize) -> rusqlite::Result<Option<String>> {
+        self.get(i)
+    }
+}
+
 pub(super) fn schema_version(c: &mut Connection) -> Result<i64, StoreError> {
     Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
@@ -144,19 +161,8 @@ pub(super) fn record_question(c: &mut Connection, q: &StoredQuestion) -> Result<
 }
 
 pub(super) fn question(c: &mut Connection, qid: i64) -> Result<Option<StoredQuestion>, StoreError> {
-    Ok(c.query_row(sql::QUESTION, [qid], |r| {
-        Ok(StoredQuestion {
-            id: r.get(0)?,
-            guild: r.get::<_, Option<i64>>(1)?.map(|g| g as u64),
-            channel: r.get::<_, i64>(2)? as u64,
-            asker: r.get::<_, i64>(3)? as u64,
-            text: r.get(4)?,
-            answered: r.get::<_, i64>(5)? != 0,
-            passage_id: r.get(6)?,
-            asked_at: r.get(7)?,
-        })
-    })
-    .optional()?)
+    Ok(c.query_row(sql::QUESTION, [qid], |r| records::question(r))
+        .optional()?)
 }
 
 pub(super) fn answered_in_channel(c: &mut Connection, channel: u64) -> Result<bool, StoreError> {
@@ -174,31 +180,15 @@ pub(super) fn declined(
 ) -> Result<Vec<StoredQuestion>, StoreError> {
     let mut stmt = c.prepare(sql::DECLINED)?;
     let rows = stmt.query_map(params![id(guild), limit as i64], |r| {
-        Ok(StoredQuestion {
-            id: r.get(0)?,
-            guild: Some(guild),
-            channel: r.get::<_, i64>(1)? as u64,
-            asker: r.get::<_, i64>(2)? as u64,
-            text: r.get(3)?,
-            answered: false,
-            passage_id: None,
-            asked_at: r.get(4)?,
-        })
+        records::declined(r, guild)
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub(super) fn vote(
-    c: &mut Connection,
-    question: i64,
-    passage_id: &str,
-    user: u64,
-    up: bool,
-    at: i64,
-) -> Result<bool, StoreError> {
+pub(super) fn vote(c: &mut Connection, v: &Vote) -> Result<bool, StoreError> {
     Ok(c.query_row(
         sql::VOTE,
-        params![question, passage_id, id(user), up as i64, at],
+        params![v.question, v.passage_id, id(v.user), v.up as i64, v.at],
         |_| Ok(()),
     )
     .optional()?
@@ -211,7 +201,7 @@ pub(super) fn votes(
     passage_id: &str,
 ) -> Result<(u32, u32), StoreError> {
     Ok(c.query_row(sql::VOTES, params![question, passage_id], |r| {
-        Ok((r.get::<_, i64>(0)? as u32, r.get::<_, i64>(1)? as u32))
+        records::votes(r)
     })?)
 }
 
@@ -222,12 +212,7 @@ pub(super) fn downvoted(
 ) -> Result<Vec<VotedAnswer>, StoreError> {
     let mut stmt = c.prepare(sql::DOWNVOTED)?;
     let rows = stmt.query_map(params![id(guild), limit as i64], |r| {
-        Ok(VotedAnswer {
-            question: r.get(0)?,
-            passage_id: r.get(1)?,
-            down: r.get::<_, i64>(2)? as u32,
-            up: r.get::<_, i64>(3)? as u32,
-        })
+        records::voted_answer(r)
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -251,13 +236,7 @@ pub(super) fn audit_log(
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let mut stmt = c.prepare(sql::AUDIT_LOG)?;
     let rows = stmt.query_map(params![id(guild), limit as i64], |r| {
-        Ok(AuditEntry {
-            guild: Some(guild),
-            user: r.get::<_, i64>(0)? as u64,
-            action: r.get(1)?,
-            detail: r.get(2)?,
-            at: r.get(3)?,
-        })
+        records::audit_entry(r, guild)
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -329,19 +308,7 @@ pub(super) fn briefs(
     tenant: Option<&str>,
 ) -> Result<Vec<BriefRecord>, StoreError> {
     let mut stmt = c.prepare(&sql::brief_list(tenant.is_some()))?;
-    let map = |r: &Row<'_>| {
-        Ok(BriefRecord {
-            tenant: r.get(0)?,
-            file: r.get(1)?,
-            title: r.get(2)?,
-            publisher: r.get(3)?,
-            published: r.get(4)?,
-            url: r.get(5)?,
-            sha256: r.get(6)?,
-            added_by: r.get::<_, i64>(7)? as u64,
-            added_at: r.get(8)?,
-        })
-    };
+    let map = |r: &Row<'_>| records::brief_record(r);
     let rows = match tenant {
         Some(t) => stmt.query_map([t], map)?.collect::<Result<_, _>>()?,
         None => stmt.query_map([], map)?.collect::<Result<_, _>>()?,
@@ -361,12 +328,7 @@ pub(super) fn brief_body(
 }
 
 pub(super) fn generation(c: &mut Connection) -> Result<Generation, StoreError> {
-    Ok(c.query_row(sql::GENERATION, [], |r| {
-        Ok(Generation {
-            number: r.get(0)?,
-            changed_at_ms: r.get(1)?,
-        })
-    })?)
+    Ok(c.query_row(sql::GENERATION, [], |r| records::generation(r))?)
 }
 
 pub(super) fn heartbeat(c: &mut Connection, p: &ProcessRow) -> Result<(), StoreError> {
@@ -391,18 +353,7 @@ pub(super) fn processes(
     alive_since_ms: i64,
 ) -> Result<Vec<ProcessRow>, StoreError> {
     let mut stmt = c.prepare(sql::PROCESSES)?;
-    let rows = stmt.query_map([alive_since_ms], |r| {
-        Ok(ProcessRow {
-            id: r.get(0)?,
-            host: r.get(1)?,
-            pid: r.get(2)?,
-            shards: r.get(3)?,
-            started_at_ms: r.get(4)?,
-            heartbeat_at_ms: r.get(5)?,
-            generation: r.get(6)?,
-            served_at_ms: r.get(7)?,
-        })
-    })?;
+    let rows = stmt.query_map([alive_since_ms], |r| records::process(r))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -418,15 +369,7 @@ pub(super) fn forget_process(
 
 pub(super) fn legacy_briefs(c: &mut Connection) -> Result<Vec<LegacyBrief>, StoreError> {
     let mut stmt = c.prepare(sql::LEGACY_BRIEFS)?;
-    let rows = stmt.query_map([], |r| {
-        Ok(LegacyBrief {
-            guild: r.get::<_, i64>(0)? as u64,
-            file: r.get(1)?,
-            title: r.get(2)?,
-            added_by: r.get::<_, i64>(3)? as u64,
-            added_at: r.get(4)?,
-        })
-    })?;
+    let rows = stmt.query_map([], |r| records::legacy_brief(r))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

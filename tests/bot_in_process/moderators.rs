@@ -89,6 +89,20 @@ async fn a_moderators_reindex_reports_and_is_audited() {
 }
 
 #[tokio::test]
+async fn a_reindex_that_fails_is_audited_as_failed() {
+    let b = bot();
+    let mut by_role = member(MODERATOR);
+    by_role.roles = vec![MOD_ROLE];
+    std::fs::remove_dir_all(&b.state.settings.paths.briefs).unwrap();
+    let done = moderation::reindex(&b.state, &by_role).await;
+    let text = done.reply.content.clone().unwrap();
+    assert!(text.starts_with("Re-indexing failed"), "{text}");
+    assert!(done.log.unwrap().contains(" reindex failed: "));
+    let audit = b.state.store.audit_log(GUILD, 5).await.unwrap();
+    assert_eq!(audit[0].action, "reindex failed");
+}
+
+#[tokio::test]
 async fn a_moderators_brief_is_searched_only_in_their_own_server() {
     let b = loopback_bot();
     let url = serve_attachment("lunar.md", LUNAR.as_bytes()).await;

@@ -178,17 +178,3 @@ pub fn du(dir: &Path) -> u64 {
     }
     total
 }
-
-/// A small deterministic generator: the "random" moments of a test must be
-/// the same on every run so a failure can be replayed.
-pub struct Lcg(pub u64);
-
-impl Lcg {
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n.max(1)
-    }
-}

@@ -1,4 +1,4 @@
-//! Fifty members asking in one channel at once (issue 10): every `/ask` is
+//! Fifty members asking in one channel at once: every `/ask` is
 //! answered, mentions are answered in the order asked within the channel's
 //! posting budget, the rest get a quiet ⏳, and the channel at most one notice.
 

@@ -1,4 +1,5 @@
-//! "Next match" and "Delete" on an answer (issue test 4).
+//! "Next match" and "Delete" on an answer: the asker pages and deletes,
+//! anyone else is refused privately.
 
 use serde_json::Value;
 

@@ -1,4 +1,4 @@
-//! Members asking (issue tests 2, 3 and 8): `/ask`, a mention, the prefix, a
+//! Members asking: `/ask`, a mention, the prefix, a
 //! watched channel, an unwatched one, a DM, and hostile input over the wire.
 
 use crate::harness::*;

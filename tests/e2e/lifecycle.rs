@@ -1,4 +1,5 @@
-//! Start-up, faults and shutdown (issue tests 1, 7 and 9).
+//! Start-up (intents and command registration), faults (reconnects, REST
+//! errors) and shutdown (answers in flight sent, then the gateway closed).
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! Moderators (issue tests 5 and 6): refusals for members, `/brief add` with
+//! Moderators: refusals for members, `/brief add` with
 //! an attachment scoped to its guild, and `/reindex` under load.
 
 use crate::harness::*;

@@ -1,4 +1,4 @@
-//! Replies that meet Discord's transient faults (issue 10): a 429 is waited
+//! Replies that meet Discord's transient faults: a 429 is waited
 //! out, a 500 retried, and a response lost after the request took effect is
 //! never turned into a second message.
 

@@ -1,4 +1,4 @@
-//! Several processes (issue 11): two `briefbot serve --shards` processes share
+//! Several processes: two `briefbot serve --shards` processes share
 //! one PostgreSQL and one fake Discord. A brief a moderator adds on shard 0 is
 //! stored for every process; a `/reindex` issued on shard 0 makes the process
 //! on shard 1 serve a new brief; and a process restarted with another shard

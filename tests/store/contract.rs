@@ -1,7 +1,7 @@
 //! What the bot relies on from either backend. Each test runs twice.
 
 use briefbot::config::DatabaseUrl;
-use briefbot::store::{NewBrief, ProcessRow, Store, StoredQuestion, SCHEMA_VERSION};
+use briefbot::store::{NewBrief, ProcessRow, Store, StoredQuestion, Vote, SCHEMA_VERSION};
 
 use crate::pg_cluster;
 
@@ -57,17 +57,28 @@ macro_rules! on_both {
     };
 }
 
+/// A vote on passage "nk#3".
+fn vote(question: i64, user: u64, up: bool, at: i64) -> Vote {
+    Vote {
+        question,
+        passage_id: "nk#3".into(),
+        user,
+        up,
+        at,
+    }
+}
+
 on_both!(one_vote_per_member_per_answer_and_a_change_of_mind_replaces_it);
 async fn one_vote_per_member_per_answer_and_a_change_of_mind_replaces_it(store: &Store) {
     let q = store
         .record_question(&question(5, "how many?", true))
         .await
         .unwrap();
-    assert!(store.vote(q, "nk#3", 1, false, 1).await.unwrap());
-    assert!(!store.vote(q, "nk#3", 1, false, 2).await.unwrap());
-    assert!(store.vote(q, "nk#3", 2, false, 3).await.unwrap());
+    assert!(store.vote(&vote(q, 1, false, 1)).await.unwrap());
+    assert!(!store.vote(&vote(q, 1, false, 2)).await.unwrap());
+    assert!(store.vote(&vote(q, 2, false, 3)).await.unwrap());
     assert_eq!(store.votes(q, "nk#3").await.unwrap(), (0, 2));
-    assert!(store.vote(q, "nk#3", 1, true, 4).await.unwrap());
+    assert!(store.vote(&vote(q, 1, true, 4)).await.unwrap());
     assert_eq!(store.votes(q, "nk#3").await.unwrap(), (1, 1));
     let down = store.downvoted(5, 10).await.unwrap();
     assert_eq!(down.len(), 1);
@@ -121,7 +132,7 @@ async fn old_answered_questions_are_pruned_but_declined_and_voted_ones_stay(stor
     let mut recent = question(5, "recent", true);
     recent.asked_at += 100;
     let recent = store.record_question(&recent).await.unwrap();
-    store.vote(voted, "nk#3", 9, true, 1).await.unwrap();
+    store.vote(&vote(voted, 9, true, 1)).await.unwrap();
     assert_eq!(store.prune_questions(1_700_000_050).await.unwrap(), 1);
     assert!(store.question(old).await.unwrap().is_none());
     for kept in [voted, declined, recent] {

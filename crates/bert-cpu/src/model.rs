@@ -69,8 +69,11 @@ impl Config {
     }
 }
 
-/// A loaded encoder: weights widened to f32, but the word table (most of
-/// the file) kept as stored and widened one looked-up row at a time.
+/// A loaded encoder: the linear layers' matrices kept in half precision and
+/// widened in registers as they multiply (see `kernel`), the word table
+/// (most of the file) kept as stored and widened one looked-up row at a
+/// time, and the small rest (biases, norms, positions) widened to f32 at
+/// load.
 pub struct Bert {
     cfg: Config,
     words: Table,

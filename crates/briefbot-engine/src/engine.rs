@@ -10,6 +10,7 @@ use arc_swap::ArcSwap;
 use crate::answer;
 use crate::answer::retrieve::Scored;
 use crate::error::{BriefError, EngineError};
+use crate::fill::{self, Fill, FillGate};
 use crate::index::lock::RebuildLock;
 use crate::index::manifest::Manifest;
 use crate::index::snapshot::{DenseInput, Snapshot};
@@ -47,6 +48,18 @@ pub struct EngineConfig {
     /// from. The benchmarks keep one so each run does not re-embed 100k
     /// passages; the bot does not need it.
     pub vector_cache: Option<PathBuf>,
+    /// When more than `inline_embed_up_to` passages need the model, `open`
+    /// and `reindex` publish the words first and return, and the vectors
+    /// fill in behind on a thread of the engine's ([`Engine::vectors`],
+    /// [`Engine::wait_for_vectors`]). False: they return once every
+    /// passage has its vector, as a library user or a test expects.
+    pub fill_in_background: bool,
+    /// So few passages embed in well under a second: a build does them
+    /// before it publishes, and questions never lack their vectors.
+    pub inline_embed_up_to: usize,
+    /// Holds background fills until opened (tests only).
+    #[doc(hidden)]
+    pub fill_gate: Option<Arc<FillGate>>,
 }
 
 impl EngineConfig {
@@ -62,11 +75,16 @@ impl EngineConfig {
             lock_wait: DEFAULT_LOCK_WAIT,
             model_dir: Some(DEFAULT_MODEL_DIR.into()),
             vector_cache: None,
+            fill_in_background: false,
+            inline_embed_up_to: DEFAULT_INLINE_EMBED,
+            fill_gate: None,
         }
     }
 }
 
 pub const DEFAULT_DECLINE_THRESHOLD: f32 = 0.27;
+/// About half a second of the model on two cores.
+pub const DEFAULT_INLINE_EMBED: usize = 50;
 /// Long enough for a rebuild of a large corpus on a busy machine.
 pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
 /// The shipped model, relative to the working directory like `briefs/`.
@@ -109,6 +127,8 @@ pub struct Engine {
     pub(crate) current: ArcSwap<Snapshot>,
     /// Serialises rebuilds; questions never take it.
     pub(crate) rebuild: Mutex<()>,
+    /// The current snapshot's vectors being filled in, or filled.
+    pub(crate) fill: Mutex<Option<Fill>>,
 }
 
 impl Engine {
@@ -127,7 +147,7 @@ impl Engine {
             (Some(_), Some(path)) => DenseIndex::read(path),
             _ => None,
         };
-        let dense = dense(&encoder, cached.as_ref());
+        let dense = dense(&cfg, &encoder, cached.map(Arc::new));
         let snapshot = match &cfg.index_dir {
             None => {
                 report.rebuilt = true;
@@ -148,12 +168,15 @@ impl Engine {
             }
         };
         fill_report(&mut report, &snapshot, started);
+        let (snapshot, fill) = fill::start(snapshot, cfg.fill_gate.clone());
         let engine = Engine {
             cfg,
             encoder,
-            current: ArcSwap::from_pointee(snapshot),
+            current: ArcSwap::new(snapshot),
             rebuild: Mutex::new(()),
+            fill: Mutex::new(fill),
         };
+        engine.settle(&mut report, started)?;
         Ok((engine, report))
     }
 
@@ -204,6 +227,9 @@ impl Engine {
         let lock = dir
             .map(|d| RebuildLock::acquire(d, self.cfg.lock_wait))
             .transpose()?;
+        // The generation being replaced needs no more vectors; the
+        // new one starts from what the old fill started from.
+        let unfilled = fill::lock(&self.fill).take().and_then(Fill::cancel);
         let old = self.current.load_full();
         let synonyms = load_synonyms(&self.cfg)?;
         let corpus = sources(&self.cfg, &synonyms).load()?;
@@ -218,7 +244,8 @@ impl Engine {
         // lower scheduling priority (Tantivy's indexing threads inherit it),
         // so answers never queue behind the rebuild. The priority ends with
         // the thread, so no worker of the caller's is left slowed.
-        let dense = dense(&self.encoder, old.dense.as_ref().map(|layer| &layer.index));
+        let previous = old.dense.get().map(|layer| layer.index.clone());
+        let dense = dense(&self.cfg, &self.encoder, previous.or(unfilled));
         let snapshot = std::thread::scope(|s| {
             s.spawn(|| {
                 priority::lower_this_thread();
@@ -234,7 +261,8 @@ impl Engine {
         })
         .map_err(|_| EngineError::RebuildPanicked)??;
         fill_report(&mut report, &snapshot, started);
-        self.current.store(Arc::new(snapshot));
+        self.publish(snapshot);
+        self.settle(&mut report, started)?;
         Ok(report)
     }
 
@@ -292,12 +320,15 @@ fn sources<'a>(cfg: &'a EngineConfig, synonyms: &'a (Arc<Synonyms>, Vec<u8>)) ->
 
 /// What a new snapshot's semantic layer starts from, when there is one.
 fn dense<'a>(
+    cfg: &EngineConfig,
     encoder: &'a Option<Arc<Encoder>>,
-    previous: Option<&'a DenseIndex>,
+    previous: Option<Arc<DenseIndex>>,
 ) -> Option<DenseInput<'a>> {
-    encoder
-        .as_ref()
-        .map(|encoder| DenseInput { encoder, previous })
+    encoder.as_ref().map(|encoder| DenseInput {
+        encoder,
+        previous,
+        inline_up_to: cfg.inline_embed_up_to,
+    })
 }
 
 fn diff_files(
@@ -324,5 +355,6 @@ fn fill_report(report: &mut IndexReport, snapshot: &Snapshot, started: Instant) 
     report.passages = snapshot.corpus.passages.len();
     report.problems = snapshot.corpus.problems.clone();
     report.embedded = snapshot.embedded;
+    report.pending_vectors = snapshot.pending.as_ref().map_or(0, |p| p.missing);
     report.millis = started.elapsed().as_millis();
 }

@@ -46,7 +46,9 @@
 //!    vectors, so a passage that says what was asked in other words scores a
 //!    high cosine even when it shares no word with the question. The vectors
 //!    are built with each generation (re-embedding only what changed) and
-//!    saved beside it. Without a model ([`EngineConfig::model_dir`] `None`)
+//!    saved beside it; past a few dozen passages the words are published
+//!    first and the vectors filled in behind (`fill`, [`Engine::vectors`]).
+//!    Without a model ([`EngineConfig::model_dir`] `None`)
 //!    the engine runs lexical-only.
 //! 5. **Answer** (`answer`): BM25 finds candidates in the asker's [`Scope`]
 //!    (`retrieve`), the reranker rescores them, and the best become [`Hit`]s
@@ -76,6 +78,7 @@ mod answer;
 mod engine;
 mod error;
 pub mod eval;
+mod fill;
 mod index;
 mod ingest;
 mod query;
@@ -84,11 +87,13 @@ mod tenant;
 mod types;
 
 pub use engine::{
-    Engine, EngineConfig, Question, Stats, DEFAULT_DECLINE_THRESHOLD, DEFAULT_LOCK_WAIT,
-    DEFAULT_MODEL_DIR,
+    Engine, EngineConfig, Question, Stats, DEFAULT_DECLINE_THRESHOLD, DEFAULT_INLINE_EMBED,
+    DEFAULT_LOCK_WAIT, DEFAULT_MODEL_DIR,
 };
 pub use error::{BriefError, EngineError};
+pub use fill::{FillGate, Progress, Vectors};
 pub use ingest::brief::{parse_brief, BriefLimits, ParsedBrief};
+pub use ingest::corpus::content_hash;
 pub use query::MAX_QUESTION_CHARS;
 pub use semantic::layer::FILE as VECTORS_FILE;
 pub use semantic::SemanticError;
@@ -103,6 +108,15 @@ pub mod explain {
     pub use crate::answer::rerank::Features;
     pub use crate::answer::retrieve::Scored;
     pub use crate::semantic::fusion::{evidence, DenseFeatures};
+}
+
+/// Load the model in `dir` for the whole process: engines opened on it
+/// while the returned handle is held reuse this load. For timing indexing
+/// alone (`embed_rate` example of `briefbot-bench`); front ends need not
+/// call it.
+#[doc(hidden)]
+pub fn preload_model(dir: &std::path::Path) -> Result<impl Sized, SemanticError> {
+    semantic::shared_encoder(dir)
 }
 
 /// A file of the repository the crate lives in (the shipped briefs and

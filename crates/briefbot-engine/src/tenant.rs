@@ -8,11 +8,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::error::{BriefError, EngineError};
 use super::ingest::brief::{parse_brief, ParsedBrief, BRIEF_EXTENSIONS};
-use super::ingest::corpus::hex;
+use super::ingest::corpus::content_hash;
 use super::types::Scope;
 use super::Engine;
 
@@ -178,7 +176,7 @@ impl Engine {
                 out.push(TenantBrief {
                     tenant: tenant.clone(),
                     file,
-                    sha256: hex(&Sha256::digest(&bytes)),
+                    sha256: content_hash(&bytes),
                 });
             }
         }

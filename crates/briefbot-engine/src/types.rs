@@ -150,6 +150,10 @@ pub struct IndexReport {
     /// Passages run through the sentence-embedding model; the others' vectors
     /// were reused from the previous generation or loaded from disk.
     pub embedded: usize,
+    /// Passages whose vectors were still to be made when the words were
+    /// published: they fill in behind, and their briefs answer by words
+    /// meanwhile.
+    pub pending_vectors: usize,
     /// False when the index on disk was already up to date and was reused.
     pub rebuilt: bool,
 }

@@ -1,4 +1,4 @@
-//! Start-up with an index on disk (issue 8): an up-to-date index opens from
+//! Start-up with an index on disk: an up-to-date index opens from
 //! what its generation saved, without parsing the briefs; a touched but
 //! unchanged brief does not rebuild it; a changed one does; and a saved
 //! file that is damaged or from another format version is rebuilt, never

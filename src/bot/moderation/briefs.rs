@@ -3,7 +3,7 @@
 //! touch their own server's briefs, and every process sharing the database
 //! serves them (see [`crate::cluster`]).
 
-use super::{audit, report_change, require_moderator, tenant, Done};
+use super::{audit, report_change, require_moderator, tenant, AuditAction, Done};
 use crate::bot::events::{Attachment, Member};
 use crate::bot::render;
 use crate::bot::reply::Reply;
@@ -73,7 +73,7 @@ async fn add_checked(
     let log = audit(
         state,
         m,
-        "brief add",
+        AuditAction::BriefAdd,
         &format!("{name} ({})", parsed.meta.title),
     )
     .await;
@@ -113,7 +113,7 @@ pub async fn remove(state: &BotState, m: &Member, name: &str) -> Done {
         }
     };
     let report = report_change(state, &change, guild).await;
-    let log = audit(state, m, "brief remove", &name).await;
+    let log = audit(state, m, AuditAction::BriefRemove, &name).await;
     Done {
         reply: Reply::private(render::clip(
             &format!(

@@ -12,6 +12,7 @@ use tokio_postgres::{AsyncMessage, NoTls, Row};
 mod queries;
 
 use super::migrations::{Dialect, LATEST, MIGRATIONS};
+use super::records::Columns;
 use super::sql;
 use super::StoreError;
 
@@ -35,6 +36,22 @@ type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 fn id(v: u64) -> i64 {
     v as i64
+}
+
+impl Columns for Row {
+    type Error = tokio_postgres::Error;
+    fn int(&self, i: usize) -> Result<i64, Self::Error> {
+        self.try_get(i)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, Self::Error> {
+        self.try_get(i)
+    }
+    fn text(&self, i: usize) -> Result<String, Self::Error> {
+        self.try_get(i)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Error> {
+        self.try_get(i)
+    }
 }
 
 impl Postgres {

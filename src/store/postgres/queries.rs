@@ -2,10 +2,11 @@
 //! with PostgreSQL's types (every integer column is BIGINT), rows read back.
 
 use super::{bump_and_notify, id, Postgres};
+use crate::store::records;
 use crate::store::sql;
 use crate::store::{
     AuditEntry, BriefRecord, Generation, LegacyBrief, NewBrief, ProcessRow, StoreError,
-    StoredQuestion, VotedAnswer,
+    StoredQuestion, Vote, VotedAnswer,
 };
 
 impl Postgres {
@@ -35,19 +36,8 @@ impl Postgres {
     }
 
     pub(crate) async fn question(&self, qid: i64) -> Result<Option<StoredQuestion>, StoreError> {
-        Ok(self
-            .query_opt(sql::QUESTION, &[&qid])
-            .await?
-            .map(|r| StoredQuestion {
-                id: r.get(0),
-                guild: r.get::<_, Option<i64>>(1).map(|g| g as u64),
-                channel: r.get::<_, i64>(2) as u64,
-                asker: r.get::<_, i64>(3) as u64,
-                text: r.get(4),
-                answered: r.get::<_, i64>(5) != 0,
-                passage_id: r.get(6),
-                asked_at: r.get(7),
-            }))
+        let row = self.query_opt(sql::QUESTION, &[&qid]).await?;
+        Ok(row.as_ref().map(records::question).transpose()?)
     }
 
     pub(crate) async fn answered_in_channel(&self, channel: u64) -> Result<bool, StoreError> {
@@ -67,31 +57,21 @@ impl Postgres {
             .await?;
         Ok(rows
             .iter()
-            .map(|r| StoredQuestion {
-                id: r.get(0),
-                guild: Some(guild),
-                channel: r.get::<_, i64>(1) as u64,
-                asker: r.get::<_, i64>(2) as u64,
-                text: r.get(3),
-                answered: false,
-                passage_id: None,
-                asked_at: r.get(4),
-            })
-            .collect())
+            .map(|r| records::declined(r, guild))
+            .collect::<Result<_, _>>()?)
     }
 
-    pub(crate) async fn vote(
-        &self,
-        question: i64,
-        passage_id: &str,
-        user: u64,
-        up: bool,
-        at: i64,
-    ) -> Result<bool, StoreError> {
+    pub(crate) async fn vote(&self, v: &Vote) -> Result<bool, StoreError> {
         let changed = self
             .query_opt(
                 sql::VOTE,
-                &[&question, &passage_id, &id(user), &(up as i64), &at],
+                &[
+                    &v.question,
+                    &v.passage_id,
+                    &id(v.user),
+                    &(v.up as i64),
+                    &v.at,
+                ],
             )
             .await?;
         Ok(changed.is_some())
@@ -105,7 +85,8 @@ impl Postgres {
         let rows = self.query(sql::VOTES, &[&question, &passage_id]).await?;
         Ok(rows
             .first()
-            .map(|r| (r.get::<_, i64>(0) as u32, r.get::<_, i64>(1) as u32))
+            .map(records::votes)
+            .transpose()?
             .unwrap_or((0, 0)))
     }
 
@@ -119,13 +100,8 @@ impl Postgres {
             .await?;
         Ok(rows
             .iter()
-            .map(|r| VotedAnswer {
-                question: r.get(0),
-                passage_id: r.get(1),
-                down: r.get::<_, i64>(2) as u32,
-                up: r.get::<_, i64>(3) as u32,
-            })
-            .collect())
+            .map(records::voted_answer)
+            .collect::<Result<_, _>>()?)
     }
 
     pub(crate) async fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
@@ -151,14 +127,8 @@ impl Postgres {
             .await?;
         Ok(rows
             .iter()
-            .map(|r| AuditEntry {
-                guild: Some(guild),
-                user: r.get::<_, i64>(0) as u64,
-                action: r.get(1),
-                detail: r.get(2),
-                at: r.get(3),
-            })
-            .collect())
+            .map(|r| records::audit_entry(r, guild))
+            .collect::<Result<_, _>>()?)
     }
 
     pub(crate) async fn put_brief(
@@ -234,18 +204,8 @@ impl Postgres {
         };
         Ok(rows
             .iter()
-            .map(|r| BriefRecord {
-                tenant: r.get(0),
-                file: r.get(1),
-                title: r.get(2),
-                publisher: r.get(3),
-                published: r.get(4),
-                url: r.get(5),
-                sha256: r.get(6),
-                added_by: r.get::<_, i64>(7) as u64,
-                added_at: r.get(8),
-            })
-            .collect())
+            .map(records::brief_record)
+            .collect::<Result<_, _>>()?)
     }
 
     pub(crate) async fn brief_body(
@@ -262,10 +222,7 @@ impl Postgres {
     pub(crate) async fn generation(&self) -> Result<Generation, StoreError> {
         let rows = self.query(sql::GENERATION, &[]).await?;
         let row = rows.first().ok_or(StoreError::NoGenerationRow)?;
-        Ok(Generation {
-            number: row.get(0),
-            changed_at_ms: row.get(1),
-        })
+        Ok(records::generation(row)?)
     }
 
     pub(crate) async fn heartbeat(&self, p: &ProcessRow) -> Result<(), StoreError> {
@@ -293,17 +250,8 @@ impl Postgres {
         let rows = self.query(sql::PROCESSES, &[&alive_since_ms]).await?;
         Ok(rows
             .iter()
-            .map(|r| ProcessRow {
-                id: r.get(0),
-                host: r.get(1),
-                pid: r.get(2),
-                shards: r.get(3),
-                started_at_ms: r.get(4),
-                heartbeat_at_ms: r.get(5),
-                generation: r.get(6),
-                served_at_ms: r.get(7),
-            })
-            .collect())
+            .map(records::process)
+            .collect::<Result<_, _>>()?)
     }
 
     pub(crate) async fn forget_process(
@@ -321,14 +269,8 @@ impl Postgres {
         let rows = self.query(sql::LEGACY_BRIEFS, &[]).await?;
         Ok(rows
             .iter()
-            .map(|r| LegacyBrief {
-                guild: r.get::<_, i64>(0) as u64,
-                file: r.get(1),
-                title: r.get(2),
-                added_by: r.get::<_, i64>(3) as u64,
-                added_at: r.get(4),
-            })
-            .collect())
+            .map(records::legacy_brief)
+            .collect::<Result<_, _>>()?)
     }
 
     pub(crate) async fn forget_legacy_brief(

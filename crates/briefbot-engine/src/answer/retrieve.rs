@@ -59,7 +59,7 @@ pub(crate) fn rank(
     let mut candidates = candidates(snap, &plan, question.tenant)?;
     let rq = ResolvedQuery::new(snap, plan);
     let max_bm25 = candidates.iter().map(|c| c.1).fold(f32::EPSILON, f32::max);
-    let dense = snap.dense.as_ref().and_then(|layer| {
+    let dense = snap.dense.get().and_then(|layer| {
         let text =
             query::spell_out::for_the_model(question.text, &snap.lexicon, &rq.plan.corrections);
         Some((layer, layer.question(&text)?))

@@ -1,7 +1,7 @@
-//! Per-generation data files beside the Tantivy index (`serve.bin`, and
-//! any other a layer adds, each with its own [`Format`]): a header naming the
-//! content and its format version, the payload length and a CRC-32 of the
-//! payload. A file from another format version, of another kind, truncated
+//! Per-generation data files beside the Tantivy index, each with its own
+//! [`Format`]: `serve.bin` (the parsed corpus, `persist`) and `dense.bin`
+//! (the passage vectors, `semantic::store`). A header names the content and
+//! its format version, the payload length and a CRC-32 of the payload. A file from another format version, of another kind, truncated
 //! or garbled is reported as damage ([`EngineError::Damaged`]), so the caller
 //! rebuilds the generation rather than mis-reading it. CRC-32 rather than a
 //! cryptographic hash: it guards against accidents (torn writes, bit rot,
@@ -9,10 +9,10 @@
 //! and it costs a few milliseconds on a 100k-passage corpus where SHA-256
 //! would cost a hundred.
 //!
-//! Write with [`write_framed`] into the generation's build directory; read
-//! with [`open_framed`], then [`Framed::verify`] before using anything
-//! decoded from [`Framed::payload`] (possibly while decoding, on another
-//! thread).
+//! Write with [`write_framed`]; read with [`open_framed`] (or
+//! [`open_framed_file`] for a copy kept elsewhere), then [`Framed::verify`]
+//! before using anything decoded from [`Framed::payload`] (possibly while
+//! decoding, on another thread).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,7 +35,11 @@ const HEADER: usize = 8 + 4 + 4 + 8 + 4;
 /// streamed (a payload of a hundred megabytes is never copied whole in
 /// memory), then the header again with the length and checksum now known.
 /// Synced, so a generation published after this call never holds a torn
-/// file.
+/// file. Written under a temporary name and renamed into place: the passage
+/// vectors may be saved into a generation that is already serving, and a
+/// process that has the old file mapped keeps reading it whole. The
+/// temporary name is this writer's own (process and call): two processes may
+/// fill the same generation's vectors at once, and each renames a whole file.
 pub(crate) fn write_framed(
     dir: &Path,
     format: Format,
@@ -43,6 +47,9 @@ pub(crate) fn write_framed(
 ) -> Result<(), EngineError> {
     use std::io::{Seek, SeekFrom};
     let path = dir.join(format.file);
+    static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!("{}.{}-{n}.tmp", format.file, std::process::id()));
     let header = |len: u64, crc: u32| {
         let mut h = Vec::with_capacity(HEADER);
         h.extend_from_slice(MAGIC);
@@ -53,7 +60,7 @@ pub(crate) fn write_framed(
         h
     };
     let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&path)?;
+        let mut f = std::fs::File::create(&tmp)?;
         f.write_all(&header(0, 0))?;
         let mut out = Counted {
             inner: std::io::BufWriter::with_capacity(1 << 20, f),
@@ -66,9 +73,13 @@ pub(crate) fn write_framed(
         let crc = crc.finalize();
         f.seek(SeekFrom::Start(0))?;
         f.write_all(&header(len, crc))?;
-        f.sync_all()
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
     };
-    write().map_err(|e| EngineError::io(&path, e))
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        EngineError::io(&path, e)
+    })
 }
 
 /// A writer that checksums and counts what passes through it.
@@ -101,7 +112,12 @@ impl<W: Write> Write for Counted<W> {
 /// never written again once it is published (only a hand truncating one
 /// while it is being loaded could fault).
 pub(crate) fn open_framed(dir: &Path, format: Format) -> Result<Framed, EngineError> {
-    let path = dir.join(format.file);
+    open_framed_file(&dir.join(format.file), format)
+}
+
+/// [`open_framed`] for a file of `format` at any path.
+pub(crate) fn open_framed_file(path: &Path, format: Format) -> Result<Framed, EngineError> {
+    let path = path.to_path_buf();
     let damaged = |reason: String| EngineError::Damaged {
         path: path.clone(),
         reason,

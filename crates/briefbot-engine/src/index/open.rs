@@ -42,7 +42,9 @@ pub(crate) fn open_or_build(
     // is created in the index directory.
     let listing = sources.list()?;
     std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
-    if let Some((snapshot, m)) = open_current(dir, sources, Some(listing), &synonyms, dense)? {
+    if let Some((snapshot, m)) =
+        open_current(dir, sources, Some(listing), &synonyms, dense.clone())?
+    {
         // Leftovers of crashed or concurrent builds go now, but never at the
         // cost of waiting: a process holding the lock cleans up itself.
         if untidy(dir, &m, &snapshot) {
@@ -54,7 +56,7 @@ pub(crate) fn open_or_build(
     }
     let lock = RebuildLock::acquire(dir, wait)?;
     // Another process may have brought the index up to date while we waited.
-    if let Some((snapshot, _)) = open_current(dir, sources, None, &synonyms, dense)? {
+    if let Some((snapshot, _)) = open_current(dir, sources, None, &synonyms, dense.clone())? {
         tidy(dir, &snapshot, &lock);
         return Ok(Outcome::Reused(snapshot));
     }
@@ -114,6 +116,9 @@ fn open_current(
             }
         });
         let read = started.elapsed();
+        let dense = dense
+            .clone()
+            .map(|d| with_previous_on_disk(d, dir, &gen_dir, &m));
         let opened = saved.and_then(|saved| {
             let Some(corpus) = unchanged.corpus(saved.corpus, sources.limits) else {
                 return Ok(None);
@@ -205,14 +210,14 @@ pub(crate) fn build(
 ) -> Result<Snapshot, EngineError> {
     // Unchanged passages keep the vectors of the generation on disk, even
     // when its index is stale: only new or changed text is embedded.
-    let on_disk: Option<DenseIndex> = match (&dense, before) {
+    let on_disk: Option<Arc<DenseIndex>> = match (&dense, before) {
         (Some(d), Some(m)) if d.previous.is_none() => {
-            DenseIndex::read(&dir.join(&m.dir).join(semantic::FILE))
+            DenseIndex::read(&dir.join(&m.dir).join(semantic::FILE)).map(Arc::new)
         }
         _ => None,
     };
     let dense = dense.map(|d| DenseInput {
-        previous: d.previous.or(on_disk.as_ref()),
+        previous: d.previous.clone().or(on_disk),
         ..d
     });
     let number = generation::next_number(dir, before, lock);
@@ -242,6 +247,24 @@ pub(crate) fn build(
     manifest.write(dir)?;
     generation::remove_stale(dir, &keep(&manifest), lock);
     Ok(snapshot)
+}
+
+/// A published generation whose vectors were never filled in (the process
+/// filling them stopped) takes the previous generation's for its unchanged
+/// passages, as its build would have.
+fn with_previous_on_disk<'a>(
+    dense: DenseInput<'a>,
+    dir: &Path,
+    gen_dir: &Path,
+    m: &Manifest,
+) -> DenseInput<'a> {
+    if dense.previous.is_some() || gen_dir.join(semantic::FILE).exists() {
+        return dense;
+    }
+    let previous = m.previous.and_then(|n| {
+        DenseIndex::read(&dir.join(generation::dir_name(n)).join(semantic::FILE)).map(Arc::new)
+    });
+    DenseInput { previous, ..dense }
 }
 
 fn keep(m: &Manifest) -> Vec<u64> {

@@ -2,8 +2,8 @@
 //! the parsed passages and the word statistics the reranker needs. A snapshot
 //! never changes; a rebuild makes a new one and swaps it in whole.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use tantivy::columnar::Column;
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
@@ -31,24 +31,51 @@ pub(crate) struct Snapshot {
     pub terms: Terms,
     pub lexicon: Lexicon,
     pub synonyms: Arc<Synonyms>,
-    /// The passages' vectors; None when `engine.semantic` is off.
-    pub dense: Option<Layer>,
-    /// Passages run through the model for this snapshot (the others' vectors
-    /// were reused or loaded).
+    /// The passages' vectors: unset when `engine.semantic` is off, and
+    /// while they are being filled in behind a published generation
+    /// (questions then use words only). Set once, never changed.
+    pub dense: OnceLock<Layer>,
+    /// Passages run through the model for this snapshot before it was
+    /// published (the others' vectors were reused or loaded).
     pub embedded: usize,
+    /// The vectors still to make, when there were too many to make before
+    /// publishing; the engine takes this to fill them in.
+    pub pending: Option<Pending>,
 }
 
 /// What the semantic layer of a new snapshot starts from.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct DenseInput<'a> {
     pub encoder: &'a Arc<Encoder>,
     /// Vectors of an earlier generation: unchanged passages keep theirs.
-    pub previous: Option<&'a DenseIndex>,
+    pub previous: Option<Arc<DenseIndex>>,
+    /// Up to this many passages to embed, a build embeds them before it
+    /// publishes; more are left [`Pending`], so the words of a large brief
+    /// are searchable at once.
+    pub inline_up_to: usize,
 }
 
-/// Threads embedding passages: both cores of the machine the targets are
-/// set for. A rebuild's threads inherit its lowered priority.
-fn embed_threads() -> usize {
+/// Vectors a snapshot lacks, to be made after it is published.
+pub(crate) struct Pending {
+    pub encoder: Arc<Encoder>,
+    pub previous: Option<Arc<DenseIndex>>,
+    /// The published generation to save them in (None: in memory).
+    pub dir: Option<PathBuf>,
+    /// Passages that need the model.
+    pub missing: usize,
+}
+
+/// A snapshot's vectors: made, or left to make.
+enum Vectors {
+    Off,
+    Ready(Layer, usize),
+    Pending(Pending),
+}
+
+/// Threads embedding passages: every core, up to the four that the
+/// forward pass still scales to. A rebuild's threads inherit its lowered
+/// priority.
+pub(crate) fn embed_threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().min(4))
 }
 
@@ -98,7 +125,7 @@ impl Snapshot {
             dir,
             Some(analysis),
         )?;
-        Ok(snapshot.with_dense(layer))
+        Ok(snapshot.with_vectors(layer))
     }
 
     fn index_passages(
@@ -152,10 +179,18 @@ impl Snapshot {
             synonyms,
             dense,
             embedded,
+            pending,
             ..
         } = self;
-        let layer = dense.map(|layer| (layer, embedded));
-        Self::serve(dir, corpus, (terms, lexicon), layer, generation, synonyms)
+        let vectors = match (dense.into_inner(), pending) {
+            (Some(layer), _) => Vectors::Ready(layer, embedded),
+            (None, Some(pending)) => Vectors::Pending(Pending {
+                dir: Some(dir.to_path_buf()),
+                ..pending
+            }),
+            (None, None) => Vectors::Off,
+        };
+        Self::serve(dir, corpus, (terms, lexicon), vectors, generation, synonyms)
     }
 
     /// A generation on disk with its corpus, statistics and vectors in
@@ -164,7 +199,7 @@ impl Snapshot {
         dir: &Path,
         corpus: Corpus,
         analysis: (Terms, Lexicon),
-        layer: Option<(Layer, usize)>,
+        vectors: Vectors,
         generation: u64,
         synonyms: Arc<Synonyms>,
     ) -> Result<Snapshot, EngineError> {
@@ -178,15 +213,19 @@ impl Snapshot {
             Some(dir),
             Some(analysis),
         )?
-        .with_dense(layer);
+        .with_vectors(vectors);
         verify::check(&snap, dir)?;
         Ok(snap)
     }
 
-    fn with_dense(mut self, layer: Option<(Layer, usize)>) -> Snapshot {
-        if let Some((layer, embedded)) = layer {
-            self.dense = Some(layer);
-            self.embedded = embedded;
+    fn with_vectors(mut self, vectors: Vectors) -> Snapshot {
+        match vectors {
+            Vectors::Off => {}
+            Vectors::Ready(layer, embedded) => {
+                let _ = self.dense.set(layer);
+                self.embedded = embedded;
+            }
+            Vectors::Pending(pending) => self.pending = Some(pending),
         }
         self
     }
@@ -226,8 +265,9 @@ impl Snapshot {
             .map_err(tv)?;
         let (terms, lexicon) = analysis.unwrap_or_else(|| analyse(&corpus));
         Ok(Snapshot {
-            dense: None,
+            dense: OnceLock::new(),
             embedded: 0,
+            pending: None,
             generation,
             schema,
             reader,
@@ -257,27 +297,38 @@ fn open_index(dir: &Path) -> Result<(Index, BriefSchema), EngineError> {
 }
 
 /// The passages' vectors: loaded from `dir` if saved there with this
-/// generation, else embedded (reusing the previous generation's) and saved.
-/// `saved` says the generation is published, so its vectors should be there.
+/// generation, else embedded now (reusing the previous generation's) and
+/// saved, or left pending when there are more than `inline_up_to` to embed.
+/// `saved` says the generation is published, so its vectors may be there.
 fn dense_layer(
     dense: Option<DenseInput<'_>>,
     corpus: &Corpus,
     dir: Option<&Path>,
     saved: bool,
-) -> Result<Option<(Layer, usize)>, EngineError> {
+) -> Result<Vectors, EngineError> {
     let Some(input) = dense else {
-        return Ok(None);
+        return Ok(Vectors::Off);
     };
-    let (layer, report) = Layer::load_or_build(
-        input.encoder,
-        &corpus.passages,
-        dir,
-        saved,
-        input.previous,
-        embed_threads(),
-    )
-    .map_err(EngineError::Model)?;
-    Ok(Some((layer, report.embedded)))
+    let passages = &corpus.passages;
+    if let Some(layer) = dir.and_then(|d| Layer::load(input.encoder, passages.len(), d, saved)) {
+        return Ok(Vectors::Ready(layer, 0));
+    }
+    let previous = input.previous.as_deref();
+    let missing = Layer::missing(input.encoder, passages, previous);
+    if missing > input.inline_up_to {
+        return Ok(Vectors::Pending(Pending {
+            encoder: input.encoder.clone(),
+            previous: input.previous.clone(),
+            dir: dir.map(Path::to_path_buf),
+            missing,
+        }));
+    }
+    let (layer, embedded) = Layer::build(input.encoder, passages, previous, embed_threads(), &())
+        .map_err(EngineError::Model)?;
+    if let Some(d) = dir {
+        layer.save(d);
+    }
+    Ok(Vectors::Ready(layer, embedded))
 }
 
 /// Tokenise every passage once, assigning words to sentences by position.

@@ -124,8 +124,10 @@ impl Fingerprint {
     }
 }
 
-/// A file's content hash as the manifest and fingerprint record it.
-pub(crate) fn content_hash(bytes: &[u8]) -> String {
+/// A file's content hash as the manifest, the fingerprint and the database
+/// record it: a brief stored in the database and the same brief read from a
+/// file must hash alike.
+pub fn content_hash(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
@@ -176,6 +178,8 @@ pub(crate) fn read_limited(
     Ok((bytes, Stamp::of(&meta)))
 }
 
+/// Lower-case hexadecimal: how every hash the engine and the database keep
+/// is written (fingerprints, content hashes, the model's fingerprint).
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

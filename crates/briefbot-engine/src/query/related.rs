@@ -20,10 +20,10 @@ pub(super) enum Kind {
     Pertainym,
     /// The same word family ("invade" / "invasion").
     Derivation,
-    /// A capital and its country ("Tokyo" / "Japan").
-    Capital,
     /// A word of the same meaning ("buy" / "purchase").
     Synonym,
+    /// A capital and its country ("Tokyo" / "Japan").
+    Capital,
     /// A more general word ("purchase" / "acquisition").
     Broader,
 }
@@ -48,8 +48,8 @@ impl Kind {
             Kind::Name => 0.85,
             Kind::Pertainym => 0.8,
             Kind::Derivation => 0.75,
-            Kind::Capital => 0.6,
             Kind::Synonym => 0.65,
+            Kind::Capital => 0.6,
             // Only a broader word of a dominant sense clears the plan's
             // minimum weight.
             Kind::Broader => 0.55,
@@ -75,12 +75,14 @@ impl Related {
     }
 }
 
-/// The parsed table: lemma → related words (best first), and irregular
-/// inflections → their lemmas ("said" → "say").
+/// The parsed table: lemma → related words (best first), irregular
+/// inflections → their lemmas ("said" → "say"), and each form of an
+/// irregular verb → the verb's other forms ("slept" → "sleep").
 #[derive(Debug, Default)]
 pub(super) struct Table {
     words: HashMap<&'static str, Vec<Related>>,
     inflections: HashMap<&'static str, Vec<&'static str>>,
+    verb_forms: HashMap<&'static str, Vec<&'static str>>,
 }
 
 /// The shipped table, parsed on first use (a few milliseconds).
@@ -104,6 +106,18 @@ impl Table {
                 t.inflections.insert(form, fields.collect());
                 continue;
             }
+            if let Some(verb) = head.strip_prefix('~') {
+                let forms: Vec<&'static str> = std::iter::once(verb).chain(fields).collect();
+                for &form in &forms {
+                    let others = t.verb_forms.entry(form).or_default();
+                    for &other in &forms {
+                        if other != form && !others.contains(&other) {
+                            others.push(other);
+                        }
+                    }
+                }
+                continue;
+            }
             let related = fields.filter_map(parse_field).collect();
             t.words.insert(head, related);
         }
@@ -113,6 +127,12 @@ impl Table {
     /// Words related to `lemma`, best first; empty when WordNet has none.
     pub(super) fn related(&self, lemma: &str) -> &[Related] {
         self.words.get(lemma).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The other forms of every irregular verb `word` is a form of, the
+    /// verb first ("taken" → "take", "took"); empty for any other word.
+    pub(super) fn verb_forms(&self, word: &str) -> &[&'static str] {
+        self.verb_forms.get(word).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The table's lemmas a word typed in a question may be a form of.
@@ -200,14 +220,13 @@ mod tests {
             words > 10_000 && inflections > 1_000,
             "{words} {inflections}"
         );
-        let lines = TABLE_TEXT
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with('='))
-            .count();
+        let entry = |l: &&str| !l.starts_with(['#', '=', '~']);
+        let lines = TABLE_TEXT.lines().filter(entry).count();
         assert_eq!(words, lines);
+        assert!(t.verb_forms.len() > 1_000, "{}", t.verb_forms.len());
         let fields = TABLE_TEXT
             .lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with('='))
+            .filter(entry)
             .map(|l| l.split('\t').count() - 1)
             .sum::<usize>();
         let parsed: usize = t.words.values().map(Vec::len).sum();
@@ -217,7 +236,8 @@ mod tests {
     #[test]
     fn related_words_are_graded_by_closeness() {
         let t = Table::parse(
-            "# test\ninvade\tinvasion d 44\toccupy s 18\tset up s 99\n=said\tsay\nsay\ttell s 55\n",
+            "# test\ninvade\tinvasion d 44\toccupy s 18\tset up s 99\n=said\tsay\n~say\tsaid\n\
+             say\ttell s 55\n",
         );
         let rel = t.related("invade");
         assert_eq!(rel.len(), 3);
@@ -228,6 +248,9 @@ mod tests {
         assert!(rel[0].weight() > rel[1].weight());
         assert!(rel.iter().all(|r| r.weight() < 1.0));
         assert_eq!(t.lemmas("said"), vec!["say"]);
+        assert_eq!(t.verb_forms("said"), ["say"]);
+        assert_eq!(t.verb_forms("say"), ["said"]);
+        assert!(t.verb_forms("invade").is_empty());
         assert_eq!(t.lemmas("invaded"), vec!["invade"]);
         assert_eq!(t.lemmas("invades"), vec!["invade"]);
         assert!(t.lemmas("elephant").is_empty());

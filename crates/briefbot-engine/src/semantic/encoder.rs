@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
 use super::error::SemanticError;
+use crate::ingest::corpus::hex;
 use bert_cpu::{Bert, Config};
 
 /// Tokens kept per text. The model was trained on at most 256 word pieces;
@@ -233,7 +234,7 @@ fn fingerprint(files: &[&Path]) -> Result<String, (PathBuf, std::io::Error)> {
         }
         h.update(&buf);
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&h.finalize()))
 }
 
 /// Mean of some token rows, L2-normalised.

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SemanticError {
     #[error("model folder {dir} is missing {file} (set `engine.model_dir` to a folder with config.json, tokenizer.json and model.safetensors)")]
     MissingFile { dir: PathBuf, file: &'static str },
@@ -11,4 +11,7 @@ pub enum SemanticError {
     BadFile { path: PathBuf, message: String },
     #[error("model in {dir} failed on a text: {message}")]
     Inference { dir: PathBuf, message: String },
+    /// A newer build replaced the generation whose vectors were being made.
+    #[error("embedding the passages was cancelled: a newer index generation replaced them")]
+    Cancelled,
 }

@@ -7,24 +7,18 @@ use std::sync::Arc;
 
 use super::encoder::Encoder;
 use super::error::SemanticError;
-use super::store::{DenseIndex, Item};
+use super::store::{DenseIndex, Item, Watch, FORMAT};
 use crate::ingest::passages::Passages;
 
 /// File of a generation's vectors, next to its Tantivy files.
-pub const FILE: &str = "dense.bin";
+pub const FILE: &str = FORMAT.file;
 
 /// The model and the vectors of one generation's passages.
 #[derive(Debug)]
 pub(crate) struct Layer {
     pub encoder: Arc<Encoder>,
-    pub index: DenseIndex,
-}
-
-/// How a layer came to be, for reports and benchmarks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct LayerReport {
-    /// Passages run through the model (the others' vectors were reused).
-    pub embedded: usize,
+    /// Shared: the next generation starts from them.
+    pub index: Arc<DenseIndex>,
 }
 
 fn items(passages: &Passages) -> Vec<Item<'_>> {
@@ -39,55 +33,86 @@ fn items(passages: &Passages) -> Vec<Item<'_>> {
 }
 
 impl Layer {
-    /// Vectors for `passages`: read from `dir` when saved there by this
-    /// model for as many passages, else embedded (reusing `previous` where
-    /// passages are unchanged) and saved to `dir`. `saved` says the vectors
-    /// should be there (a published generation): then their absence or
-    /// damage is reported. A failure to save is logged, not fatal: the next
-    /// start embeds again.
-    pub(crate) fn load_or_build(
+    /// The vectors saved in `dir` by this model for as many passages, if
+    /// there. `saved` says they should be (a published generation): then
+    /// vectors of another model, damaged or missing ones are logged before
+    /// they are embedded again.
+    pub(crate) fn load(
+        encoder: &Arc<Encoder>,
+        passages: usize,
+        dir: &Path,
+        saved: bool,
+    ) -> Option<Layer> {
+        let path = dir.join(FILE);
+        if !path.exists() {
+            // Not damage in itself (a fill interrupted or still running in
+            // another process leaves none), but never passed over in silence:
+            // a deleted file must show in the log.
+            if saved {
+                tracing::warn!(
+                    "passage vectors {} are missing (a fill was interrupted, is running \
+                     elsewhere, or the file was deleted); rebuilding them from the briefs",
+                    path.display()
+                );
+            }
+            return None;
+        }
+        match DenseIndex::read(&path) {
+            Some(index) if index.fits(encoder.fingerprint(), passages) => {
+                return Some(Layer {
+                    encoder: encoder.clone(),
+                    index: Arc::new(index),
+                })
+            }
+            Some(_) if saved => tracing::warn!(
+                "passage vectors {} are from another model or other passages; \
+                 rebuilding them from the briefs",
+                path.display()
+            ),
+            None if saved => tracing::warn!(
+                "passage vectors {} are damaged or of an older format; rebuilding them from the briefs",
+                path.display()
+            ),
+            _ => {}
+        }
+        None
+    }
+
+    /// How many of `passages` [`Layer::build`] would run through the model.
+    pub(crate) fn missing(
+        encoder: &Encoder,
+        passages: &Passages,
+        previous: Option<&DenseIndex>,
+    ) -> usize {
+        DenseIndex::missing(encoder, &items(passages), previous)
+    }
+
+    /// Vectors for `passages`, reusing `previous` where passages are
+    /// unchanged; `watch` sees each passage embedded. Returns the layer and
+    /// how many passages went through the model.
+    pub(crate) fn build(
         encoder: &Arc<Encoder>,
         passages: &Passages,
-        dir: Option<&Path>,
-        saved: bool,
         previous: Option<&DenseIndex>,
         threads: usize,
-    ) -> Result<(Layer, LayerReport), SemanticError> {
-        if let Some(d) = dir {
-            let path = d.join(FILE);
-            match DenseIndex::read(&path) {
-                Some(index) if index.fits(encoder.fingerprint(), passages.len()) => {
-                    let layer = Layer {
-                        encoder: encoder.clone(),
-                        index,
-                    };
-                    return Ok((layer, LayerReport::default()));
-                }
-                Some(_) if saved => tracing::warn!(
-                    "passage vectors {} are from another model or other passages; \
-                     rebuilding them from the briefs",
-                    path.display()
-                ),
-                None if saved => tracing::warn!(
-                    "passage vectors {} are missing or damaged; rebuilding them from the briefs",
-                    path.display()
-                ),
-                _ => {}
-            }
-        }
-        let items = items(passages);
-        let (index, embedded) = DenseIndex::build(encoder, &items, previous, threads)?;
-        if let Some(d) = dir {
-            let path = d.join(FILE);
-            if let Err(e) = std::fs::create_dir_all(d).and_then(|_| index.write(&path)) {
-                tracing::warn!("cannot save passage vectors to {}: {e}", path.display());
-            }
-        }
+        watch: &dyn Watch,
+    ) -> Result<(Layer, usize), SemanticError> {
+        let (index, embedded) =
+            DenseIndex::build(encoder, &items(passages), previous, threads, watch)?;
         let layer = Layer {
             encoder: encoder.clone(),
-            index,
+            index: Arc::new(index),
         };
-        Ok((layer, LayerReport { embedded }))
+        Ok((layer, embedded))
+    }
+
+    /// Save the vectors into the generation at `dir`. A failure is logged,
+    /// not fatal: the next start embeds again. The folder is not created: a
+    /// generation removed meanwhile (two rebuilds later) needs no vectors.
+    pub(crate) fn save(&self, dir: &Path) {
+        if let Err(e) = self.index.write(dir) {
+            tracing::warn!("cannot save passage vectors: {e}");
+        }
     }
 
     /// The question's vector; None (lexical-only answer) if the model fails,

@@ -14,4 +14,4 @@ mod vectors;
 pub(crate) use encoder::Encoder;
 pub use error::SemanticError;
 pub(crate) use layer::{shared_encoder, Layer, FILE};
-pub(crate) use store::DenseIndex;
+pub(crate) use store::{DenseIndex, Watch};

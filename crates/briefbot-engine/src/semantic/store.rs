@@ -4,7 +4,7 @@
 //! Tantivy index so a restart loads them instead of running the model.
 
 use std::collections::HashMap;
-use std::io::Write as _;
+use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
 
@@ -14,8 +14,17 @@ use sha2::{Digest, Sha256};
 use super::encoder::Encoder;
 use super::error::SemanticError;
 use super::vectors::Quantised;
+use crate::error::EngineError;
+use crate::index::framed::{open_framed_file, write_framed, Format};
 
-const MAGIC: &[u8; 8] = b"BBDENSE3";
+/// The vectors' file in a generation, framed like the generation's other
+/// data files (format version, length, CRC-32): a file that is damaged or
+/// from another version is re-embedded, never served.
+pub(super) const FORMAT: Format = Format {
+    file: "dense.bin",
+    tag: *b"DENS",
+    version: 4,
+};
 
 /// What identifies a passage's vectors: its text and sentence split.
 pub(super) type Key = [u8; 16];
@@ -68,17 +77,16 @@ impl DenseIndex {
         items: &[Item<'_>],
         reuse: Option<&DenseIndex>,
         threads: usize,
+        watch: &dyn Watch,
     ) -> Result<(DenseIndex, usize), SemanticError> {
         let reuse = reuse.filter(|r| r.model == encoder.fingerprint());
-        let known: HashMap<Key, usize> = reuse
-            .map(|r| r.keys.iter().enumerate().map(|(i, k)| (*k, i)).collect())
-            .unwrap_or_default();
+        let known = known(reuse);
         let keys: Vec<Key> = items.iter().map(Item::key).collect();
         let mut todo: Vec<usize> = (0..items.len())
             .filter(|&i| !known.contains_key(&keys[i]))
             .collect();
         todo.sort_by_key(|&i| std::cmp::Reverse(items[i].text.len()));
-        let fresh = embed_all(encoder, items, &todo, threads)?;
+        let fresh = embed_all(encoder, items, &todo, threads, watch)?;
 
         let dim = encoder.dim();
         let mut out = DenseIndex {
@@ -106,6 +114,20 @@ impl DenseIndex {
             out.sent_start.push(out.sentences.len());
         }
         Ok((out, todo.len()))
+    }
+
+    /// How many of `items` [`DenseIndex::build`] would run through the
+    /// model: those whose vectors `reuse` (from the same model) lacks.
+    pub(crate) fn missing(
+        encoder: &Encoder,
+        items: &[Item<'_>],
+        reuse: Option<&DenseIndex>,
+    ) -> usize {
+        let known = known(reuse.filter(|r| r.model == encoder.fingerprint()));
+        items
+            .iter()
+            .filter(|i| !known.contains_key(&i.key()))
+            .count()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -156,52 +178,45 @@ impl DenseIndex {
         self.model == model && self.keys.len() == n
     }
 
-    pub(crate) fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut buf: Vec<u8> = Vec::with_capacity(
-            64 + self.len() * (20 + self.passages.dim()) + self.sentences.codes().len() * 5 / 4,
-        );
-        buf.extend_from_slice(MAGIC);
-        put_u64(&mut buf, self.model.len() as u64);
-        buf.extend_from_slice(self.model.as_bytes());
-        put_u64(&mut buf, self.passages.dim() as u64);
-        put_u64(&mut buf, self.len() as u64);
-        put_u64(&mut buf, self.sentences.len() as u64);
-        for (p, key) in self.keys.iter().enumerate() {
-            buf.extend_from_slice(key);
-            put_u64(
-                &mut buf,
-                (self.sent_start[p + 1] - self.sent_start[p]) as u64,
-            );
-        }
-        for q in [&self.passages, &self.sentences] {
-            buf.extend(q.codes().iter().map(|&c| c as u8));
-            q.scales()
-                .iter()
-                .for_each(|s| buf.extend_from_slice(&s.to_le_bytes()));
-        }
-        // A checksum of everything before it: a damaged file is re-embedded,
-        // never served.
-        let crc = crc32fast::hash(&buf);
-        buf.extend_from_slice(&crc.to_le_bytes());
-        let tmp = path.with_extension("tmp");
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&buf)?;
-        f.sync_all()?;
-        std::fs::rename(tmp, path)
+    /// Save the vectors as `dir/dense.bin`, framed (format `DENS`).
+    pub(crate) fn write(&self, dir: &Path) -> Result<(), EngineError> {
+        write_framed(dir, FORMAT, |w| self.encode(w))
     }
 
-    /// Read vectors written by [`DenseIndex::write`]; None if the file is
-    /// missing, damaged or of another format (the caller re-embeds).
+    fn encode(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        let u64 = |w: &mut dyn Write, v: usize| w.write_all(&(v as u64).to_le_bytes());
+        u64(w, self.model.len())?;
+        w.write_all(self.model.as_bytes())?;
+        u64(w, self.passages.dim())?;
+        u64(w, self.len())?;
+        u64(w, self.sentences.len())?;
+        for (p, key) in self.keys.iter().enumerate() {
+            w.write_all(key)?;
+            u64(w, self.sent_start[p + 1] - self.sent_start[p])?;
+        }
+        for q in [&self.passages, &self.sentences] {
+            for chunk in q.codes().chunks(1 << 16) {
+                let bytes: Vec<u8> = chunk.iter().map(|&c| c as u8).collect();
+                w.write_all(&bytes)?;
+            }
+            for s in q.scales() {
+                w.write_all(&s.to_le_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Read vectors written by [`DenseIndex::write`] (or a copy of that
+    /// file); None if the file is missing, damaged or of another format
+    /// (the caller re-embeds).
     pub(crate) fn read(path: &Path) -> Option<DenseIndex> {
-        let bytes = std::fs::read(path).ok()?;
-        let (bytes, crc) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
-        if crc32fast::hash(bytes).to_le_bytes() != crc {
-            return None;
-        }
+        let framed = open_framed_file(path, FORMAT).ok()?;
+        framed.verify().ok()?;
+        DenseIndex::decode(framed.payload())
+    }
+
+    fn decode(bytes: &[u8]) -> Option<DenseIndex> {
         let mut r = Reader(bytes);
-        if r.take(8)? != MAGIC {
-            return None;
-        }
         let model_len = r.u64()? as usize;
         let model = String::from_utf8(r.take(model_len)?.to_vec()).ok()?;
         let dim = r.u64()? as usize;
@@ -245,6 +260,26 @@ impl DenseIndex {
 
 type Embedded = (Vec<f32>, Vec<Vec<f32>>);
 
+/// Watches a build embed: told of each passage done, and asked before each
+/// one whether to stop (a newer generation made the work moot).
+pub(crate) trait Watch: Sync {
+    fn embedded(&self);
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Nobody watching.
+impl Watch for () {
+    fn embedded(&self) {}
+}
+
+fn known(reuse: Option<&DenseIndex>) -> HashMap<Key, usize> {
+    reuse
+        .map(|r| r.keys.iter().enumerate().map(|(i, k)| (*k, i)).collect())
+        .unwrap_or_default()
+}
+
 /// Embed `items[todo]` on a pool of `threads` threads of its own, one
 /// passage per thread at a time (each forward pass runs on its caller's
 /// thread), so a rebuild's work stays on these threads, which inherit the
@@ -254,6 +289,7 @@ fn embed_all(
     items: &[Item<'_>],
     todo: &[usize],
     threads: usize,
+    watch: &dyn Watch,
 ) -> Result<HashMap<usize, Embedded>, SemanticError> {
     if todo.is_empty() {
         return Ok(HashMap::new());
@@ -262,11 +298,15 @@ fn embed_all(
         todo.par_iter()
             .with_max_len(1)
             .map(|&i| {
+                if watch.cancelled() {
+                    return Err(SemanticError::Cancelled);
+                }
                 let v = encoder.embed_in_context(
                     items[i].context,
                     items[i].text,
                     items[i].sentences,
                 )?;
+                watch.embedded();
                 Ok((i, v))
             })
             .collect::<Result<HashMap<usize, Embedded>, SemanticError>>()
@@ -284,10 +324,6 @@ fn embed_all(
     }
 }
 
-fn put_u64(buf: &mut Vec<u8>, v: u64) {
-    buf.extend_from_slice(&v.to_le_bytes());
-}
-
 struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
@@ -302,5 +338,67 @@ impl<'a> Reader<'a> {
 
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIM: usize = 8;
+
+    fn unit(i: usize) -> Vec<f32> {
+        let mut v = [0.1f32; DIM];
+        v[i % DIM] = 1.0;
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter().map(|x| x / n).collect()
+    }
+
+    /// Three passages with 2, 0 and 3 sentences.
+    fn sample() -> DenseIndex {
+        let (mut passages, mut sentences) = (Quantised::new(DIM), Quantised::new(DIM));
+        (0..3).for_each(|p| passages.push(&unit(p)));
+        (0..5).for_each(|s| sentences.push(&unit(s + 3)));
+        DenseIndex {
+            model: "test-model".into(),
+            keys: vec![[1; 16], [2; 16], [3; 16]],
+            passages,
+            sent_start: vec![0, 2, 2, 5],
+            sentences,
+        }
+    }
+
+    #[test]
+    fn saved_vectors_read_back_and_damaged_or_old_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = sample();
+        index.write(dir.path()).unwrap();
+        let path = dir.path().join(FORMAT.file);
+        let back = DenseIndex::read(&path).expect("the saved vectors read back");
+        assert!(back.fits("test-model", 3));
+        let q = unit(4);
+        for p in 0..3 {
+            assert_eq!(back.passage(p, &q), index.passage(p, &q));
+            assert_eq!(back.sentences(p, &q), index.sentences(p, &q));
+        }
+
+        let pristine = std::fs::read(&path).unwrap();
+        let refused = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            DenseIndex::read(&path).is_none()
+        };
+        assert!(refused(&pristine[..pristine.len() / 2]), "truncated");
+        let mut garbled = pristine.clone();
+        let last = garbled.len() - 1;
+        garbled[last] ^= 0x5a; // a scale's byte: decodes, only the checksum tells
+        assert!(refused(&garbled), "garbled");
+        // The layout before the common framing: magic, payload, CRC-32.
+        let mut old = b"BBDENSE3".to_vec();
+        index.encode(&mut old).unwrap();
+        let crc = crc32fast::hash(&old);
+        old.extend_from_slice(&crc.to_le_bytes());
+        assert!(refused(&old), "an older format");
+        std::fs::remove_file(&path).unwrap();
+        assert!(DenseIndex::read(&path).is_none(), "missing");
     }
 }
