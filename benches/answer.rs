@@ -6,14 +6,17 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use briefbot::bot::render::{self, View};
-use briefbot::bot::reply::Reply;
 use briefbot::config::Settings;
 use briefbot_bench::baseline::Baseline;
 use briefbot_bench::questions::{question_mix, read_passages, BenchQuestion};
 use briefbot_bench::{corpus, engine_config, DEFAULT_SEED, TOP};
-use briefbot_engine::{Answer, Engine, EngineError, Question};
+use briefbot_engine::Engine;
 use criterion::{criterion_group, criterion_main, Criterion};
+
+/// The answer path `briefbot bench` times, from the same file.
+#[path = "../src/bench/answer_path.rs"]
+mod answer_path;
+use answer_path::answer;
 
 struct Fixture {
     engine: Engine,
@@ -43,23 +46,6 @@ fn fixture(corpus_dir: Option<&Path>, passages: usize) -> Fixture {
         passages,
         _dir: dir,
     }
-}
-
-/// The answer path `briefbot bench` times (its `measure::answer`, in the
-/// binary): the engine's answer, then the Discord reply built from it.
-fn answer(engine: &Engine, text: &str) -> Result<(Answer, Reply), EngineError> {
-    let answer = engine.ask_with(&Question {
-        text,
-        tenant: None,
-        top: TOP,
-    })?;
-    let view = View {
-        question_id: 1,
-        page: 0,
-        embeds: true,
-    };
-    let reply = render::answer(&answer, view);
-    Ok((answer, reply))
 }
 
 /// Cycles through the question mix, one question per iteration.

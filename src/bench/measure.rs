@@ -9,13 +9,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use briefbot::bot::render::{self, View};
-use briefbot::bot::reply::Reply;
 use briefbot_bench::baseline::Baseline;
 use briefbot_bench::questions::{question_mix, read_passages, BenchQuestion};
 use briefbot_bench::TOP;
-use briefbot_engine::{Answer, Engine, EngineConfig, EngineError, Question};
+use briefbot_engine::{Engine, EngineConfig, EngineError};
 
+use super::answer_path::answer;
 use super::report::Row;
 use super::stats::{median, micros, percentile, Latency};
 
@@ -26,26 +25,6 @@ pub struct Effort {
     pub questions: usize,
     pub throughput_for: Duration,
     pub during_rebuild: bool,
-}
-
-/// Whether [`answer`] renders the Discord reply too.
-pub const INCLUDES_RENDERING: bool = true;
-
-/// The answer path a member waits on: the engine's answer, then the Discord
-/// reply built from it (an embed with its buttons, or the decline).
-pub fn answer(engine: &Engine, text: &str) -> Result<(Answer, Reply), EngineError> {
-    let answer = engine.ask_with(&Question {
-        text,
-        tenant: None,
-        top: TOP,
-    })?;
-    let view = View {
-        question_id: 1,
-        page: 0,
-        embeds: true,
-    };
-    let reply = render::answer(&answer, view);
-    Ok((answer, reply))
 }
 
 /// Bytes under `dir`, recursively (the index's size on disk).

@@ -9,6 +9,7 @@
 //! The corpora, questions and BM25 baseline come from the `briefbot-bench`
 //! crate, which `benches/` shares.
 
+mod answer_path;
 pub(crate) mod measure;
 pub(crate) mod process;
 pub(crate) mod report;
@@ -65,7 +66,7 @@ pub fn run(settings: &Settings, plan: &Plan) -> anyhow::Result<Report> {
         machine: machine(),
         load_before: load_average(),
         seed: plan.seed,
-        includes_rendering: measure::INCLUDES_RENDERING,
+        includes_rendering: answer_path::INCLUDES_RENDERING,
         ..Report::default()
     };
     std::fs::create_dir_all(&plan.work_dir)

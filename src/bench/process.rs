@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use briefbot_bench::questions::{question_mix, read_passages};
 use briefbot_engine::{Engine, EngineConfig};
 
-use super::measure::answer;
+use super::answer_path::answer;
 
 /// The line a serving child prints once the engine can answer.
 pub const READY: &str = "ready";
