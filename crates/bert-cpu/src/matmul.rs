@@ -198,8 +198,8 @@ fn blocked<W: Weight, const MR: usize>(
             for (t, dst) in a.chunks_exact_mut(kc * MR).enumerate() {
                 for i in 0..MR.min(rows - t * MR) {
                     let row = &x[(t * MR + i) * k + p0..][..kc];
-                    for (d, &v) in dst.iter_mut().skip(i).step_by(MR).zip(row) {
-                        *d = v;
+                    for (p, &v) in row.iter().enumerate() {
+                        dst[p * MR + i] = v;
                     }
                 }
             }
