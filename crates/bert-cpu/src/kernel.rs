@@ -17,8 +17,39 @@ pub fn layer_norm(x: &mut [f32], width: usize, gamma: &[f32], beta: &[f32], eps:
 /// BERT's GELU, the exact form with the error function (not the tanh
 /// approximation), as the model was trained with.
 pub fn gelu(x: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F.
+        unsafe { wide::gelu(x) };
+        return;
+    }
+    gelu_lanes(x);
+}
+
+#[inline(always)]
+fn gelu_lanes(x: &mut [f32]) {
     for v in x {
         *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2));
+    }
+}
+
+/// The element-wise loops compiled again for AVX-512, sixteen lanes instead
+/// of SSE2's four: the same operations in the same order, so the same
+/// results (the compiler does not fuse or reorder floating-point arithmetic).
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    /// # Safety
+    /// The CPU must have AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn gelu(x: &mut [f32]) {
+        super::gelu_lanes(x);
+    }
+
+    /// # Safety
+    /// The CPU must have AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn exp_shifted(x: &mut [f32], max: f32) {
+        super::exp_shifted_lanes(x, max);
     }
 }
 
@@ -26,6 +57,7 @@ pub fn gelu(x: &mut [f32]) {
 /// and XLA use for f32: within a few ulps of the exact value). Unlike a
 /// library `erff` it has no branches, so the GELU loop vectorises; with
 /// `libm::erff` the GELU took a fifth of a question's time.
+#[inline(always)]
 fn erf(x: f32) -> f32 {
     // Beyond ±4 the error function is ±1 in single precision.
     let x = x.clamp(-4.0, 4.0);
@@ -43,11 +75,17 @@ fn erf(x: f32) -> f32 {
     x * p / q
 }
 
+#[inline(always)]
+fn exp_shifted_lanes(x: &mut [f32], max: f32) {
+    x.iter_mut().for_each(|v| *v = exp(*v - max));
+}
+
 /// `e^x` for the softmax's shifted scores (`x <= 0`), as Cephes' `expf`
 /// computes it (within an ulp or two of the library's): `2^n · e^r` with
 /// `|r| <= ln 2 / 2` and a polynomial for `e^r`. Unlike a call to the
 /// library it has no branches, so the softmax loop vectorises; the library
 /// call took a quarter of the time outside the matrix products.
+#[inline(always)]
 fn exp(x: f32) -> f32 {
     // Below -87 the result is under f32's smallest normal: as good as zero
     // next to the maximum's e^0 = 1.
@@ -68,7 +106,15 @@ fn exp(x: f32) -> f32 {
 /// Softmax in place, shifted by the maximum so no exponent overflows.
 pub fn softmax(x: &mut [f32]) {
     let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    x.iter_mut().for_each(|v| *v = exp(*v - max));
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F.
+        unsafe { wide::exp_shifted(x, max) };
+    } else {
+        exp_shifted_lanes(x, max);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    exp_shifted_lanes(x, max);
     let sum: f32 = x.iter().sum();
     if sum > 0.0 {
         x.iter_mut().for_each(|v| *v /= sum);
