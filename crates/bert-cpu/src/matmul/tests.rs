@@ -75,10 +75,11 @@ fn every_path_matches_the_plain_loop_for_odd_shapes() {
 }
 
 #[test]
-fn a_packed_matrix_reused_for_a_smaller_one_forgets_the_old_values() {
+fn a_packed_matrix_reused_for_a_smaller_one_takes_its_shape_and_values() {
     let mut packed = Packed::default();
     packed.fill_from_rows(&[5.0f32; 40 * 3], 3, 3, 40);
-    // Two outputs from rows 4 apart: the padding must be zero again.
+    // The attention repacks each head into the same memory: two outputs
+    // from rows 4 apart must give this matrix's products, not the last one's.
     let src = [1.0f32, 2.0, 0.0, 0.0, 3.0, 4.0];
     packed.fill_from_rows(&src, 4, 2, 2);
     assert_eq!((packed.k, packed.n), (2, 2));
