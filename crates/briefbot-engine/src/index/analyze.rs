@@ -210,7 +210,7 @@ mod tests {
         let mut a = Analyzer::default();
         let all: Vec<char> = ('a'..='z').chain('0'..='9').collect();
         for keep in [
-            |s: &str| s.len() % 2 == 0,
+            |s: &str| s.len().is_multiple_of(2),
             |s: &str| s.starts_with('s') || s.starts_with('c'),
             |s: &str| s == "soldier" || s == "cafe" || s == "000",
         ] {

@@ -125,7 +125,7 @@ mod le_u32s {
                 f.write_str("little-endian u32s")
             }
             fn visit_bytes<E: Error>(self, b: &[u8]) -> Result<Vec<u32>, E> {
-                if b.len() % 4 != 0 {
+                if !b.len().is_multiple_of(4) {
                     return Err(E::custom("length not a multiple of 4"));
                 }
                 Ok(b.chunks_exact(4)
