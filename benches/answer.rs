@@ -6,13 +6,17 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use briefbot::bench::baseline::Baseline;
-use briefbot::bench::measure::{answer, read_passages, TOP};
-use briefbot::bench::questions::{question_mix, BenchQuestion};
-use briefbot::bench::{corpus, engine_config, DEFAULT_SEED};
 use briefbot::config::Settings;
-use briefbot::engine::Engine;
+use briefbot_bench::baseline::Baseline;
+use briefbot_bench::questions::{question_mix, read_passages, BenchQuestion};
+use briefbot_bench::{corpus, engine_config, DEFAULT_SEED, TOP};
+use briefbot_engine::Engine;
 use criterion::{criterion_group, criterion_main, Criterion};
+
+/// The answer path `briefbot bench` times, from the same file.
+#[path = "../src/bench/answer_path.rs"]
+mod answer_path;
+use answer_path::answer;
 
 struct Fixture {
     engine: Engine,
@@ -32,7 +36,7 @@ fn fixture(corpus_dir: Option<&Path>, passages: usize) -> Fixture {
             d
         }
     };
-    let cfg = engine_config(&settings, &briefs, &dir.path().join("index"));
+    let cfg = engine_config(settings.engine_config(), &briefs, &dir.path().join("index"));
     let (engine, _) = Engine::open(cfg).expect("opening the engine");
     let (passages, _, _) = read_passages(&briefs).expect("reading the corpus");
     let questions = question_mix(DEFAULT_SEED, &passages, 200);

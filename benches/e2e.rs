@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use briefbot::config::{Settings, Token};
-use briefbot::engine::Engine;
+use briefbot_engine::Engine;
 use fake_discord::{FakeDiscord, Guild, Member, Msg, User};
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fit how the dense cosine enters the reranker and the decline confidence.
 
-Reads the candidate features written by `examples/fusion_features.rs` (one
+Reads the candidate features written by `crates/briefbot-engine/examples/fusion_features.rs` (one
 JSON object per question: its candidates' features and which ones answer)
 and searches the weights of the dense features and of the two position and
 frame features (`lead`, `definition`), keeping the other lexical weights as

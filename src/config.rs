@@ -2,13 +2,13 @@
 //! then `BRIEFBOT_*` environment variables, then command-line flags.
 //! Raw values are validated here with no I/O beyond finding and reading the
 //! file; the engine and bot are built from the result. Where relative paths
-//! are read from is [`root`]'s rule.
+//! are read from is `root`'s rule.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::engine::{
+use briefbot_engine::{
     BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD, DEFAULT_LOCK_WAIT, DEFAULT_MODEL_DIR,
 };
 
@@ -16,15 +16,15 @@ mod database;
 mod discord;
 pub mod env;
 mod ops;
-pub mod root;
+pub(crate) mod root;
 
-pub use database::{redact, DatabaseSettings, DatabaseUrl};
+pub use database::{DatabaseSettings, DatabaseUrl};
 pub use discord::{DiscordSettings, MissingToken, ShardRange, Token};
 pub use ops::OpsSettings;
 
 /// The default config file, used when no `--config` is given: looked for
-/// where [`root::Places::default_config`] says.
-pub const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
+/// where `root::Places::default_config` says.
+pub(crate) const DEFAULT_CONFIG_FILE: &str = "config/briefbot.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -67,7 +67,7 @@ impl Paths {
     /// Where briefs added from Discord are kept, one folder per server:
     /// the engine reads them there, moderators' commands and the import of
     /// an older version's files write and name them there.
-    pub fn tenant_briefs(&self) -> PathBuf {
+    pub(crate) fn tenant_briefs(&self) -> PathBuf {
         self.data.join("briefs")
     }
 }
@@ -127,7 +127,7 @@ impl Settings {
 
     /// [`Settings::load_with`] from the given places (working directory,
     /// executable, source tree) rather than this process's.
-    pub fn load_in(
+    pub(crate) fn load_in(
         file: Option<&Path>,
         env: &dyn Fn(&str) -> Option<String>,
         places: &root::Places,
@@ -159,7 +159,7 @@ impl Settings {
         Ok(settings)
     }
 
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let t = self.engine.decline_threshold;
         if !(0.0..=1.0).contains(&t) {
             return Err(ConfigError::Invalid {
@@ -193,7 +193,7 @@ impl Settings {
             model_dir: self.engine.semantic.then(|| self.engine.model_dir.clone()),
             vector_cache: None,
             fill_in_background: false,
-            inline_embed_up_to: crate::engine::DEFAULT_INLINE_EMBED,
+            inline_embed_up_to: briefbot_engine::DEFAULT_INLINE_EMBED,
             fill_gate: None,
         }
     }

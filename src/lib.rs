@@ -1,10 +1,12 @@
-//! briefbot answers a community's questions from the news briefs it has indexed.
+//! briefbot answers a community's questions from the news briefs it has
+//! indexed. The answering itself is the `briefbot_engine` crate; this library
+//! is everything around it that a deployment needs: the Discord front end,
+//! settings, and the database the bot's processes share.
 //!
 //! # Layout
-//! - [`engine`]: briefs → passages → Tantivy index → answers. Pure, synchronous,
-//!   knows nothing of Discord; everything else is a front end to it.
-//! - [`bot`]: thin Discord glue (serenity + poise): events in, engine calls,
-//!   rendered replies out.
+//! - [`bot`]: the Discord front end (serenity + poise): events in, engine
+//!   calls off the async threads, rendered replies out; moderation, paging
+//!   buttons, rate limits, the follower that keeps a process's index current.
 //! - [`config`]: settings from file, environment and flags.
 //! - [`store`]: what must survive a restart, in SQLite or PostgreSQL: briefs
 //!   added from Discord, questions, votes, the moderator audit log.
@@ -12,15 +14,16 @@
 //!   content generation (a bot split over several processes).
 //! - [`ops`]: what operators watch: `/healthz` and `/metrics`.
 //! - [`present`]: what every front end shows alike (the source line).
-//! - [`cli`]: the `briefbot` subcommands.
-//! - [`bench`](mod@bench): the benchmarks behind `briefbot bench` and `cargo bench`.
+//! - [`logging`]: the tracing subscriber every entry point installs.
+//!
+//! The `briefbot` binary (`src/main.rs`) adds the subcommands (`src/cli/`)
+//! and the benchmark harness behind `briefbot bench` (`src/bench/`).
 
-pub mod bench;
+#![warn(unreachable_pub)]
+
 pub mod bot;
-pub mod cli;
 pub mod cluster;
 pub mod config;
-pub mod engine;
 pub mod logging;
 pub mod ops;
 pub mod present;

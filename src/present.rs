@@ -3,7 +3,7 @@
 //! in their own way and drifted apart; both now call this, and escape the
 //! result for the place it goes.
 
-use crate::engine::{Attribution, Passage};
+use briefbot_engine::{Attribution, Passage};
 
 /// "Tortoise · North Korea's war in Europe · 2024-11-05 · ¶3 · Quoted: Jennifer Jun, CSIS".
 /// Plain text: callers escape it for their markup.
@@ -23,7 +23,7 @@ pub fn source_line(p: &Passage) -> String {
 
 /// "Jennifer Jun, CSIS": the name and the one detail that best places it —
 /// the organisation, else the role. A source line has room for no more.
-pub fn quoted(a: &Attribution) -> String {
+pub(crate) fn quoted(a: &Attribution) -> String {
     let detail = a.org.as_ref().or(a.role.as_ref()).filter(|s| !s.is_empty());
     match detail {
         Some(d) => format!("{}, {d}", a.name),

@@ -182,7 +182,7 @@ fn the_shipped_config_loads_and_keeps_the_engine_defaults() {
     let settings = briefbot::config::Settings::load(Some(&path)).expect("shipped config loads");
     assert_eq!(
         settings.engine.decline_threshold,
-        briefbot::engine::DEFAULT_DECLINE_THRESHOLD,
+        briefbot_engine::DEFAULT_DECLINE_THRESHOLD,
         "the threshold documented and measured in the README"
     );
 }

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use briefbot::engine::{Engine, EngineConfig};
+use briefbot_engine::{Engine, EngineConfig};
 
 const BRIEF: &str = "---
 title: Grain on the Baltic

@@ -134,10 +134,10 @@ fn a_rebuild_held_too_long_is_reported_by_name() {
 fn reindex_in_a_running_engine_and_a_cli_index_never_fail_each_other() {
     let s = Scratch::new(2);
     assert!(s.run(&["index"]).ok());
-    let mut cfg = briefbot::engine::EngineConfig::in_memory(s.briefs());
+    let mut cfg = briefbot_engine::EngineConfig::in_memory(s.briefs());
     cfg.index_dir = Some(s.index());
     cfg.model_dir = Some(model_dir());
-    let (engine, _) = briefbot::engine::Engine::open(cfg).expect("engine opens");
+    let (engine, _) = briefbot_engine::Engine::open(cfg).expect("engine opens");
     let mut failures = Vec::new();
     for round in 0..6 {
         std::fs::write(s.briefs().join("extra-03.md"), filler(3, round + 1)).unwrap();

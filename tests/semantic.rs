@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use briefbot::engine::{Engine, EngineConfig};
+use briefbot_engine::{Engine, EngineConfig};
 
 const BRIEF: &str = "---
 title: Life in the provinces
@@ -31,7 +31,7 @@ fn config(briefs: &Path) -> EngineConfig {
     cfg
 }
 
-fn open(cfg: EngineConfig) -> (Engine, briefbot::engine::IndexReport) {
+fn open(cfg: EngineConfig) -> (Engine, briefbot_engine::IndexReport) {
     Engine::open(cfg).expect("engine opens")
 }
 

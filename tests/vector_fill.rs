@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::sync::Mutex;
 
-use briefbot::engine::{Engine, EngineConfig, FillGate, Vectors};
+use briefbot_engine::{Engine, EngineConfig, FillGate, Vectors};
 
 const BRIEF: &str = "---
 title: Life in the provinces

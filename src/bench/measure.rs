@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use super::baseline::Baseline;
-use super::questions::{passages_of, question_mix, BenchQuestion};
+use briefbot_bench::baseline::Baseline;
+use briefbot_bench::questions::{question_mix, read_passages, BenchQuestion};
+use briefbot_bench::TOP;
+use briefbot_engine::{Engine, EngineConfig, EngineError};
+
+use super::answer_path::answer;
 use super::report::Row;
 use super::stats::{median, micros, percentile, Latency};
-use crate::bot::render::{self, View};
-use crate::bot::reply::Reply;
-use crate::engine::{Answer, Engine, EngineConfig, EngineError, Question};
 
 /// How hard to measure: `quick` trades stability for a run under a minute.
 #[derive(Debug, Clone, Copy)]
@@ -26,46 +27,7 @@ pub struct Effort {
     pub during_rebuild: bool,
 }
 
-/// Passages per result page, as the bot asks.
-pub const TOP: usize = 5;
-
-/// Whether [`answer`] renders the Discord reply too.
-pub const INCLUDES_RENDERING: bool = true;
-
-/// The answer path a member waits on: the engine's answer, then the Discord
-/// reply built from it (an embed with its buttons, or the decline).
-pub fn answer(engine: &Engine, text: &str) -> Result<(Answer, Reply), EngineError> {
-    let answer = engine.ask_with(&Question {
-        text,
-        tenant: None,
-        top: TOP,
-    })?;
-    let view = View {
-        question_id: 1,
-        page: 0,
-        embeds: true,
-    };
-    let reply = render::answer(&answer, view);
-    Ok((answer, reply))
-}
-
-/// Every passage of the corpus in file-name order, as the engine splits them.
-pub fn read_passages(dir: &Path) -> anyhow::Result<(Vec<String>, usize, u64)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    let (mut passages, mut bytes) = (Vec::new(), 0);
-    for f in &files {
-        let text = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
-        bytes += text.len() as u64;
-        passages.extend(passages_of(f, &text));
-    }
-    Ok((passages, files.len(), bytes))
-}
-
+/// Bytes under `dir`, recursively (the index's size on disk).
 pub fn dir_size(dir: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
@@ -172,7 +134,7 @@ fn save_vector_cache(index: &Path, cache: &Path) {
         })
         .max();
     if let Some((_, dir)) = newest {
-        let from = dir.join(crate::engine::semantic::FILE);
+        let from = dir.join(briefbot_engine::VECTORS_FILE);
         if from.is_file() {
             if let Err(e) = std::fs::copy(&from, cache) {
                 eprintln!("  cannot keep passage vectors in {}: {e}", cache.display());

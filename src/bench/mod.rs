@@ -1,4 +1,4 @@
-//! Benchmarks behind `briefbot bench` and `cargo bench`: how fast the engine
+//! The benchmarks behind `briefbot bench`: how fast the engine
 //! answers compared with plain Tantivy BM25 on the same passages, how fast it
 //! indexes, how much memory it holds and how quickly it starts, on the shipped
 //! brief and on synthetic corpora of 1k, 10k and 100k passages.
@@ -6,30 +6,25 @@
 //! The parent process only generates corpora and collects results; each
 //! corpus is measured in child processes of the same binary (see
 //! [`process`]) so peak memory and start-up are those of a fresh process.
+//! The corpora, questions and BM25 baseline come from the `briefbot-bench`
+//! crate, which `benches/` shares.
 
-pub mod baseline;
-pub mod corpus;
-pub mod measure;
-pub mod process;
-pub mod questions;
-pub mod report;
-pub mod rng;
-pub mod stats;
-pub mod store;
-mod words;
+mod answer_path;
+pub(crate) mod measure;
+pub(crate) mod process;
+pub(crate) mod report;
+mod stats;
+pub(crate) mod store;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
 
-pub use report::{Report, Row};
+use report::{Report, Row};
 
-use crate::config::Settings;
-use crate::engine::EngineConfig;
-
-/// The seed every published figure uses; change it only with the figures.
-pub const DEFAULT_SEED: u64 = 20_250_424;
+use briefbot::config::Settings;
+use briefbot_bench::corpus;
 
 /// One benchmark run as the parent plans it.
 #[derive(Debug, Clone)]
@@ -60,27 +55,6 @@ impl Plan {
     }
 }
 
-/// The engine as `briefbot serve` would configure it, over another corpus and
-/// index. With the semantic layer on, passage vectors are reused across runs
-/// from [`vector_cache`] (embedding 100k passages takes many minutes), except
-/// for the timed cold build of the brief, which always embeds.
-pub fn engine_config(settings: &Settings, corpus: &Path, index: &Path) -> EngineConfig {
-    let mut cfg = settings.engine_config();
-    cfg.briefs_dir = corpus.to_path_buf();
-    cfg.index_dir = Some(index.to_path_buf());
-    cfg.tenant_briefs_dir = None;
-    if cfg.model_dir.is_some() {
-        cfg.vector_cache = Some(vector_cache(index));
-    }
-    cfg
-}
-
-/// Where the passage vectors of the corpus indexed at `index` are kept
-/// between benchmark runs: beside the index, which each run wipes.
-pub fn vector_cache(index: &Path) -> PathBuf {
-    index.with_extension("vectors.bin")
-}
-
 /// The whole run: measure the brief and each corpus in child processes.
 pub fn run(settings: &Settings, plan: &Plan) -> anyhow::Result<Report> {
     let mut report = Report {
@@ -92,7 +66,7 @@ pub fn run(settings: &Settings, plan: &Plan) -> anyhow::Result<Report> {
         machine: machine(),
         load_before: load_average(),
         seed: plan.seed,
-        includes_rendering: measure::INCLUDES_RENDERING,
+        includes_rendering: answer_path::INCLUDES_RENDERING,
         ..Report::default()
     };
     std::fs::create_dir_all(&plan.work_dir)

@@ -10,9 +10,10 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 
-use super::measure::answer;
-use super::questions::question_mix;
-use crate::engine::{Engine, EngineConfig};
+use briefbot_bench::questions::{question_mix, read_passages};
+use briefbot_engine::{Engine, EngineConfig};
+
+use super::answer_path::answer;
 
 /// The line a serving child prints once the engine can answer.
 pub const READY: &str = "ready";
@@ -43,7 +44,7 @@ pub fn serve_child(cfg: EngineConfig, seed: u64, questions: usize) -> anyhow::Re
     let (engine, report) = Engine::open(cfg).context("opening the engine")?;
     println!("{READY}");
     std::io::stdout().flush()?;
-    let (passages, _, _) = super::measure::read_passages(&briefs_dir)?;
+    let (passages, _, _) = read_passages(&briefs_dir)?;
     let mix = question_mix(seed, &passages, questions);
     drop(passages);
     for q in &mix {
@@ -63,7 +64,7 @@ pub fn serve_child(cfg: EngineConfig, seed: u64, questions: usize) -> anyhow::Re
 pub fn profile_child(cfg: EngineConfig, seed: u64, questions: usize) -> anyhow::Result<()> {
     let briefs_dir = cfg.briefs_dir.clone();
     let (engine, _) = Engine::open(cfg).context("opening the engine")?;
-    let (passages, _, _) = super::measure::read_passages(&briefs_dir)?;
+    let (passages, _, _) = read_passages(&briefs_dir)?;
     let mix = question_mix(seed, &passages, questions);
     let start = Instant::now();
     let mut answered = 0usize;

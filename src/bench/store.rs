@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::cluster::{self, Cluster, Identity, Timing};
-use crate::config::DatabaseUrl;
-use crate::engine::{Engine, EngineConfig};
-use crate::store::{Store, StoredQuestion};
+use briefbot::cluster::{self, Cluster, Identity, Timing};
+use briefbot::config::DatabaseUrl;
+use briefbot::store::{Store, StoredQuestion};
+use briefbot_engine::{Engine, EngineConfig};
 
 /// How many tasks record at once: questions arrive concurrently.
 const CONCURRENCY: usize = 8;

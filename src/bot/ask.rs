@@ -9,9 +9,9 @@ use super::markup;
 use super::render::{self, View};
 use super::reply::Reply;
 use super::state::BotState;
-use crate::engine::{Answer, Question, MAX_QUESTION_CHARS};
 use crate::ops::metrics::{EntryPoint, Verdict};
 use crate::store::StoredQuestion;
+use briefbot_engine::{Answer, Question, MAX_QUESTION_CHARS};
 
 const HELP: &str = "Ask me about the briefs, for example `/ask question: how many soldiers?`";
 
@@ -52,7 +52,7 @@ pub fn restarting(via: Via) -> Option<Reply> {
 }
 
 /// The refusal once shutdown has begun, for interactions (always answered).
-pub fn restarting_privately() -> Reply {
+pub(crate) fn restarting_privately() -> Reply {
     Reply::private(RESTARTING)
 }
 
@@ -81,7 +81,7 @@ pub async fn message(state: &BotState, msg: &IncomingMessage) -> Option<Reply> {
 }
 
 /// The question a message asks the bot, if it asks one, and how it was asked.
-pub async fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<(String, Via)> {
+pub(crate) async fn question_in(state: &BotState, msg: &IncomingMessage) -> Option<(String, Via)> {
     if msg.author_is_bot || msg.author.user == state.bot_id() {
         return None;
     }
@@ -146,8 +146,8 @@ pub async fn answer(
             tracing::error!(guild = ?member.guild, channel = member.channel, "question failed: {e:#}");
             // A damaged index must not pass for "not in the briefs".
             let damaged = matches!(
-                e.downcast_ref::<crate::engine::EngineError>(),
-                Some(crate::engine::EngineError::Search { .. })
+                e.downcast_ref::<briefbot_engine::EngineError>(),
+                Some(briefbot_engine::EngineError::Search { .. })
             );
             let text = if damaged {
                 "The index of the briefs is damaged, so I can't search them. A moderator should run /reindex."
@@ -249,7 +249,7 @@ fn strip_prefix<'a>(content: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// A message in a watched channel or thread is taken as a question when it
 /// ends with a question mark or opens with a question word.
-pub fn reads_as_question(text: &str) -> bool {
+pub(crate) fn reads_as_question(text: &str) -> bool {
     const OPENERS: &[&str] = &[
         "who", "what", "when", "where", "why", "how", "which", "whose", "whom", "is", "are", "was",
         "were", "does", "do", "did", "can", "could", "will", "would", "should", "has", "have",

@@ -5,7 +5,7 @@
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ButtonId {
+pub(crate) enum ButtonId {
     /// Show ranked passage `page` (0-based) of the question.
     Next {
         question: i64,
@@ -36,7 +36,7 @@ impl fmt::Display for ButtonId {
 
 impl ButtonId {
     /// None for ids that are not ours or are malformed.
-    pub fn parse(id: &str) -> Option<ButtonId> {
+    pub(crate) fn parse(id: &str) -> Option<ButtonId> {
         let mut parts = id.split(':');
         if parts.next()? != "bb" {
             return None;

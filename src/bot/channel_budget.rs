@@ -21,7 +21,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// The most often one channel is told publicly that questions are waiting.
-pub const NOTICE_EVERY: Duration = Duration::from_secs(60);
+pub(crate) const NOTICE_EVERY: Duration = Duration::from_secs(60);
 
 pub struct ChannelBudget {
     inner: Arc<Inner>,
@@ -48,7 +48,7 @@ struct Channel {
 }
 
 /// What a question arriving in a channel gets.
-pub enum Admission {
+pub(crate) enum Admission {
     /// A place in the channel's line; post once [`Place::turn`] returns.
     Place(Place),
     /// The line is full: signal the member quietly. `notice` holds a place for
@@ -58,7 +58,7 @@ pub enum Admission {
 
 /// A question's place in its channel's line, released when dropped (after
 /// its answer is posted, or when it turns out to need none).
-pub struct Place {
+pub(crate) struct Place {
     inner: Arc<Inner>,
     channel: u64,
     id: u64,
@@ -81,7 +81,7 @@ impl ChannelBudget {
     }
 
     /// Take a place for message `id` in `channel`, or learn the line is full.
-    pub fn admit(&self, channel: u64, id: u64) -> Admission {
+    pub(crate) fn admit(&self, channel: u64, id: u64) -> Admission {
         let now = Instant::now();
         let mut channels = self.inner.lock();
         if channels.len() > 1_000 {
@@ -153,7 +153,7 @@ impl Inner {
 impl Place {
     /// Wait until every earlier question in the channel has been posted (or
     /// dropped) and the budget allows one more post, then count this post.
-    pub async fn turn(&self) {
+    pub(crate) async fn turn(&self) {
         loop {
             let (changed, wake_at) = {
                 let now = Instant::now();

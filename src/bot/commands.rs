@@ -14,7 +14,7 @@ use super::in_flight::Pass;
 use super::moderation::{self, progress, Done};
 use super::send::{Rest, Retry};
 use super::{log_channel, Context, Error};
-use crate::engine::{Vectors, MAX_QUESTION_CHARS};
+use briefbot_engine::{Vectors, MAX_QUESTION_CHARS};
 
 /// Enter the in-flight set for this command. Once shutdown has begun the
 /// command is refused, privately, like a question; None then.
@@ -54,7 +54,7 @@ pub fn all() -> Vec<poise::Command<super::Data, Error>> {
 
 /// Ask a question; the answer comes from the briefs with its source.
 #[poise::command(slash_command)]
-pub async fn ask(
+pub(crate) async fn ask(
     ctx: Context<'_>,
     #[description = "Your question, e.g. how many soldiers?"] question: String,
 ) -> Result<(), Error> {
@@ -99,7 +99,7 @@ pub async fn ask(
 
 /// Rebuild the index from the brief files, without a restart (moderators).
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
-pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     let Some(_pass) = admit(ctx).await? else {
         return Ok(());
     };
@@ -117,13 +117,13 @@ pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     subcommands("brief_add", "brief_remove", "brief_list"),
     subcommand_required
 )]
-pub async fn brief(_ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn brief(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
 /// Add a brief (Markdown or text) that only this server's members are answered from.
 #[poise::command(slash_command, guild_only, rename = "add")]
-pub async fn brief_add(
+pub(crate) async fn brief_add(
     ctx: Context<'_>,
     #[description = "A .md or .txt file, optionally with front-matter (title, publisher, date)"]
     file: serenity::Attachment,
@@ -168,7 +168,7 @@ pub async fn brief_add(
 
 /// Remove one of this server's briefs.
 #[poise::command(slash_command, guild_only, rename = "remove")]
-pub async fn brief_remove(
+pub(crate) async fn brief_remove(
     ctx: Context<'_>,
     #[description = "The brief's file name, as /brief list shows it"] name: String,
 ) -> Result<(), Error> {
@@ -183,7 +183,7 @@ pub async fn brief_remove(
 
 /// List the briefs this server's questions are answered from.
 #[poise::command(slash_command, guild_only, rename = "list")]
-pub async fn brief_list(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn brief_list(ctx: Context<'_>) -> Result<(), Error> {
     let Some(_pass) = admit(ctx).await? else {
         return Ok(());
     };
@@ -194,7 +194,7 @@ pub async fn brief_list(ctx: Context<'_>) -> Result<(), Error> {
 
 /// The latest questions the briefs could not answer here (moderators).
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
-pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
     let Some(_pass) = admit(ctx).await? else {
         return Ok(());
     };
@@ -205,7 +205,7 @@ pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
 
 /// Answers members voted down here (moderators).
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
-pub async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
     let Some(_pass) = admit(ctx).await? else {
         return Ok(());
     };

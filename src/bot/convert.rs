@@ -13,7 +13,7 @@ use super::state::BotState;
 
 /// What serenity's two shapes of a guild member (a message's
 /// `PartialMember`, an interaction's `Member`) both tell.
-pub trait MemberParts {
+pub(crate) trait MemberParts {
     fn role_ids(&self) -> &[RoleId];
     /// Only interactions carry them; for messages they would need the cache.
     fn channel_permissions(&self) -> Option<Permissions>;
@@ -40,7 +40,7 @@ impl MemberParts for serenity::PartialMember {
 }
 
 /// The acting member as the handlers see it.
-pub fn member(
+pub(crate) fn member(
     user: &User,
     guild: Option<GuildId>,
     channel: ChannelId,
@@ -58,7 +58,7 @@ pub fn member(
 }
 
 /// The invoker of a command.
-pub fn command_member(ctx: super::Context<'_>) -> Member {
+pub(crate) fn command_member(ctx: super::Context<'_>) -> Member {
     let parts: Option<&dyn MemberParts> = match ctx {
         poise::Context::Application(a) => a.interaction.member.as_deref().map(|m| m as _),
         poise::Context::Prefix(p) => p.msg.member.as_deref().map(|m| m as _),
@@ -66,7 +66,7 @@ pub fn command_member(ctx: super::Context<'_>) -> Member {
     member(ctx.author(), ctx.guild_id(), ctx.channel_id(), parts)
 }
 
-pub fn message(ctx: &serenity::Context, state: &BotState, msg: &Message) -> IncomingMessage {
+pub(crate) fn message(ctx: &serenity::Context, state: &BotState, msg: &Message) -> IncomingMessage {
     let bot = state.bot_id();
     let (in_thread, embeds) = match msg.guild_id.and_then(|g| ctx.cache.guild(g)) {
         Some(guild) => {
@@ -102,7 +102,7 @@ pub fn message(ctx: &serenity::Context, state: &BotState, msg: &Message) -> Inco
     }
 }
 
-pub fn press(state: &BotState, c: &ComponentInteraction) -> ButtonPress {
+pub(crate) fn press(state: &BotState, c: &ComponentInteraction) -> ButtonPress {
     let parts = c.member.as_ref().map(|m| m as &dyn MemberParts);
     ButtonPress {
         custom_id: c.data.custom_id.clone(),
@@ -116,7 +116,7 @@ pub fn press(state: &BotState, c: &ComponentInteraction) -> ButtonPress {
 /// `mentions`, with their server nickname) or the cache, roles and channels
 /// from the cached server. An id with no known name is left out, and the
 /// question then drops the mention.
-pub fn names(
+pub(crate) fn names(
     ctx: &serenity::Context,
     guild: Option<GuildId>,
     text: &str,

@@ -8,7 +8,11 @@ use std::time::Duration;
 /// Run `work`; if it is not done after `wait`, run `defer` (and keep waiting).
 /// Returns the work's output and whether `defer` ran; a failed `defer` is
 /// returned as the error, without abandoning the work.
-pub async fn answer_or_defer<T, E, W, D>(work: W, wait: Duration, defer: D) -> (T, Result<bool, E>)
+pub(crate) async fn answer_or_defer<T, E, W, D>(
+    work: W,
+    wait: Duration,
+    defer: D,
+) -> (T, Result<bool, E>)
 where
     W: Future<Output = T>,
     D: Future<Output = Result<(), E>>,

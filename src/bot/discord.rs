@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 use super::readiness::Readiness;
 use super::{gateway_watch, setup, Data};
 use crate::config::Settings;
-use crate::engine::Engine;
+use briefbot_engine::Engine;
 
 /// How long closing the gateway may take once the questions in flight are
 /// done. serenity waits up to 5 s per shard, and forever when no shard is

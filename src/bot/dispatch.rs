@@ -23,7 +23,7 @@ const BUSY: &str = "Lots of questions here at once: I'm answering them in the or
 asked. Those marked ⏳ did not fit in the line; please ask them again in a moment, or use \
 /ask, which always gets an answer.";
 
-pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+pub(super) async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
             tracing::error!(command = %ctx.command().qualified_name, "command failed: {error:#}");
@@ -38,7 +38,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     }
 }
 
-pub async fn on_event(
+pub(super) async fn on_event(
     fw: poise::FrameworkContext<'_, Data, Error>,
     event: &FullEvent,
 ) -> Result<(), Error> {

@@ -13,12 +13,12 @@ use crate::cluster;
 
 /// The running follower; [`Follower::stop`] ends it and removes this
 /// process's heartbeat, so moderators' replies stop waiting for it.
-pub struct Follower {
+pub(super) struct Follower {
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
 
-pub async fn join(state: &Arc<BotState>) -> anyhow::Result<Follower> {
+pub(super) async fn join(state: &Arc<BotState>) -> anyhow::Result<Follower> {
     let url = state.settings.database_url();
     let briefs = state.settings.paths.tenant_briefs();
     let marker = briefs.join(".imported-to-database");
@@ -47,7 +47,7 @@ pub async fn join(state: &Arc<BotState>) -> anyhow::Result<Follower> {
 }
 
 impl Follower {
-    pub async fn stop(self) {
+    pub(super) async fn stop(self) {
         let _ = self.stop.send(());
         if let Err(e) = self.task.await {
             tracing::warn!("the database follower stopped abnormally: {e}");

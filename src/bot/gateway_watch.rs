@@ -17,7 +17,7 @@ use super::readiness::{Gateway, Readiness};
 const POLL: Duration = Duration::from_millis(500);
 
 /// serenity's events about the connection, as readiness.
-pub struct Events {
+pub(super) struct Events {
     pub readiness: Readiness,
 }
 
@@ -48,7 +48,7 @@ fn gateway_of(stage: ConnectionStage) -> Gateway {
 /// Until `stop`: mark a shard disconnected once it has had no runner at two
 /// reads in a row (a runner starts before serenity lists it, so one read
 /// could miss a shard that is connecting).
-pub async fn poll(
+pub(super) async fn poll(
     manager: Arc<ShardManager>,
     shards: Vec<u32>,
     readiness: Readiness,

@@ -42,10 +42,6 @@ impl InFlight {
         self.tracker.close();
     }
 
-    pub fn is_closed(&self) -> bool {
-        self.tracker.is_closed()
-    }
-
     /// Events entered and not yet done.
     pub fn len(&self) -> usize {
         self.tracker.len()
@@ -57,7 +53,7 @@ impl InFlight {
 
     /// Wait until every event in flight is done (after [`InFlight::close`]),
     /// or `limit` passes; true when they all finished.
-    pub async fn drained(&self, limit: Duration) -> bool {
+    pub(crate) async fn drained(&self, limit: Duration) -> bool {
         tokio::time::timeout(limit, self.tracker.wait())
             .await
             .is_ok()

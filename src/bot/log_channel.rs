@@ -7,7 +7,7 @@ use serenity::{ChannelId, CreateAllowedMentions, CreateMessage};
 use super::state::BotState;
 
 /// Post a moderator action to `discord.log_channel`, if one is configured.
-pub async fn post(ctx: &serenity::Context, state: &BotState, line: &str) {
+pub(super) async fn post(ctx: &serenity::Context, state: &BotState, line: &str) {
     let Some(channel) = state.settings.discord.log_channel else {
         return;
     };

@@ -17,13 +17,13 @@ pub struct Names {
 
 /// The ids `text` mentions, for the glue to look their names up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Mentioned {
+pub(crate) struct Mentioned {
     pub users: Vec<u64>,
     pub roles: Vec<u64>,
     pub channels: Vec<u64>,
 }
 
-pub fn mentioned(text: &str) -> Mentioned {
+pub(crate) fn mentioned(text: &str) -> Mentioned {
     let mut found = Mentioned::default();
     for piece in text.split('<').skip(1) {
         let Some((inner, _)) = piece.split_once('>') else {
@@ -52,7 +52,7 @@ pub fn mentioned(text: &str) -> Mentioned {
 /// dropped: those before its first word ("@briefbot @Kim how many
 /// soldiers?") and those after its closing question mark ("… soldiers?
 /// @Kim"). The others read as names ("what did @Kim say?").
-pub fn plain(text: &str, bot: u64, names: &Names) -> String {
+pub(crate) fn plain(text: &str, bot: u64, names: &Names) -> String {
     let pieces = pieces(text, bot, names);
     let is_word = |p: &Piece| !p.markup && p.text.chars().any(char::is_alphanumeric);
     let first_word = pieces.iter().position(is_word);

@@ -1,17 +1,18 @@
-//! Discord front end. Thin glue: events in, engine calls, rendered replies out.
+//! The Discord front end: events in, engine calls off the async threads,
+//! rendered replies out.
 //!
 //! - [`events`]: what a handler needs to know about an incoming event, as
-//!   plain data; [`convert`] fills it from serenity's models, and [`markup`]
+//!   plain data; `convert` fills it from serenity's models, and `markup`
 //!   turns the mentions in a question into the names they stand for.
 //! - [`ask`], [`press`], [`moderation`]: the handlers; they return replies and
 //!   never touch the network, so tests drive them directly.
 //! - [`render`]: answers into replies (pure); [`reply`]: one reply, any transport.
-//! - [`cooldown`], [`channel_budget`]: how often a member may ask, and how
+//! - `cooldown`, `channel_budget`: how often a member may ask, and how
 //!   often the bot may post in a channel.
-//! - [`send`]: replies that survive Discord's transient faults, never twice.
-//! - [`in_flight`]: what shutdown waits for.
+//! - `send`: replies that survive Discord's transient faults, never twice.
+//! - `in_flight`: what shutdown waits for.
 //! - [`readiness`]: whether the gateway is connected and the slash commands
-//!   registered, for the log and health checks; [`registration`] registers
+//!   registered, for the log and health checks; `registration` registers
 //!   them, retrying, without holding events up; `gateway_watch` follows
 //!   the shards' connections.
 //! - `setup` builds the client, `discord` runs it until shutdown, `dispatch`
@@ -19,29 +20,29 @@
 //!   moderator actions.
 
 pub mod ask;
-pub mod buttons;
-pub mod channel_budget;
+pub(crate) mod buttons;
+pub(crate) mod channel_budget;
 pub mod commands;
-pub mod convert;
-pub mod cooldown;
-pub mod deferral;
+pub(crate) mod convert;
+pub(crate) mod cooldown;
+pub(crate) mod deferral;
 mod discord;
 mod dispatch;
 pub mod events;
 mod follower;
 mod gateway_watch;
-pub mod in_flight;
+pub(crate) mod in_flight;
 mod log_channel;
-pub mod markup;
+pub(crate) mod markup;
 pub mod moderation;
 pub mod press;
 pub mod readiness;
-pub mod registration;
+pub(crate) mod registration;
 pub mod render;
 pub mod reply;
-pub mod send;
+pub(crate) mod send;
 mod setup;
-pub mod state;
+pub(crate) mod state;
 
 use std::sync::Arc;
 

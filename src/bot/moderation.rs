@@ -9,11 +9,11 @@ use super::render;
 use super::reply::Reply;
 use super::state::BotState;
 use crate::cluster::{CatchUp, Change, Identity};
-use crate::engine::{IndexReport, TenantId};
 use crate::store::AuditEntry;
+use briefbot_engine::{IndexReport, TenantId};
 
 mod briefs;
-pub mod progress;
+pub(crate) mod progress;
 
 pub use briefs::{add, list, remove};
 
@@ -34,7 +34,7 @@ impl Done {
 }
 
 /// The guild the moderator acts in, or the refusal to send.
-pub fn require_moderator(state: &BotState, m: &Member, command: &str) -> Result<u64, Done> {
+pub(crate) fn require_moderator(state: &BotState, m: &Member, command: &str) -> Result<u64, Done> {
     let Some(guild) = m.guild else {
         return Err(Done::refused(format!(
             "{command} works in a server, not in direct messages."

@@ -2,7 +2,7 @@
 //! its gateway connection, and whether the slash commands are registered.
 //! The log gets a line at every change of the overall [`Level`]; anything
 //! else (a health endpoint, a test) reads a [`Snapshot`] or waits on
-//! [`Readiness::subscribe`].
+//! `Readiness::subscribe`.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -90,7 +90,7 @@ impl Readiness {
     }
 
     /// Woken at every change.
-    pub fn subscribe(&self) -> watch::Receiver<Snapshot> {
+    pub(crate) fn subscribe(&self) -> watch::Receiver<Snapshot> {
         self.tx.subscribe()
     }
 
@@ -100,7 +100,7 @@ impl Readiness {
         let _ = rx.wait_for(|s| s.level() == level).await;
     }
 
-    pub fn set_shard(&self, shard: u32, gateway: Gateway) {
+    pub(crate) fn set_shard(&self, shard: u32, gateway: Gateway) {
         self.update(|s| {
             let old = s.shards.insert(shard, gateway);
             if old != Some(gateway) {
@@ -110,7 +110,7 @@ impl Readiness {
         });
     }
 
-    pub fn set_commands_registered(&self) {
+    pub(crate) fn set_commands_registered(&self) {
         self.update(|s| !std::mem::replace(&mut s.commands_registered, true));
     }
 

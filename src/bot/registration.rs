@@ -22,13 +22,13 @@ const MISSING_ACCESS: i64 = 50001;
 
 /// Pauses that double from `first` up to `max`.
 #[derive(Debug, Clone)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     next: Duration,
     max: Duration,
 }
 
 impl Backoff {
-    pub fn new(first: Duration, max: Duration) -> Backoff {
+    pub(crate) fn new(first: Duration, max: Duration) -> Backoff {
         Backoff {
             next: first.min(max),
             max,
@@ -36,7 +36,7 @@ impl Backoff {
     }
 
     /// The pause before the next try.
-    pub fn pause(&mut self) -> Duration {
+    pub(crate) fn pause(&mut self) -> Duration {
         let now = self.next;
         self.next = (self.next * 2).min(self.max);
         now
@@ -45,7 +45,7 @@ impl Backoff {
 
 /// Where the commands go.
 #[derive(Debug, Clone, Copy)]
-pub struct Target {
+pub(crate) struct Target {
     pub application: ApplicationId,
     /// A guild for instant registration (`discord.dev_guild`); global otherwise.
     pub guild: Option<GuildId>,
@@ -53,7 +53,7 @@ pub struct Target {
 
 /// Register `commands` (the bulk overwrite: registering again replaces,
 /// never duplicates) until Discord accepts, retrying on any refusal.
-pub fn spawn(
+pub(crate) fn spawn(
     http: Arc<Http>,
     state: Data,
     target: Target,

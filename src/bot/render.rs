@@ -11,7 +11,7 @@ use serenity::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEm
 
 use super::buttons::ButtonId;
 use super::reply::Reply;
-use crate::engine::{Answer, Hit};
+use briefbot_engine::{Answer, Hit};
 
 /// Discord's limits, counted in UTF-16 units (never fewer than characters).
 pub mod limits {
@@ -304,7 +304,7 @@ fn marked(text: &str, range: Range<usize>, highlights: &[Range<usize>], bold: bo
 /// `<@&role>`/`<@user>` cannot form mentions, and `@everyone`/`@here` are
 /// broken with a zero-width space. Allowed mentions are empty anyway; this
 /// keeps the text from even looking like a ping.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {

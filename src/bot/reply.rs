@@ -79,7 +79,7 @@ impl Reply {
     /// As an edit of an interaction's original response (after a deferral,
     /// or when a first response that seemed lost had landed). Whether it is
     /// private was settled by that first response.
-    pub fn to_edit(&self) -> EditInteractionResponse {
+    pub(crate) fn to_edit(&self) -> EditInteractionResponse {
         let mut m = EditInteractionResponse::new()
             .embeds(self.embeds.clone())
             .components(self.components.clone())
@@ -91,7 +91,7 @@ impl Reply {
     }
 
     /// As a poise reply (slash commands).
-    pub fn to_poise(&self) -> poise::CreateReply {
+    pub(crate) fn to_poise(&self) -> poise::CreateReply {
         let mut r = poise::CreateReply::default()
             .components(self.components.clone())
             .ephemeral(self.ephemeral)

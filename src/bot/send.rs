@@ -25,7 +25,7 @@ use crate::ops::Metrics;
 
 /// How often a reply is tried, and how long the pauses between tries grow.
 #[derive(Debug, Clone, Copy)]
-pub struct Retry {
+pub(crate) struct Retry {
     pub attempts: u32,
     pub first_pause: Duration,
     /// A pause Discord asks for (`retry_after`) beyond this is not waited
@@ -44,7 +44,7 @@ impl Default for Retry {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum SendError {
+pub(crate) enum SendError {
     #[error("Discord refused {what}: {status} {body}")]
     Refused {
         what: &'static str,
@@ -84,7 +84,7 @@ const ALREADY_ACKNOWLEDGED: i64 = 40060;
 /// client it was built with (for the requests executed here), and where
 /// their failures are counted.
 #[derive(Clone, Copy)]
-pub struct Rest<'a> {
+pub(crate) struct Rest<'a> {
     pub http: &'a Http,
     pub client: &'a reqwest::Client,
     pub retry: Retry,
@@ -102,7 +102,7 @@ pub(super) enum Try {
 impl Rest<'_> {
     /// Post `reply` in `channel` as a reply to `reply_to`. `nonce` names this
     /// reply (at most 25 characters): a retry with it cannot post a second copy.
-    pub async fn message(
+    pub(crate) async fn message(
         &self,
         channel: ChannelId,
         reply_to: Option<MessageId>,
@@ -128,7 +128,7 @@ impl Rest<'_> {
 
     /// A reaction from the bot on a member's message: one try, since losing
     /// one is harmless and a reaction cannot be duplicated anyway.
-    pub async fn react(
+    pub(crate) async fn react(
         &self,
         channel: ChannelId,
         message: MessageId,
@@ -152,7 +152,7 @@ impl Rest<'_> {
     /// Answer an interaction with `reply`: its first response, or (when it
     /// was deferred, or a lost first response turns out to have landed) an
     /// edit of the original response.
-    pub async fn interaction(
+    pub(crate) async fn interaction(
         &self,
         interaction: InteractionId,
         application: ApplicationId,

@@ -12,7 +12,7 @@ use super::readiness::Readiness;
 use super::registration::{self, Target};
 use super::{commands, dispatch, gateway_watch, BotState, Data};
 use crate::config::Settings;
-use crate::engine::Engine;
+use briefbot_engine::Engine;
 
 /// Answered questions are kept this long (for buttons and thread follow-ups).
 const QUESTION_RETENTION_SECS: i64 = 30 * 24 * 3600;
@@ -31,7 +31,7 @@ pub fn intents(settings: &Settings) -> GatewayIntents {
 
 /// Open the state: the database, and the answered questions pruned.
 /// `readiness` is shared with whoever reports on the bot.
-pub async fn state(
+pub(super) async fn state(
     settings: Settings,
     engine: Arc<Engine>,
     readiness: Readiness,
@@ -52,7 +52,7 @@ pub async fn state(
 }
 
 /// Build a client for `state`, ready to connect.
-pub async fn client(state: &Data) -> anyhow::Result<serenity::Client> {
+pub(super) async fn client(state: &Data) -> anyhow::Result<serenity::Client> {
     let token = state.settings.discord.require_token()?.clone();
     let d = &state.settings.discord;
     let http = HttpBuilder::new(token.expose()).client(state.discord_client.clone());

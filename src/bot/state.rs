@@ -15,9 +15,9 @@ use super::in_flight::InFlight;
 use super::readiness::Readiness;
 use crate::cluster::{Cluster, Identity, Timing};
 use crate::config::Settings;
-use crate::engine::Engine;
 use crate::ops::Metrics;
 use crate::store::Store;
+use briefbot_engine::Engine;
 
 pub struct BotState {
     pub settings: Settings,
@@ -119,7 +119,7 @@ impl BotState {
     }
 
     /// The bot's own user id, known once the gateway is ready.
-    pub fn bot_id(&self) -> u64 {
+    pub(crate) fn bot_id(&self) -> u64 {
         self.bot_id.load(Ordering::Relaxed)
     }
 
@@ -136,13 +136,15 @@ impl BotState {
         secs + self.clock_skew.load(Ordering::Relaxed)
     }
 
-    /// Move the wall clock forward, so tests can expire buttons without waiting.
+    /// Test hook: move the wall clock forward, so tests can expire buttons
+    /// without waiting. Public only for the in-process bot tests (`tests/`).
+    #[doc(hidden)]
     pub fn advance_clock(&self, secs: i64) {
         self.clock_skew.fetch_add(secs, Ordering::Relaxed);
     }
 
     /// Manage Server (or Administrator), or one of the configured moderator roles.
-    pub fn is_moderator(&self, m: &Member) -> bool {
+    pub(crate) fn is_moderator(&self, m: &Member) -> bool {
         let by_permission = m
             .permissions
             .is_some_and(|p| p.manage_guild() || p.administrator());

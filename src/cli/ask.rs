@@ -1,5 +1,5 @@
-use crate::config::Settings;
-use crate::engine::Question;
+use briefbot::config::Settings;
+use briefbot_engine::Question;
 
 use super::output;
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::bench::{self, measure, process, Plan};
-use crate::config::Settings;
+use briefbot::config::Settings;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,7 +18,7 @@ pub struct Args {
     #[arg(long)]
     pub quick: bool,
     /// Seed for the synthetic corpora and question mixes.
-    #[arg(long, default_value_t = bench::DEFAULT_SEED)]
+    #[arg(long, default_value_t = briefbot_bench::DEFAULT_SEED)]
     pub seed: u64,
     /// Where corpora and their indexes are written (default: a folder in the
     /// system temp directory). The bot's own index is never touched.
@@ -87,7 +87,7 @@ fn child(settings: &Settings, plan: &Plan, mode: &str, args: &Args) -> anyhow::R
         .index_dir
         .as_deref()
         .context("--index-dir is required")?;
-    let cfg = bench::engine_config(settings, corpus, index);
+    let cfg = briefbot_bench::engine_config(settings.engine_config(), corpus, index);
     let questions = plan.effort("").questions;
     match mode {
         "serve" => return process::serve_child(cfg, plan.seed, questions),

@@ -2,7 +2,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Context as _;
 
-use crate::config::Settings;
+use briefbot::config::Settings;
 
 use super::{emit, note, output};
 

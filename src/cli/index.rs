@@ -1,8 +1,8 @@
 use std::time::Instant;
 
 use super::progress;
-use crate::config::Settings;
-use crate::engine::{Engine, IndexReport};
+use briefbot::config::Settings;
+use briefbot_engine::{Engine, IndexReport};
 
 /// Rebuild the index now, whatever its state, and report. The words are
 /// published first (other processes answer from them at once); the command

@@ -25,8 +25,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Settings;
-use crate::engine::Engine;
+use briefbot::config::Settings;
+use briefbot_engine::Engine;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,7 +47,7 @@ pub struct Cli {
     /// How log lines on stderr are written: text for people, or one JSON
     /// object per line for log shippers.
     #[arg(long, global = true, value_enum, default_value_t)]
-    pub log_format: crate::logging::LogFormat,
+    pub log_format: briefbot::logging::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -86,7 +86,7 @@ impl Cli {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings()?;
     let names = std::env::vars_os().filter_map(|(k, _)| k.into_string().ok());
-    for name in crate::config::env::unknown_variables(names) {
+    for name in briefbot::config::env::unknown_variables(names) {
         tracing::warn!(
             "{name} is not a briefbot setting and is ignored (README: \"Configuration\")"
         );

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::engine::{Answer, Attribution, Hit};
-use crate::present::source_line;
+use briefbot::present::source_line;
+use briefbot_engine::{Answer, Attribution, Hit};
 
 /// The `ask --json` object. Its field names are a contract scripts rely on
 /// (README, "Asking from the command line"; pinned by `tests/cli.rs`): add

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::engine::Progress;
+use briefbot_engine::Progress;
 
 /// How often the plain lines come.
 const LOG_EVERY: Duration = Duration::from_secs(10);

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::config::{Settings, ShardRange};
-use crate::engine::Engine;
+use briefbot::config::{Settings, ShardRange};
+use briefbot_engine::Engine;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,7 +34,7 @@ pub fn run(mut settings: Settings, args: Args) -> anyhow::Result<()> {
         "index ready"
     );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let served = runtime.block_on(crate::bot::run(
+    let served = runtime.block_on(briefbot::bot::run(
         settings,
         Arc::new(engine),
         shutdown_signal(),

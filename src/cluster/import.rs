@@ -9,8 +9,8 @@
 use std::path::Path;
 
 use super::{now_ms, Cluster, ClusterError};
-use crate::engine::Scope;
 use crate::store::NewBrief;
+use briefbot_engine::Scope;
 
 /// Import once per data directory; returns how many briefs were stored.
 pub async fn import_legacy_briefs(cluster: &Cluster, marker: &Path) -> Result<usize, ClusterError> {
@@ -56,7 +56,7 @@ pub async fn import_legacy_briefs(cluster: &Cluster, marker: &Path) -> Result<us
                     .check_brief(&file, &body, Scope::Global)
                     .ok()
                     .map(|p| p.meta);
-                Ok::<_, crate::engine::EngineError>((body, meta))
+                Ok::<_, briefbot_engine::EngineError>((body, meta))
             })
             .await
             .map_err(|e| ClusterError::Task(e.to_string()))??
@@ -97,13 +97,13 @@ pub async fn import_legacy_briefs(cluster: &Cluster, marker: &Path) -> Result<us
         store.forget_legacy_brief(l.guild, &l.file).await?;
     }
     if let Some(dir) = marker.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| crate::engine::EngineError::io(dir, e))?;
+        std::fs::create_dir_all(dir).map_err(|e| briefbot_engine::EngineError::io(dir, e))?;
     }
     std::fs::write(
         marker,
         "The briefs in this directory are copies of those in the database (database.url).\n",
     )
-    .map_err(|e| crate::engine::EngineError::io(marker, e))?;
+    .map_err(|e| briefbot_engine::EngineError::io(marker, e))?;
     Ok(imported)
 }
 

@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::engine::{Engine, EngineError, IndexReport, TenantId};
 use crate::store::{NewBrief, ProcessRow, Store, StoreError};
+use briefbot_engine::{Engine, EngineError, IndexReport, TenantId};
 
 pub use follow::follow;
 pub use import::import_legacy_briefs;
@@ -359,7 +359,7 @@ impl Cluster {
 }
 
 /// Wall-clock milliseconds, for what the database keeps.
-pub fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -102,7 +102,7 @@ impl DatabaseUrl {
 }
 
 impl DatabaseSettings {
-    pub fn validate(&self, data_dir: &Path) -> Result<(), (String, String)> {
+    pub(crate) fn validate(&self, data_dir: &Path) -> Result<(), (String, String)> {
         let err = |k: &str, m: String| Err((format!("database.{k}"), m));
         if let Err(m) = DatabaseUrl::parse(self.url.as_deref(), data_dir) {
             return err("url", m);
@@ -131,7 +131,7 @@ impl DatabaseSettings {
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`; also hides
 /// a `password=` query parameter.
-pub fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };

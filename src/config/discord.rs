@@ -167,7 +167,7 @@ impl DiscordSettings {
     }
 
     /// Checks no type can express; the error names the setting at fault.
-    pub fn validate(&self) -> Result<(), (String, String)> {
+    pub(crate) fn validate(&self) -> Result<(), (String, String)> {
         let err = |k: &str, m: String| Err((format!("discord.{k}"), m));
         if self.prefix.chars().any(char::is_whitespace) {
             return err("prefix", format!("{:?} contains whitespace", self.prefix));

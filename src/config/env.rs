@@ -117,7 +117,7 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
 
 /// Apply overrides and read the token, looking variables up with `get`
 /// (the process environment in production, a map in tests).
-pub fn apply(
+pub(crate) fn apply(
     settings: &mut Settings,
     get: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), ConfigError> {
@@ -158,7 +158,7 @@ pub fn unknown_variables(names: impl IntoIterator<Item = String>) -> Vec<String>
 
 /// `BRIEFBOT_DISCORD_REST_PROXY` for `BRIEFBOT_REST_PROXY`: the section-prefixed
 /// name of a `[discord]` key (those are the ones without a section prefix).
-pub fn long_name(name: &str) -> Option<String> {
+pub(crate) fn long_name(name: &str) -> Option<String> {
     let bare = name.strip_prefix("BRIEFBOT_")?;
     let sectioned = ["PATHS_", "ENGINE_", "DATABASE_", "OPS_"]
         .iter()

@@ -28,11 +28,11 @@ use std::path::{Path, PathBuf};
 
 use super::{Settings, DEFAULT_CONFIG_FILE};
 use crate::config::DatabaseUrl;
-use crate::engine::DEFAULT_MODEL_DIR;
+use briefbot_engine::DEFAULT_MODEL_DIR;
 
 /// The places a default config file and the model are looked for.
 #[derive(Debug, Clone)]
-pub struct Places {
+pub(crate) struct Places {
     pub cwd: PathBuf,
     /// This process's executable, if it can be named.
     pub exe: Option<PathBuf>,
@@ -42,7 +42,7 @@ pub struct Places {
 
 impl Places {
     /// The running process's places.
-    pub fn here() -> Places {
+    pub(crate) fn here() -> Places {
         Places {
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             exe: std::env::current_exe()
@@ -67,7 +67,7 @@ impl Places {
     }
 
     /// The config file used when none is given.
-    pub fn default_config(&self) -> Option<PathBuf> {
+    pub(crate) fn default_config(&self) -> Option<PathBuf> {
         self.candidates()
             .map(|d| d.join(DEFAULT_CONFIG_FILE))
             .find(|f| f.is_file())
@@ -80,12 +80,12 @@ impl Places {
     }
 
     /// The root defaults are read from when no config file exists anywhere.
-    pub fn home(&self) -> PathBuf {
+    pub(crate) fn home(&self) -> PathBuf {
         self.with_model().unwrap_or(&self.cwd).to_path_buf()
     }
 
     /// `file` as the process sees it: relative to the working directory.
-    pub fn absolute(&self, file: &Path) -> PathBuf {
+    pub(crate) fn absolute(&self, file: &Path) -> PathBuf {
         self.cwd.join(file)
     }
 }
@@ -95,7 +95,7 @@ fn has_model(dir: &Path) -> bool {
 }
 
 /// The folder a config file's relative paths are read from.
-pub fn root_of(file: &Path) -> PathBuf {
+pub(crate) fn root_of(file: &Path) -> PathBuf {
     let dir = file.parent().unwrap_or(Path::new(""));
     match dir.file_name() {
         Some(name) if name == "config" => dir.parent().unwrap_or(dir).to_path_buf(),
@@ -105,7 +105,7 @@ pub fn root_of(file: &Path) -> PathBuf {
 
 /// Read the relative paths of the file's (or the defaults') settings from
 /// `root`; done before environment variables and flags apply.
-pub fn resolve(settings: &mut Settings, root: &Path, places: &Places) {
+pub(crate) fn resolve(settings: &mut Settings, root: &Path, places: &Places) {
     let paths = &mut settings.paths;
     for p in [
         &mut paths.briefs,

@@ -7,7 +7,7 @@
 
 /// The backends' spellings of the same schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
+pub(super) enum Dialect {
     Sqlite,
     Postgres,
 }
@@ -15,7 +15,7 @@ pub enum Dialect {
 impl Dialect {
     /// `{int}`, `{serial}` (an auto-numbered primary key) and `{bytes}` in the
     /// dialect's words.
-    pub fn ddl(self, sql: &str) -> String {
+    pub(super) fn ddl(self, sql: &str) -> String {
         let (int, serial, bytes) = match self {
             Dialect::Sqlite => ("INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"),
             Dialect::Postgres => (
@@ -30,7 +30,7 @@ impl Dialect {
     }
 }
 
-pub const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: everything that must survive a restart.
     "CREATE TABLE guild_briefs (
         guild_id {int} NOT NULL,

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use crate::config::DatabaseUrl;
 pub use migrations::LATEST as SCHEMA_VERSION;
-pub use postgres::Listener;
+pub(crate) use postgres::Listener;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -87,8 +87,8 @@ pub struct NewBrief {
 }
 
 impl NewBrief {
-    pub fn sha256(&self) -> String {
-        crate::engine::content_hash(&self.body)
+    pub(crate) fn sha256(&self) -> String {
+        briefbot_engine::content_hash(&self.body)
     }
 }
 
@@ -253,15 +253,8 @@ impl Store {
 
     /// Whether processes sharing it hear of changes at once (`LISTEN`), or
     /// only when they re-check the generation.
-    pub fn notifies(&self) -> bool {
+    pub(crate) fn notifies(&self) -> bool {
         matches!(self.backend, Backend::Postgres(_))
-    }
-
-    pub fn backend_name(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres(_) => "postgres",
-        }
     }
 
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
@@ -404,13 +397,17 @@ impl Store {
         call!(self, legacy_briefs())
     }
 
-    pub async fn forget_legacy_brief(&self, guild: u64, file: &str) -> Result<(), StoreError> {
+    pub(crate) async fn forget_legacy_brief(
+        &self,
+        guild: u64,
+        file: &str,
+    ) -> Result<(), StoreError> {
         call!(self, forget_legacy_brief(guild, &file), owned: file = file.to_string())
     }
 
     /// A connection that hears of changes as they commit; None for SQLite,
     /// whose processes find changes by re-checking the generation.
-    pub async fn listen(&self) -> Result<Option<Listener>, StoreError> {
+    pub(crate) async fn listen(&self) -> Result<Option<Listener>, StoreError> {
         match &self.backend {
             Backend::Sqlite(_) => Ok(None),
             Backend::Postgres(db) => db.listen().await.map(Some),

@@ -4,32 +4,33 @@
 //! text binds the same values in both (a test below keeps it that way).
 //! Sums are cast to BIGINT because PostgreSQL widens `SUM(bigint)` to numeric.
 
-pub const RECORD_QUESTION: &str =
+pub(super) const RECORD_QUESTION: &str =
     "INSERT INTO questions (guild_id, channel_id, asker_id, text, answered, passage_id, asked_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 
-pub const QUESTION: &str =
+pub(super) const QUESTION: &str =
     "SELECT id, guild_id, channel_id, asker_id, text, answered, passage_id, asked_at
      FROM questions WHERE id = $1";
 
-pub const ANSWERED_IN_CHANNEL: &str = "SELECT id FROM questions WHERE channel_id = $1 LIMIT 1";
+pub(super) const ANSWERED_IN_CHANNEL: &str =
+    "SELECT id FROM questions WHERE channel_id = $1 LIMIT 1";
 
-pub const DECLINED: &str = "SELECT id, channel_id, asker_id, text, asked_at FROM questions
+pub(super) const DECLINED: &str = "SELECT id, channel_id, asker_id, text, asked_at FROM questions
      WHERE guild_id = $1 AND answered = 0 ORDER BY id DESC LIMIT $2";
 
 /// Returns a row only when the vote is new or changed.
-pub const VOTE: &str = "INSERT INTO votes (question_id, passage_id, user_id, up, voted_at)
+pub(super) const VOTE: &str = "INSERT INTO votes (question_id, passage_id, user_id, up, voted_at)
      VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (question_id, passage_id, user_id)
      DO UPDATE SET up = excluded.up, voted_at = excluded.voted_at
      WHERE votes.up <> excluded.up
      RETURNING question_id";
 
-pub const VOTES: &str =
+pub(super) const VOTES: &str =
     "SELECT CAST(COALESCE(SUM(up), 0) AS BIGINT), CAST(COALESCE(SUM(1 - up), 0) AS BIGINT)
      FROM votes WHERE question_id = $1 AND passage_id = $2";
 
-pub const DOWNVOTED: &str = "SELECT q.text, v.passage_id, CAST(SUM(1 - v.up) AS BIGINT),
+pub(super) const DOWNVOTED: &str = "SELECT q.text, v.passage_id, CAST(SUM(1 - v.up) AS BIGINT),
             CAST(SUM(v.up) AS BIGINT), MAX(v.voted_at) AS last
      FROM votes v JOIN questions q ON q.id = v.question_id
      WHERE q.guild_id = $1
@@ -37,18 +38,19 @@ pub const DOWNVOTED: &str = "SELECT q.text, v.passage_id, CAST(SUM(1 - v.up) AS 
      HAVING SUM(1 - v.up) > 0
      ORDER BY last DESC, q.id DESC LIMIT $2";
 
-pub const PRUNE_QUESTIONS: &str = "DELETE FROM questions WHERE answered = 1 AND asked_at < $1
+pub(super) const PRUNE_QUESTIONS: &str =
+    "DELETE FROM questions WHERE answered = 1 AND asked_at < $1
      AND id NOT IN (SELECT question_id FROM votes)";
 
-pub const AUDIT: &str = "INSERT INTO audit_log (guild_id, user_id, action, detail, at)
+pub(super) const AUDIT: &str = "INSERT INTO audit_log (guild_id, user_id, action, detail, at)
      VALUES ($1, $2, $3, $4, $5)";
 
-pub const AUDIT_LOG: &str = "SELECT user_id, action, detail, at FROM audit_log
+pub(super) const AUDIT_LOG: &str = "SELECT user_id, action, detail, at FROM audit_log
      WHERE guild_id = $1 ORDER BY id DESC LIMIT $2";
 
-pub const BRIEF_EXISTS: &str = "SELECT sha256 FROM briefs WHERE tenant = $1 AND file = $2";
+pub(super) const BRIEF_EXISTS: &str = "SELECT sha256 FROM briefs WHERE tenant = $1 AND file = $2";
 
-pub const PUT_BRIEF: &str =
+pub(super) const PUT_BRIEF: &str =
     "INSERT INTO briefs (tenant, file, title, publisher, published, url, body, sha256, added_by, added_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (tenant, file) DO UPDATE SET title = excluded.title,
@@ -56,43 +58,45 @@ pub const PUT_BRIEF: &str =
         body = excluded.body, sha256 = excluded.sha256, added_by = excluded.added_by,
         added_at = excluded.added_at";
 
-pub const REMOVE_BRIEF: &str = "DELETE FROM briefs WHERE tenant = $1 AND file = $2";
+pub(super) const REMOVE_BRIEF: &str = "DELETE FROM briefs WHERE tenant = $1 AND file = $2";
 
 const BRIEF_COLUMNS: &str =
     "tenant, file, title, publisher, published, url, sha256, added_by, added_at";
 
-pub fn brief_list(one_tenant: bool) -> String {
+pub(super) fn brief_list(one_tenant: bool) -> String {
     let filter = if one_tenant { "WHERE tenant = $1" } else { "" };
     format!("SELECT {BRIEF_COLUMNS} FROM briefs {filter} ORDER BY tenant, file")
 }
 
-pub const BRIEF_BODY: &str = "SELECT body FROM briefs WHERE tenant = $1 AND file = $2";
+pub(super) const BRIEF_BODY: &str = "SELECT body FROM briefs WHERE tenant = $1 AND file = $2";
 
-pub const GENERATION: &str =
+pub(super) const GENERATION: &str =
     "SELECT generation, changed_at_ms FROM content_generation WHERE id = 1";
 
-pub const BUMP_GENERATION: &str = "UPDATE content_generation
+pub(super) const BUMP_GENERATION: &str = "UPDATE content_generation
      SET generation = generation + 1, changed_at_ms = $1, reason = $2
      WHERE id = 1 RETURNING generation";
 
-pub const HEARTBEAT: &str = "INSERT INTO processes
+pub(super) const HEARTBEAT: &str = "INSERT INTO processes
         (id, host, pid, shards, started_at_ms, heartbeat_at_ms, generation, served_at_ms)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (id) DO UPDATE SET heartbeat_at_ms = excluded.heartbeat_at_ms,
         generation = excluded.generation, served_at_ms = excluded.served_at_ms";
 
-pub const PROCESSES: &str = "SELECT id, host, pid, shards, started_at_ms, heartbeat_at_ms,
+pub(super) const PROCESSES: &str = "SELECT id, host, pid, shards, started_at_ms, heartbeat_at_ms,
         generation, served_at_ms
      FROM processes WHERE heartbeat_at_ms >= $1 ORDER BY id";
 
-pub const FORGET_PROCESS: &str = "DELETE FROM processes WHERE id = $1";
+pub(super) const FORGET_PROCESS: &str = "DELETE FROM processes WHERE id = $1";
 
-pub const FORGET_DEAD_PROCESSES: &str = "DELETE FROM processes WHERE heartbeat_at_ms < $1";
+pub(super) const FORGET_DEAD_PROCESSES: &str = "DELETE FROM processes WHERE heartbeat_at_ms < $1";
 
-pub const LEGACY_BRIEFS: &str = "SELECT guild_id, file, title, added_by, added_at FROM guild_briefs
+pub(super) const LEGACY_BRIEFS: &str =
+    "SELECT guild_id, file, title, added_by, added_at FROM guild_briefs
      ORDER BY guild_id, file";
 
-pub const FORGET_LEGACY_BRIEF: &str = "DELETE FROM guild_briefs WHERE guild_id = $1 AND file = $2";
+pub(super) const FORGET_LEGACY_BRIEF: &str =
+    "DELETE FROM guild_briefs WHERE guild_id = $1 AND file = $2";
 
 #[cfg(test)]
 mod tests {

@@ -16,12 +16,12 @@ use super::{
 };
 
 #[derive(Clone)]
-pub struct Sqlite {
+pub(super) struct Sqlite {
     conn: Arc<Mutex<Connection>>,
 }
 
 impl Sqlite {
-    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
+    pub(super) fn open(path: &Path) -> Result<Sqlite, StoreError> {
         let wrap = |source| StoreError::OpenSqlite {
             path: path.to_path_buf(),
             source,
@@ -45,7 +45,7 @@ impl Sqlite {
         Sqlite::init(conn)
     }
 
-    pub fn open_in_memory() -> Result<Sqlite, StoreError> {
+    pub(super) fn open_in_memory() -> Result<Sqlite, StoreError> {
         Sqlite::init(Connection::open_in_memory()?)
     }
 
@@ -58,7 +58,7 @@ impl Sqlite {
     }
 
     /// Run `f` with the connection on the blocking pool.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(super) async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
@@ -140,16 +140,16 @@ impl Columns for Row<'_> {
     }
 }
 
-pub fn ping(c: &mut Connection) -> Result<(), StoreError> {
+pub(super) fn ping(c: &mut Connection) -> Result<(), StoreError> {
     c.query_row("SELECT 1", [], |_| Ok(()))?;
     Ok(())
 }
 
-pub fn schema_version(c: &mut Connection) -> Result<i64, StoreError> {
+pub(super) fn schema_version(c: &mut Connection) -> Result<i64, StoreError> {
     Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-pub fn record_question(c: &mut Connection, q: &StoredQuestion) -> Result<i64, StoreError> {
+pub(super) fn record_question(c: &mut Connection, q: &StoredQuestion) -> Result<i64, StoreError> {
     Ok(c.query_row(
         sql::RECORD_QUESTION,
         params![
@@ -165,12 +165,12 @@ pub fn record_question(c: &mut Connection, q: &StoredQuestion) -> Result<i64, St
     )?)
 }
 
-pub fn question(c: &mut Connection, qid: i64) -> Result<Option<StoredQuestion>, StoreError> {
+pub(super) fn question(c: &mut Connection, qid: i64) -> Result<Option<StoredQuestion>, StoreError> {
     Ok(c.query_row(sql::QUESTION, [qid], |r| records::question(r))
         .optional()?)
 }
 
-pub fn answered_in_channel(c: &mut Connection, channel: u64) -> Result<bool, StoreError> {
+pub(super) fn answered_in_channel(c: &mut Connection, channel: u64) -> Result<bool, StoreError> {
     Ok(
         c.query_row(sql::ANSWERED_IN_CHANNEL, [id(channel)], |_| Ok(()))
             .optional()?
@@ -178,7 +178,7 @@ pub fn answered_in_channel(c: &mut Connection, channel: u64) -> Result<bool, Sto
     )
 }
 
-pub fn declined(
+pub(super) fn declined(
     c: &mut Connection,
     guild: u64,
     limit: usize,
@@ -190,7 +190,7 @@ pub fn declined(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn vote(c: &mut Connection, v: &Vote) -> Result<bool, StoreError> {
+pub(super) fn vote(c: &mut Connection, v: &Vote) -> Result<bool, StoreError> {
     Ok(c.query_row(
         sql::VOTE,
         params![v.question, v.passage_id, id(v.user), v.up as i64, v.at],
@@ -200,7 +200,7 @@ pub fn vote(c: &mut Connection, v: &Vote) -> Result<bool, StoreError> {
     .is_some())
 }
 
-pub fn votes(
+pub(super) fn votes(
     c: &mut Connection,
     question: i64,
     passage_id: &str,
@@ -210,7 +210,7 @@ pub fn votes(
     })?)
 }
 
-pub fn downvoted(
+pub(super) fn downvoted(
     c: &mut Connection,
     guild: u64,
     limit: usize,
@@ -222,11 +222,11 @@ pub fn downvoted(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn prune_questions(c: &mut Connection, before: i64) -> Result<usize, StoreError> {
+pub(super) fn prune_questions(c: &mut Connection, before: i64) -> Result<usize, StoreError> {
     Ok(c.execute(sql::PRUNE_QUESTIONS, [before])?)
 }
 
-pub fn audit(c: &mut Connection, e: &AuditEntry) -> Result<(), StoreError> {
+pub(super) fn audit(c: &mut Connection, e: &AuditEntry) -> Result<(), StoreError> {
     c.execute(
         sql::AUDIT,
         params![e.guild.map(id), id(e.user), e.action, e.detail, e.at],
@@ -234,7 +234,7 @@ pub fn audit(c: &mut Connection, e: &AuditEntry) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn audit_log(
+pub(super) fn audit_log(
     c: &mut Connection,
     guild: u64,
     limit: usize,
@@ -248,7 +248,7 @@ pub fn audit_log(
 
 /// Store a brief and bump the generation in one transaction; returns whether
 /// it replaced one and the new generation.
-pub fn put_brief(
+pub(super) fn put_brief(
     c: &mut Connection,
     b: &NewBrief,
     now_ms: i64,
@@ -280,7 +280,7 @@ pub fn put_brief(
 }
 
 /// Remove a brief and bump the generation; None when there was no such brief.
-pub fn remove_brief(
+pub(super) fn remove_brief(
     c: &mut Connection,
     tenant: &str,
     file: &str,
@@ -300,11 +300,18 @@ fn bump(c: &Connection, now_ms: i64, reason: &str) -> Result<i64, StoreError> {
     Ok(c.query_row(sql::BUMP_GENERATION, params![now_ms, reason], |r| r.get(0))?)
 }
 
-pub fn bump_generation(c: &mut Connection, now_ms: i64, reason: &str) -> Result<i64, StoreError> {
+pub(super) fn bump_generation(
+    c: &mut Connection,
+    now_ms: i64,
+    reason: &str,
+) -> Result<i64, StoreError> {
     bump(c, now_ms, reason)
 }
 
-pub fn briefs(c: &mut Connection, tenant: Option<&str>) -> Result<Vec<BriefRecord>, StoreError> {
+pub(super) fn briefs(
+    c: &mut Connection,
+    tenant: Option<&str>,
+) -> Result<Vec<BriefRecord>, StoreError> {
     let mut stmt = c.prepare(&sql::brief_list(tenant.is_some()))?;
     let map = |r: &Row<'_>| records::brief_record(r);
     let rows = match tenant {
@@ -314,7 +321,7 @@ pub fn briefs(c: &mut Connection, tenant: Option<&str>) -> Result<Vec<BriefRecor
     Ok(rows)
 }
 
-pub fn brief_body(
+pub(super) fn brief_body(
     c: &mut Connection,
     tenant: &str,
     file: &str,
@@ -325,11 +332,11 @@ pub fn brief_body(
     )
 }
 
-pub fn generation(c: &mut Connection) -> Result<Generation, StoreError> {
+pub(super) fn generation(c: &mut Connection) -> Result<Generation, StoreError> {
     Ok(c.query_row(sql::GENERATION, [], |r| records::generation(r))?)
 }
 
-pub fn heartbeat(c: &mut Connection, p: &ProcessRow) -> Result<(), StoreError> {
+pub(super) fn heartbeat(c: &mut Connection, p: &ProcessRow) -> Result<(), StoreError> {
     c.execute(
         sql::HEARTBEAT,
         params![
@@ -346,13 +353,16 @@ pub fn heartbeat(c: &mut Connection, p: &ProcessRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn processes(c: &mut Connection, alive_since_ms: i64) -> Result<Vec<ProcessRow>, StoreError> {
+pub(super) fn processes(
+    c: &mut Connection,
+    alive_since_ms: i64,
+) -> Result<Vec<ProcessRow>, StoreError> {
     let mut stmt = c.prepare(sql::PROCESSES)?;
     let rows = stmt.query_map([alive_since_ms], |r| records::process(r))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn forget_process(
+pub(super) fn forget_process(
     c: &mut Connection,
     process: &str,
     dead_before_ms: i64,
@@ -362,13 +372,17 @@ pub fn forget_process(
     Ok(())
 }
 
-pub fn legacy_briefs(c: &mut Connection) -> Result<Vec<LegacyBrief>, StoreError> {
+pub(super) fn legacy_briefs(c: &mut Connection) -> Result<Vec<LegacyBrief>, StoreError> {
     let mut stmt = c.prepare(sql::LEGACY_BRIEFS)?;
     let rows = stmt.query_map([], |r| records::legacy_brief(r))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn forget_legacy_brief(c: &mut Connection, guild: u64, file: &str) -> Result<(), StoreError> {
+pub(super) fn forget_legacy_brief(
+    c: &mut Connection,
+    guild: u64,
+    file: &str,
+) -> Result<(), StoreError> {
     c.execute(sql::FORGET_LEGACY_BRIEF, params![id(guild), file])?;
     Ok(())
 }

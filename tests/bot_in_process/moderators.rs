@@ -7,7 +7,7 @@ use briefbot::bot::ask;
 use briefbot::bot::events::Attachment;
 use briefbot::bot::moderation::{self, Done};
 use briefbot::bot::reply::Reply;
-use briefbot::engine::Scope;
+use briefbot_engine::Scope;
 use serde_json::json;
 
 use crate::support::*;
@@ -419,7 +419,7 @@ async fn a_brief_of_words_two_stemmers_disagree_on_is_added_answered_and_reopene
         "{here:?}"
     );
     // A restart opens what the rebuild wrote, rather than refusing it.
-    let (reopened, report) = briefbot::engine::Engine::open(b.state.settings.engine_config())
+    let (reopened, report) = briefbot_engine::Engine::open(b.state.settings.engine_config())
         .expect("the index the brief was added to opens again");
     assert!(!report.rebuilt, "{report:?}");
     assert_eq!(reopened.stats().passages, b.state.engine.stats().passages);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use briefbot::bot::render::{self, limits, View};
-use briefbot::engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope};
+use briefbot_engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope};
 use serde_json::json;
 
 use crate::support::json;

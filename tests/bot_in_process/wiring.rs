@@ -40,7 +40,7 @@ fn exactly_the_members_and_moderators_commands_are_registered() {
     assert_eq!(ask["options"][0]["required"], true);
     assert_eq!(
         ask["options"][0]["max_length"],
-        briefbot::engine::MAX_QUESTION_CHARS,
+        briefbot_engine::MAX_QUESTION_CHARS,
         "the form caps questions where the engine does"
     );
 

@@ -181,7 +181,7 @@ fn hostile_input_gets_a_valid_reply_or_a_clean_decline() {
         }
         // The same through /ask (Discord caps the option at the registered length).
         for (what, text) in hostile_questions() {
-            let cap = briefbot::engine::MAX_QUESTION_CHARS;
+            let cap = briefbot_engine::MAX_QUESTION_CHARS;
             let text: String = text.chars().take(cap).collect();
             let ask = Slash::new("ask", &g, CH_HOSTILE, &a).string("question", &text);
             let token = f.send_slash(&ask);

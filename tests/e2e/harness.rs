@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use briefbot::config::Settings;
-use briefbot::engine::Engine;
+use briefbot_engine::Engine;
 use serenity::model::Permissions;
 use tokio::sync::{oneshot, watch, OnceCell};
 use tokio::task::JoinHandle;

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use briefbot::cluster::{self, Cluster, Identity, Timing};
 use briefbot::config::DatabaseUrl;
-use briefbot::engine::{Engine, EngineConfig, Question, TenantId};
 use briefbot::store::Store;
+use briefbot_engine::{Engine, EngineConfig, Question, TenantId};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use briefbot::config::{DatabaseUrl, Settings};
-use briefbot::engine::{Engine, EngineConfig};
+use briefbot_engine::{Engine, EngineConfig};
 
 use crate::cluster::{Process, PENGUINS};
 use crate::contract::{brief, question};

@@ -7,6 +7,7 @@
 //! that build; the rest of briefbot stays quick to rebuild.
 
 mod kernel;
+mod matmul;
 mod model;
 
 pub use model::{Bert, Config};

@@ -6,12 +6,13 @@
 //! is six matrix products, a softmax and two layer norms per layer, and the
 //! library we used before (candle) spent most of a question's time packing
 //! weights and waking threads (see `kernel`). This file stays the plain
-//! textbook computation; the speed lives in `kernel::linear`.
+//! textbook computation; the speed lives in `matmul`.
 
 use half::{bf16, f16};
 use safetensors::{Dtype, SafeTensors};
 
-use crate::kernel::{gelu, layer_norm, linear, softmax};
+use crate::kernel::{gelu, layer_norm, softmax};
+use crate::matmul::{matmul, Packed};
 
 /// The settings of `config.json` the forward pass reads.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -59,7 +60,9 @@ impl Config {
                 ));
             }
         }
-        if self.num_attention_heads == 0 || self.hidden_size % self.num_attention_heads != 0 {
+        if self.num_attention_heads == 0
+            || !self.hidden_size.is_multiple_of(self.num_attention_heads)
+        {
             return Err(format!(
                 "hidden_size {} is not a multiple of num_attention_heads {}",
                 self.hidden_size, self.num_attention_heads
@@ -69,8 +72,9 @@ impl Config {
     }
 }
 
-/// A loaded encoder: the linear layers' matrices kept in half precision and
-/// widened in registers as they multiply (see `kernel`), the word table
+/// A loaded encoder: the linear layers' matrices kept in half precision,
+/// packed for the products and widened in registers as they multiply (see
+/// `matmul`), the word table
 /// (most of the file) kept as stored and widened one looked-up row at a
 /// time, and the small rest (biases, norms, positions) widened to f32 at
 /// load.
@@ -89,9 +93,8 @@ enum Table {
 }
 
 struct Linear {
-    w: Vec<f16>,
+    w: Packed<f16>,
     b: Vec<f32>,
-    inputs: usize,
 }
 
 struct Norm {
@@ -210,8 +213,8 @@ impl Table {
 
 impl Linear {
     fn apply(&self, x: &[f32], rows: usize) -> Vec<f32> {
-        let mut y = vec![0f32; rows * self.b.len()];
-        linear(x, rows, self.inputs, &self.w, &self.b, &mut y);
+        let mut y = self.b.repeat(rows);
+        matmul(x, rows, &self.w, &mut y);
         y
     }
 }
@@ -236,8 +239,9 @@ impl Block {
     }
 
     /// Multi-head self-attention over all tokens (one text, no padding, so
-    /// no mask). Each head's products go through `linear` too: its query
-    /// rows against its key rows, then the weights against its value columns.
+    /// no mask). Each head's products go through `matmul` too: its query
+    /// rows against its key rows, then the weights against its value columns,
+    /// both packed per head into memory reused across heads.
     fn attention(&self, x: &[f32], len: usize, h: usize, heads: usize) -> Vec<f32> {
         let (q, k, v) = (
             self.query.apply(x, len),
@@ -247,27 +251,25 @@ impl Block {
         let d = h / heads;
         let scale = 1.0 / (d as f32).sqrt();
         let mut context = vec![0f32; len * h];
-        let (mut qh, mut kh, mut vt) = (
-            vec![0f32; len * d],
-            vec![0f32; len * d],
-            vec![0f32; d * len],
-        );
+        let mut qh = vec![0f32; len * d];
+        let (mut keys, mut values) = (Packed::default(), Packed::default());
         let mut scores = vec![0f32; len * len];
         let mut out = vec![0f32; len * d];
-        let (no_bias_len, no_bias_d) = (vec![0f32; len], vec![0f32; d]);
         for head in 0..heads {
             let cols = head * d..(head + 1) * d;
             for t in 0..len {
                 let row = t * h;
                 for (c, col) in cols.clone().enumerate() {
                     qh[t * d + c] = q[row + col] * scale;
-                    kh[t * d + c] = k[row + col];
-                    vt[c * len + t] = v[row + col];
                 }
             }
-            linear(&qh, len, d, &kh, &no_bias_len, &mut scores);
+            keys.fill_from_rows(&k[cols.start..], h, d, len);
+            values.fill_from_cols(&v[cols.start..], h, len, d);
+            scores.fill(0.0);
+            matmul(&qh, len, &keys, &mut scores);
             scores.chunks_exact_mut(len).for_each(softmax);
-            linear(&scores, len, len, &vt, &no_bias_d, &mut out);
+            out.fill(0.0);
+            matmul(&scores, len, &values, &mut out);
             for t in 0..len {
                 context[t * h + cols.start..t * h + cols.end]
                     .copy_from_slice(&out[t * d..(t + 1) * d]);
@@ -353,10 +355,10 @@ impl Weights<'_> {
     }
 
     fn linear(&self, name: &str, inputs: usize, outputs: usize) -> Result<Linear, String> {
+        let w = self.get_f16(&format!("{name}.weight"), &[outputs, inputs])?;
         Ok(Linear {
-            w: self.get_f16(&format!("{name}.weight"), &[outputs, inputs])?,
+            w: Packed::from_rows(&w, inputs, inputs, outputs),
             b: self.get(&format!("{name}.bias"), &[outputs])?,
-            inputs,
         })
     }
 

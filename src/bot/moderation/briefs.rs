@@ -8,8 +8,8 @@ use crate::bot::events::{Attachment, Member};
 use crate::bot::render;
 use crate::bot::reply::Reply;
 use crate::bot::state::BotState;
-use crate::engine::Scope;
 use crate::store::NewBrief;
+use briefbot_engine::Scope;
 
 /// `/brief add file:<attachment>`.
 pub async fn add(state: &BotState, m: &Member, file: &Attachment) -> Done {
@@ -138,7 +138,7 @@ pub async fn list(state: &BotState, m: &Member) -> Done {
             Ok(b) => b,
             Err(e) => return Done::refused(format!("Could not list the briefs: {e}")),
         };
-    let line = |meta: &crate::engine::BriefMeta, passages: usize| {
+    let line = |meta: &briefbot_engine::BriefMeta, passages: usize| {
         let file = meta
             .file
             .file_name()
@@ -173,10 +173,10 @@ pub async fn list(state: &BotState, m: &Member) -> Done {
 
 /// A file name the engine accepts for a tenant's brief, or why not.
 fn safe_name(name: &str) -> Result<String, String> {
-    crate::engine::check_file_name(name)
+    briefbot_engine::check_file_name(name)
         .map(|()| name.to_string())
         .map_err(|e| match e {
-            crate::engine::BriefError::UnsupportedType { .. } => {
+            briefbot_engine::BriefError::UnsupportedType { .. } => {
                 "briefs are Markdown (.md) or text (.txt) files.".to_string()
             }
             other => format!("{other}."),

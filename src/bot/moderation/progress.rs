@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use crate::bot::render;
 use crate::bot::reply::Reply;
-use crate::engine::Vectors;
+use briefbot_engine::Vectors;
 
 /// How often the reply is edited: often enough to see it move, rarely
 /// enough to stay far from Discord's rate limits.
-pub const EVERY: Duration = Duration::from_secs(5);
+pub(crate) const EVERY: Duration = Duration::from_secs(5);
 
 /// What to say about the vectors; None when the layer is off.
-pub fn line(vectors: Vectors) -> Option<String> {
+pub(crate) fn line(vectors: Vectors) -> Option<String> {
     match vectors {
         Vectors::Off => None,
         Vectors::Filling { done, total } => Some(format!(
@@ -30,7 +30,7 @@ pub fn line(vectors: Vectors) -> Option<String> {
 }
 
 /// `reply` with `line` under its text, within Discord's length limit.
-pub fn with_line(reply: &Reply, line: &str) -> Reply {
+pub(crate) fn with_line(reply: &Reply, line: &str) -> Reply {
     let text = reply.content.as_deref().unwrap_or_default();
     Reply {
         content: Some(render::clip(
@@ -46,7 +46,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 use super::{answer, len, limits, View};
-use crate::engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope};
+use briefbot_engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope};
 
 fn piece() -> impl Strategy<Value = String> {
     prop_oneof![

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use serde_json::json;
 
-use crate::config::Settings;
-use crate::engine::eval::{self, QuestionSet};
+use briefbot::config::Settings;
+use briefbot_engine::eval::{self, QuestionSet};
 use suite::{Floors, Totals};
 
 #[derive(Debug, clap::Args)]

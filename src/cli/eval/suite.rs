@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::engine::eval::{self, EvalReport, QuestionSet, Summary};
-use crate::engine::{Engine, EngineConfig};
+use briefbot_engine::eval::{self, EvalReport, QuestionSet, Summary};
+use briefbot_engine::{Engine, EngineConfig};
 
 /// One document of a suite: its briefs and the questions about them.
 #[derive(Debug, Clone)]
@@ -168,7 +168,7 @@ fn ask_foreign(
     engine: &Engine,
     other: &QuestionSet,
     n: usize,
-) -> Result<Foreign, crate::engine::EngineError> {
+) -> Result<Foreign, briefbot_engine::EngineError> {
     let questions = other
         .questions
         .iter()

@@ -12,7 +12,7 @@ use tokio_postgres::{AsyncMessage, Row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 mod queries;
-pub mod tls;
+mod tls;
 
 use super::migrations::{Dialect, LATEST, MIGRATIONS};
 use super::records::Columns;
@@ -20,7 +20,7 @@ use super::sql;
 use super::StoreError;
 
 /// The channel changes are announced on; the payload is the new generation.
-pub const CHANNEL: &str = "briefbot_generation";
+pub(super) const CHANNEL: &str = "briefbot_generation";
 
 /// Connecting, and waiting for a pooled connection, give up after this: a
 /// question must not hang on an unreachable database.
@@ -30,7 +30,7 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 const MIGRATION_LOCK: i64 = 0x6272_6965_6662_6f74;
 
 #[derive(Clone)]
-pub struct Postgres {
+pub(super) struct Postgres {
     pool: Pool,
     config: tokio_postgres::Config,
     tls: MakeRustlsConnect,
@@ -62,7 +62,7 @@ impl Postgres {
     /// Connect (once, to fail fast on a wrong URL, an unreachable server or
     /// a certificate not trusted) and migrate. `ca_file` holds the CAs that
     /// `sslmode=verify-ca|verify-full` trust (see [`tls`]).
-    pub async fn open(
+    pub(super) async fn open(
         url: &str,
         pool_size: usize,
         ca_file: Option<&Path>,
@@ -169,7 +169,7 @@ impl Postgres {
     /// A connection of its own that `LISTEN`s for changes: each announced
     /// generation arrives on [`Listener::changes`], which closes when the
     /// connection is lost (the caller reconnects and re-checks the counter).
-    pub async fn listen(&self) -> Result<Listener, StoreError> {
+    pub(super) async fn listen(&self) -> Result<Listener, StoreError> {
         let (client, mut connection) = self.config.connect(self.tls.clone()).await?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move {
@@ -199,7 +199,7 @@ impl Postgres {
 }
 
 /// A `LISTEN`ing connection; dropping it closes the connection.
-pub struct Listener {
+pub(crate) struct Listener {
     pub changes: tokio::sync::mpsc::UnboundedReceiver<i64>,
     _client: tokio_postgres::Client,
 }

@@ -10,19 +10,19 @@ use crate::store::{
 };
 
 impl Postgres {
-    pub async fn ping(&self) -> Result<(), StoreError> {
+    pub(crate) async fn ping(&self) -> Result<(), StoreError> {
         self.query_opt("SELECT 1", &[]).await?;
         Ok(())
     }
 
-    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+    pub(crate) async fn schema_version(&self) -> Result<i64, StoreError> {
         let row = self
             .query_opt("SELECT MAX(version) FROM schema_migrations", &[])
             .await?;
         Ok(row.and_then(|r| r.get::<_, Option<i64>>(0)).unwrap_or(0))
     }
 
-    pub async fn record_question(&self, q: &StoredQuestion) -> Result<i64, StoreError> {
+    pub(crate) async fn record_question(&self, q: &StoredQuestion) -> Result<i64, StoreError> {
         let rows = self
             .query(
                 sql::RECORD_QUESTION,
@@ -40,19 +40,19 @@ impl Postgres {
         Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
     }
 
-    pub async fn question(&self, qid: i64) -> Result<Option<StoredQuestion>, StoreError> {
+    pub(crate) async fn question(&self, qid: i64) -> Result<Option<StoredQuestion>, StoreError> {
         let row = self.query_opt(sql::QUESTION, &[&qid]).await?;
         Ok(row.as_ref().map(records::question).transpose()?)
     }
 
-    pub async fn answered_in_channel(&self, channel: u64) -> Result<bool, StoreError> {
+    pub(crate) async fn answered_in_channel(&self, channel: u64) -> Result<bool, StoreError> {
         Ok(self
             .query_opt(sql::ANSWERED_IN_CHANNEL, &[&id(channel)])
             .await?
             .is_some())
     }
 
-    pub async fn declined(
+    pub(crate) async fn declined(
         &self,
         guild: u64,
         limit: usize,
@@ -66,7 +66,7 @@ impl Postgres {
             .collect::<Result<_, _>>()?)
     }
 
-    pub async fn vote(&self, v: &Vote) -> Result<bool, StoreError> {
+    pub(crate) async fn vote(&self, v: &Vote) -> Result<bool, StoreError> {
         let changed = self
             .query_opt(
                 sql::VOTE,
@@ -82,7 +82,11 @@ impl Postgres {
         Ok(changed.is_some())
     }
 
-    pub async fn votes(&self, question: i64, passage_id: &str) -> Result<(u32, u32), StoreError> {
+    pub(crate) async fn votes(
+        &self,
+        question: i64,
+        passage_id: &str,
+    ) -> Result<(u32, u32), StoreError> {
         let rows = self.query(sql::VOTES, &[&question, &passage_id]).await?;
         Ok(rows
             .first()
@@ -91,7 +95,7 @@ impl Postgres {
             .unwrap_or((0, 0)))
     }
 
-    pub async fn downvoted(
+    pub(crate) async fn downvoted(
         &self,
         guild: u64,
         limit: usize,
@@ -105,11 +109,11 @@ impl Postgres {
             .collect::<Result<_, _>>()?)
     }
 
-    pub async fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
+    pub(crate) async fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
         Ok(self.execute(sql::PRUNE_QUESTIONS, &[&before]).await? as usize)
     }
 
-    pub async fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
+    pub(crate) async fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
         self.execute(
             sql::AUDIT,
             &[&e.guild.map(id), &id(e.user), &e.action, &e.detail, &e.at],
@@ -118,7 +122,11 @@ impl Postgres {
         Ok(())
     }
 
-    pub async fn audit_log(&self, guild: u64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    pub(crate) async fn audit_log(
+        &self,
+        guild: u64,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = self
             .query(sql::AUDIT_LOG, &[&id(guild), &(limit as i64)])
             .await?;
@@ -128,7 +136,7 @@ impl Postgres {
             .collect::<Result<_, _>>()?)
     }
 
-    pub async fn put_brief(
+    pub(crate) async fn put_brief(
         &self,
         b: &NewBrief,
         now_ms: i64,
@@ -161,7 +169,7 @@ impl Postgres {
         Ok((existed, generation))
     }
 
-    pub async fn remove_brief(
+    pub(crate) async fn remove_brief(
         &self,
         tenant: &str,
         file: &str,
@@ -178,7 +186,11 @@ impl Postgres {
         Ok(Some(generation))
     }
 
-    pub async fn bump_generation(&self, now_ms: i64, reason: &str) -> Result<i64, StoreError> {
+    pub(crate) async fn bump_generation(
+        &self,
+        now_ms: i64,
+        reason: &str,
+    ) -> Result<i64, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let generation = bump_and_notify(&tx, now_ms, reason).await?;
@@ -186,7 +198,10 @@ impl Postgres {
         Ok(generation)
     }
 
-    pub async fn briefs(&self, tenant: Option<&str>) -> Result<Vec<BriefRecord>, StoreError> {
+    pub(crate) async fn briefs(
+        &self,
+        tenant: Option<&str>,
+    ) -> Result<Vec<BriefRecord>, StoreError> {
         let sql = sql::brief_list(tenant.is_some());
         let rows = match tenant {
             Some(t) => self.query(&sql, &[&t]).await?,
@@ -198,7 +213,7 @@ impl Postgres {
             .collect::<Result<_, _>>()?)
     }
 
-    pub async fn brief_body(
+    pub(crate) async fn brief_body(
         &self,
         tenant: &str,
         file: &str,
@@ -209,13 +224,13 @@ impl Postgres {
             .map(|r| r.get(0)))
     }
 
-    pub async fn generation(&self) -> Result<Generation, StoreError> {
+    pub(crate) async fn generation(&self) -> Result<Generation, StoreError> {
         let rows = self.query(sql::GENERATION, &[]).await?;
         let row = rows.first().ok_or(StoreError::NoGenerationRow)?;
         Ok(records::generation(row)?)
     }
 
-    pub async fn heartbeat(&self, p: &ProcessRow) -> Result<(), StoreError> {
+    pub(crate) async fn heartbeat(&self, p: &ProcessRow) -> Result<(), StoreError> {
         self.execute(
             sql::HEARTBEAT,
             &[
@@ -233,7 +248,10 @@ impl Postgres {
         Ok(())
     }
 
-    pub async fn processes(&self, alive_since_ms: i64) -> Result<Vec<ProcessRow>, StoreError> {
+    pub(crate) async fn processes(
+        &self,
+        alive_since_ms: i64,
+    ) -> Result<Vec<ProcessRow>, StoreError> {
         let rows = self.query(sql::PROCESSES, &[&alive_since_ms]).await?;
         Ok(rows
             .iter()
@@ -241,7 +259,7 @@ impl Postgres {
             .collect::<Result<_, _>>()?)
     }
 
-    pub async fn forget_process(
+    pub(crate) async fn forget_process(
         &self,
         process: &str,
         dead_before_ms: i64,
@@ -252,7 +270,7 @@ impl Postgres {
         Ok(())
     }
 
-    pub async fn legacy_briefs(&self) -> Result<Vec<LegacyBrief>, StoreError> {
+    pub(crate) async fn legacy_briefs(&self) -> Result<Vec<LegacyBrief>, StoreError> {
         let rows = self.query(sql::LEGACY_BRIEFS, &[]).await?;
         Ok(rows
             .iter()
@@ -260,7 +278,11 @@ impl Postgres {
             .collect::<Result<_, _>>()?)
     }
 
-    pub async fn forget_legacy_brief(&self, guild: u64, file: &str) -> Result<(), StoreError> {
+    pub(crate) async fn forget_legacy_brief(
+        &self,
+        guild: u64,
+        file: &str,
+    ) -> Result<(), StoreError> {
         self.execute(sql::FORGET_LEGACY_BRIEF, &[&id(guild), &file])
             .await?;
         Ok(())

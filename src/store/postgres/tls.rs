@@ -28,7 +28,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use super::super::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SslMode {
+pub(super) enum SslMode {
     Disable,
     Prefer,
     Require,
@@ -49,14 +49,14 @@ impl fmt::Display for SslMode {
 }
 
 impl SslMode {
-    pub fn verifies(self) -> bool {
+    pub(super) fn verifies(self) -> bool {
         matches!(self, SslMode::VerifyCa | SslMode::VerifyFull)
     }
 }
 
 /// The `sslmode` a URL (`postgres://…?sslmode=…` or `host=… sslmode=…`)
 /// asks for, and the URL as tokio-postgres can read it.
-pub fn split_sslmode(url: &str) -> Result<(SslMode, String), StoreError> {
+pub(super) fn split_sslmode(url: &str) -> Result<(SslMode, String), StoreError> {
     let Some(at) = find_key(url, "sslmode=") else {
         return Ok((SslMode::Prefer, url.to_string()));
     };
@@ -92,7 +92,10 @@ fn find_key(url: &str, key: &str) -> Option<usize> {
 }
 
 /// The connector for `mode`, trusting the CAs in `ca_file` (or Mozilla's).
-pub fn connector(mode: SslMode, ca_file: Option<&Path>) -> Result<MakeRustlsConnect, StoreError> {
+pub(super) fn connector(
+    mode: SslMode,
+    ca_file: Option<&Path>,
+) -> Result<MakeRustlsConnect, StoreError> {
     let provider = Arc::new(ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -154,7 +157,11 @@ fn roots(ca_file: Option<&Path>) -> Result<RootCertStore, StoreError> {
 
 /// What a failed TLS connection says to the operator: the mode, the CAs
 /// trusted and rustls's reason.
-pub fn explain(mode: SslMode, ca_file: Option<&PathBuf>, error: &tokio_postgres::Error) -> String {
+pub(super) fn explain(
+    mode: SslMode,
+    ca_file: Option<&PathBuf>,
+    error: &tokio_postgres::Error,
+) -> String {
     let trusted = match ca_file {
         Some(p) => format!("the CAs in `database.ca_file` = {}", p.display()),
         None => "the Mozilla root CAs (set `database.ca_file` for a private CA)".into(),
@@ -169,7 +176,7 @@ pub fn explain(mode: SslMode, ca_file: Option<&PathBuf>, error: &tokio_postgres:
 }
 
 /// Whether `error` is a failed TLS handshake (rather than, say, a wrong password).
-pub fn is_tls_failure(error: &tokio_postgres::Error) -> bool {
+pub(super) fn is_tls_failure(error: &tokio_postgres::Error) -> bool {
     let mut source = std::error::Error::source(error);
     while let Some(s) = source {
         if s.is::<rustls::Error>() {

@@ -1,0 +1,91 @@
+use half::f16;
+
+use super::*;
+
+/// The straightforward triple loop, in f64, with `B` given as `n` rows of
+/// `k` (its transpose), to check every path against.
+fn reference(x: &[f32], rows: usize, k: usize, bt: &[f32], n: usize, y0: &[f32]) -> Vec<f32> {
+    let mut y = y0.to_vec();
+    for m in 0..rows {
+        for j in 0..n {
+            let s: f64 = (0..k)
+                .map(|p| x[m * k + p] as f64 * bt[j * k + p] as f64)
+                .sum();
+            y[m * n + j] = (s + y0[m * n + j] as f64) as f32;
+        }
+    }
+    y
+}
+
+fn close(got: &[f32], want: &[f32], what: &str) {
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() < 1e-3 * (1.0 + w.abs()),
+            "{what}: element {i}: {g} vs {w}"
+        );
+    }
+}
+
+#[test]
+fn every_path_matches_the_plain_loop_for_odd_shapes() {
+    // Odd sizes exercise every remainder: rows not a multiple of any tile's
+    // height, outputs not a multiple of the panel width, the inner dimension
+    // longer than a block and not a multiple of it.
+    let shapes = [
+        (1, 8, 4),
+        (3, 13, 7),
+        (67, 40, 9),
+        (130, 384, 6),
+        (2, 5, 33),
+        (13, 600, 70),
+        (25, 32, 64),
+    ];
+    for path in Path::available() {
+        for &(rows, k, n) in &shapes {
+            let x: Vec<f32> = (0..rows * k)
+                .map(|i| ((i * 7 % 13) as f32 - 6.0) / 5.0)
+                .collect();
+            let bt: Vec<f32> = (0..n * k)
+                .map(|i| ((i * 5 % 11) as f32 - 5.0) / 7.0)
+                .collect();
+            // `y` starts non-zero: the product adds to it (the bias).
+            let y0: Vec<f32> = (0..rows * n).map(|i| (i % 5) as f32 / 3.0).collect();
+            let want = reference(&x, rows, k, &bt, n, &y0);
+            let what = format!("{path:?} {rows}x{k}x{n}");
+
+            let mut y = y0.clone();
+            matmul_on(path, &x, rows, &Packed::from_rows(&bt, k, k, n), &mut y);
+            close(&y, &want, &what);
+
+            // The same matrix packed from its own layout (k rows of n).
+            let b: Vec<f32> = (0..k * n).map(|i| bt[(i % n) * k + i / n]).collect();
+            let mut packed = Packed::default();
+            packed.fill_from_cols(&b, n, k, n);
+            let mut y = y0.clone();
+            matmul_on(path, &x, rows, &packed, &mut y);
+            close(&y, &want, &format!("{what} from columns"));
+
+            // Half precision (these values are exact in f16) gives the same.
+            let half: Vec<f16> = bt.iter().map(|&v| f16::from_f32(v)).collect();
+            let mut y = y0.clone();
+            matmul_on(path, &x, rows, &Packed::from_rows(&half, k, k, n), &mut y);
+            close(&y, &want, &format!("{what} f16"));
+        }
+    }
+}
+
+#[test]
+fn a_packed_matrix_reused_for_a_smaller_one_takes_its_shape_and_values() {
+    let mut packed = Packed::default();
+    packed.fill_from_rows(&[5.0f32; 40 * 3], 3, 3, 40);
+    // The attention repacks each head into the same memory: two outputs
+    // from rows 4 apart must give this matrix's products, not the last one's.
+    let src = [1.0f32, 2.0, 0.0, 0.0, 3.0, 4.0];
+    packed.fill_from_rows(&src, 4, 2, 2);
+    assert_eq!((packed.k, packed.n), (2, 2));
+    for path in Path::available() {
+        let mut y = vec![0.0; 2];
+        matmul_on(path, &[1.0, 1.0], 1, &packed, &mut y);
+        assert_eq!(y, [3.0, 7.0], "{path:?}");
+    }
+}
