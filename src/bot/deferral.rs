@@ -31,7 +31,7 @@ where
 mod tests {
     use super::*;
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_quick_answer_is_sent_directly() {
         let work = async { "answer" };
         let never = async { panic!("a quick answer must not be deferred") };
@@ -40,7 +40,7 @@ mod tests {
         assert_eq!((out, deferred), ("answer", Ok(false)));
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_slow_answer_is_deferred_first() {
         // The work can only finish once the deferral has gone out.
         let (tx, rx) = tokio::sync::oneshot::channel();

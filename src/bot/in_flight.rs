@@ -64,7 +64,7 @@ impl InFlight {
 mod tests {
     use super::*;
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn shutdown_waits_for_events_in_flight_and_new_ones_are_told_to_refuse() {
         let in_flight = InFlight::default();
         let pass = in_flight.enter();

@@ -11,7 +11,7 @@ use briefbot::present::source_line;
 use briefbot_engine::{Answer, Attribution, Hit};
 
 /// The `ask --json` object. Its field names are a contract scripts rely on
-/// (README, "Asking from the command line"; pinned by `tests/cli.rs`): add
+/// (README, "Asking from the command line"; pinned by `tests/it/cli.rs`): add
 /// fields freely, never rename or remove one. Typed rather than built with
 /// `json!`, so a rename is a compile error here, not a silent break there.
 #[derive(Debug, Serialize)]

@@ -2,8 +2,6 @@
 //! processes share one index directory in production: each run has a
 //! deadline, so a hang fails the test instead of stalling it.
 
-#![allow(dead_code)] // each test binary uses its own subset
-
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};

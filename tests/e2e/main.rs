@@ -25,7 +25,7 @@ mod outage;
 mod registration;
 mod retries;
 
-// The store tests also restart the server; these tests do not.
+// One shared server; only the store tests start their own, to restart it.
 #[allow(dead_code)]
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;

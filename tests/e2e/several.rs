@@ -89,10 +89,9 @@ async fn registered(fake: &FakeDiscord, processes: usize) {
 #[test]
 fn two_processes_share_one_postgres_and_a_reindex_reaches_both() {
     run(async {
-        let Some(pg) = tokio::task::block_in_place(pg_cluster::start) else {
+        let Some(db) = tokio::task::block_in_place(|| pg_cluster::database("e2e")) else {
             return;
         };
-        let db = tokio::task::block_in_place(|| pg.database("e2e"));
         let fake = FakeDiscord::start().await;
         let (s0, s1) = (guild(S0, CH_S0), guild(S1, CH_S1));
         fake.add_guild(s0.clone());

@@ -140,10 +140,10 @@ impl Process {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_brief_added_through_one_process_is_announced_to_the_other() {
-    let Some(pg) = pg_cluster::start() else {
+    let Some(db) = pg_cluster::database("notify") else {
         return;
     };
-    let url = DatabaseUrl::Postgres(pg.database("notify"));
+    let url = DatabaseUrl::Postgres(db);
     // Heartbeats far apart: only the notification can bring the news.
     let slow = Duration::from_secs(3600);
     let a = Process::start(&url, slow).await;
@@ -297,10 +297,10 @@ async fn briefs_kept_as_files_by_the_old_version_are_imported_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clashing_file_is_imported_beside_the_stored_brief() {
-    let Some(pg) = pg_cluster::start() else {
+    let Some(db) = pg_cluster::database("clash") else {
         return;
     };
-    let url = DatabaseUrl::Postgres(pg.database("clash"));
+    let url = DatabaseUrl::Postgres(db);
     let a = Process::start(&url, Duration::from_secs(3600)).await;
     a.cluster
         .add_brief(&brief("5", "zorblatt.md", "Stored first.\n"))

@@ -46,10 +46,10 @@ macro_rules! on_both {
 
             #[tokio::test]
             async fn postgres() {
-                let Some(pg) = crate::pg_cluster::start() else {
+                let Some(db) = crate::pg_cluster::database("contract") else {
                     return;
                 };
-                let url = briefbot::config::DatabaseUrl::Postgres(pg.database("contract"));
+                let url = briefbot::config::DatabaseUrl::Postgres(db);
                 let store = briefbot::store::Store::connect(&url, 4).await.unwrap();
                 super::$name(&store).await;
             }
@@ -273,10 +273,10 @@ async fn a_damaged_sqlite_file_is_refused_at_start_by_name() {
 
 #[tokio::test]
 async fn two_processes_migrating_one_postgres_at_once_both_start() {
-    let Some(pg) = pg_cluster::start() else {
+    let Some(db) = pg_cluster::database("racing") else {
         return;
     };
-    let url = DatabaseUrl::Postgres(pg.database("racing"));
+    let url = DatabaseUrl::Postgres(db);
     let (a, b) = tokio::join!(Store::connect(&url, 2), Store::connect(&url, 2));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.schema_version().await.unwrap(), SCHEMA_VERSION);

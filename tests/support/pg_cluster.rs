@@ -1,7 +1,11 @@
 //! A throwaway PostgreSQL for tests: `initdb` into a temp dir and `postgres`
 //! on a free loopback port, as an unprivileged user when the tests run as
-//! root (PostgreSQL refuses to run as root). Dropped, it stops the server and
-//! deletes everything.
+//! root (PostgreSQL refuses to run as root).
+//!
+//! Most tests take a fresh database on the one server their test binary
+//! shares ([`database`]): it starts on first use and stops, deleting its
+//! files, when the binary exits. A test that stops or restarts PostgreSQL
+//! starts a server of its own ([`start`]), which stops when dropped.
 //!
 //! Without PostgreSQL installed the tests that need it are skipped, saying
 //! why once; with `BRIEFBOT_REQUIRE_POSTGRES=1` (set by `.ci/run`) a missing
@@ -11,7 +15,8 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, Once, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 pub struct PgCluster {
@@ -31,33 +36,83 @@ pub struct ServerTls {
     pub key_pem: String,
 }
 
-/// A running cluster, or None (after printing why once) to skip the test.
+/// A server of the test's own, or None (after printing why once) to skip
+/// the test: for tests that stop or restart it. Start, stop and drop it on
+/// the test's thread: the server stops when the thread that started it ends.
 pub fn start() -> Option<PgCluster> {
-    skip_unless(PgCluster::start(None))
+    PgCluster::start(None).map_err(skip).ok()
 }
 
-/// [`start`], serving TLS with `tls` and refusing connections without it.
+/// A server of the test's own serving TLS with `tls` and refusing
+/// connections without it, or None (after printing why once) to skip.
 pub fn start_tls(tls: &ServerTls) -> Option<PgCluster> {
-    skip_unless(PgCluster::start(Some(tls)))
+    PgCluster::start(Some(tls)).map_err(skip).ok()
 }
 
-fn skip_unless(started: Result<PgCluster, String>) -> Option<PgCluster> {
-    match started {
-        Ok(c) => Some(c),
-        Err(why) => {
-            if std::env::var("BRIEFBOT_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                panic!("PostgreSQL is required (BRIEFBOT_REQUIRE_POSTGRES=1): {why}");
+/// A new, empty database on the server this test binary shares, and its URL;
+/// or None (after printing why once) to skip the test.
+pub fn database(name: &str) -> Option<String> {
+    let shared = SHARED
+        .get_or_init(start_shared)
+        .as_ref()
+        .map_err(|why| skip(why.clone()));
+    let cluster = shared.ok()?.lock().unwrap_or_else(PoisonError::into_inner);
+    let cluster = cluster
+        .as_ref()
+        .expect("the shared PostgreSQL is stopped only at exit");
+    // Tests may pick the same name: the number keeps each database fresh.
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    Some(cluster.database(&format!("{name}_{n}")))
+}
+
+/// The shared server; taken out (and so stopped) at exit.
+static SHARED: OnceLock<Result<Mutex<Option<PgCluster>>, String>> = OnceLock::new();
+
+/// Start the shared server from a thread that lives as long as the test
+/// binary: the server is told to stop when that thread ends (the parent-death
+/// signal fires when the spawning thread exits, so a test's own thread would
+/// not do), which covers a test binary that is killed. A normal exit stops it
+/// and deletes its files from an `atexit` handler.
+fn start_shared() -> Result<Mutex<Option<PgCluster>>, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("postgres-keeper".into())
+        .spawn(move || {
+            let _ = tx.send(PgCluster::start(None));
+            loop {
+                std::thread::park();
             }
-            static SAID: Once = Once::new();
-            // Straight to stderr: the test harness captures eprintln! of a
-            // passing test, and this line must be seen.
-            SAID.call_once(|| {
-                use std::io::Write;
-                let _ = writeln!(std::io::stderr(), "skipping the PostgreSQL tests: {why}");
-            });
-            None
-        }
+        })
+        .map_err(|e| format!("starting the PostgreSQL keeper thread: {e}"))?;
+    let cluster = rx
+        .recv()
+        .map_err(|_| "the PostgreSQL keeper thread died".to_string())??;
+    // SAFETY: registers a plain function with no preconditions.
+    if unsafe { libc::atexit(stop_shared) } != 0 {
+        return Err("atexit refused the PostgreSQL clean-up".into());
     }
+    Ok(Mutex::new(Some(cluster)))
+}
+
+extern "C" fn stop_shared() {
+    if let Some(Ok(shared)) = SHARED.get() {
+        // Dropped, it stops the server and deletes its directory.
+        drop(shared.lock().unwrap_or_else(PoisonError::into_inner).take());
+    }
+}
+
+fn skip(why: String) {
+    if std::env::var("BRIEFBOT_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        panic!("PostgreSQL is required (BRIEFBOT_REQUIRE_POSTGRES=1): {why}");
+    }
+    static SAID: Once = Once::new();
+    // Straight to stderr: the test harness captures eprintln! of a
+    // passing test, and this line must be seen.
+    SAID.call_once(|| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "skipping the PostgreSQL tests: {why}");
+    });
 }
 
 /// The directory holding initdb and postgres: `PG_BIN`, else the newest
@@ -167,7 +222,20 @@ impl PgCluster {
             let _ =
                 std::os::unix::fs::chown(self.dir.path().join("server.log"), Some(uid), Some(gid));
         }
-        let child = as_user(Command::new(self.bin.join("postgres")), self.user)
+        let mut postgres = as_user(Command::new(self.bin.join("postgres")), self.user);
+        // Stopped (fast shutdown) when the thread that started it ends, so a
+        // killed test binary leaves no server behind. Set after the switch
+        // to the unprivileged user, which would clear it.
+        // SAFETY: prctl is async-signal-safe and touches nothing of ours.
+        unsafe {
+            postgres.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = postgres
             .arg("-D")
             .arg(&self.data)
             .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])

@@ -1,5 +1,6 @@
-//! The budget's arithmetic on a short window. Times are only checked from
-//! below (a post never comes too soon), which a slow machine cannot break.
+//! The budget's arithmetic on a short window, in paused time: the runtime
+//! moves the clock on whenever every task waits, so a window passes without
+//! a real wait and a slow machine cannot change what the tests see.
 
 use std::sync::{Arc, Mutex};
 
@@ -35,7 +36,7 @@ async fn post_all(places: Vec<Place>) -> Vec<(u64, Duration)> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_budget_goes_out_first_and_the_rest_in_order_a_window_later() {
     let b = ChannelBudget::new(5, W, 10);
     // Places taken out of order, as concurrent events may take them.
@@ -52,7 +53,7 @@ async fn the_budget_goes_out_first_and_the_rest_in_order_a_window_later() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn no_window_ever_holds_more_than_the_budget() {
     let b = ChannelBudget::new(5, W, 20);
     let places = (1..=25).map(|id| place(b.admit(42, id))).collect();
@@ -63,7 +64,7 @@ async fn no_window_ever_holds_more_than_the_budget() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn past_the_line_members_are_signalled_quietly_with_one_public_notice() {
     let b = ChannelBudget::new(5, W, 10);
     let places: Vec<Place> = (1..=15).map(|id| place(b.admit(42, id))).collect();
@@ -92,7 +93,7 @@ async fn past_the_line_members_are_signalled_quietly_with_one_public_notice() {
     assert_eq!(fresh_notices, 0);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_question_that_needs_no_post_gives_its_turn_to_the_next() {
     let b = ChannelBudget::new(1, Duration::from_secs(3600), 5);
     let first = place(b.admit(42, 1));
@@ -104,7 +105,7 @@ async fn a_question_that_needs_no_post_gives_its_turn_to_the_next() {
         .expect("the second question's turn came");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_question_being_posted_is_not_counted_twice() {
     let b = ChannelBudget::new(5, Duration::from_secs(3600), 10);
     let head = place(b.admit(42, 1));

@@ -7,7 +7,7 @@ use briefbot::bot;
 use briefbot::config::Settings;
 use serde_json::{json, Value};
 
-use crate::support::*;
+use super::support::*;
 
 fn registered() -> Vec<Value> {
     let commands = bot::commands::all();

@@ -2,7 +2,7 @@
 //! replicas and a moderator's `briefbot index` share one: rebuilds killed at
 //! any moment, and `index` and `ask` processes racing.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! and off, since both rank with the same lexical features. The brief is
 //! written here, not taken from the eval sets.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -10,7 +10,7 @@ use briefbot::bot::reply::Reply;
 use briefbot_engine::Scope;
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 const LUNAR: &str = "---\ntitle: Water on the Moon\npublisher: Test Desk\ndate: 2025-01-02\n---\n\nIce at the poles. Orbiters found roughly 600 million tonnes of water ice in shadowed craters near the lunar north pole, enough to make rocket fuel.\n\nWho pays? Space agencies plan to mine the regolith with robotic excavators.\n";
 const LUNAR_Q: &str = "how much water ice is in the lunar craters?";
@@ -396,7 +396,7 @@ async fn adding_a_brief_again_replaces_it_and_a_broken_one_is_refused() {
 #[tokio::test]
 async fn a_brief_of_words_two_stemmers_disagree_on_is_added_answered_and_reopened() {
     let b = loopback_bot();
-    let body = include_bytes!("../data/briefs-stems/stemmed-two-ways.md");
+    let body = include_bytes!("../../data/briefs-stems/stemmed-two-ways.md");
     let url = serve_attachment("stems.md", body).await;
     let done = moderation::add(
         &b.state,

@@ -2,7 +2,7 @@
 //! switch that turns it off, and vectors kept across restarts and rebuilds.
 //! The briefs are written here, not taken from the eval sets.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

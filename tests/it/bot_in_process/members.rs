@@ -8,7 +8,7 @@ use briefbot::bot::press::{self, Outcome};
 use briefbot::bot::reply::Reply;
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 const SOLDIERS: &str = "how many soldiers?";
 

@@ -4,7 +4,7 @@
 //! says so) and answers, or fails with a message naming the damage. And a
 //! sound one is never refused.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

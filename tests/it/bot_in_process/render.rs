@@ -8,7 +8,7 @@ use briefbot::bot::render::{self, limits, View};
 use briefbot_engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope};
 use serde_json::json;
 
-use crate::support::json;
+use super::support::json;
 
 fn meta() -> Arc<BriefMeta> {
     Arc::new(BriefMeta {

@@ -4,7 +4,7 @@
 //! nothing outside the directory is indexed, each is reported by name, and
 //! the manifest stays intact so the next start does not rebuild.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

@@ -3,7 +3,7 @@
 //! the vectors are saved with the generation once made. A gate holds the
 //! fill, so what is seen before it ends does not depend on timing.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::Mutex;
