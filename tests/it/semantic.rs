@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use briefbot_engine::{Engine, EngineConfig};
 
-const BRIEF: &str = "---
+/// A brief of four unrelated paragraphs, one per topic; the vector-fill
+/// tests ask it too.
+pub(crate) const BRIEF: &str = "---
 title: Life in the provinces
 publisher: Test Desk
 ---

@@ -4,24 +4,12 @@
 //! fill, so what is seen before it ends does not depend on timing.
 
 use crate::common;
+use crate::semantic::BRIEF;
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use briefbot_engine::{Engine, EngineConfig, FillGate, Vectors};
-
-const BRIEF: &str = "---
-title: Life in the provinces
-publisher: Test Desk
----
-The ministry made military service compulsory for every man over eighteen, for a term of two years.
-
-The harbour of the capital handles most of the country's grain exports, shipped to buyers across the region.
-
-Teachers walked out of classrooms on Monday over pay, closing half of the schools in the north.
-
-A storm flattened crops in the east last autumn, and the harvest fell by a third.
-";
 
 /// Shares no word with the brief: only the vectors find its passage.
 const PARAPHRASE: &str = "Is joining the army obligatory?";
