@@ -155,5 +155,11 @@ fn settings(fake: &FakeDiscord, dir: &Path) -> Settings {
     s.discord.channel_budget = 50;
     s.discord.channel_window_secs = 0.1;
     s.discord.channel_queue = 1_000;
+    // BRIEFBOT_OPS_LISTEN=127.0.0.1:0 measures the bot with its metrics and
+    // health listener on, to compare with a run without it.
+    s.ops.listen = std::env::var("BRIEFBOT_OPS_LISTEN").ok().map(|a| {
+        a.parse()
+            .expect("BRIEFBOT_OPS_LISTEN: an address such as 127.0.0.1:0")
+    });
     s
 }
