@@ -1,13 +1,12 @@
 //! `briefbot --log-format json serve`: every line on stderr is one JSON
 //! object a log shipper can take as is, and the token is in none of them.
 
-use std::path::Path;
 use std::time::Duration;
 
 use fake_discord::{FakeDiscord, Msg};
 
 use crate::harness::*;
-use crate::processes::{ServeConfig, ServeProcess};
+use crate::processes::ServeProcess;
 
 /// Building the index and connecting, in a debug build on a shared machine.
 const START: Duration = Duration::from_secs(120);
@@ -20,17 +19,9 @@ fn json_logs_are_one_object_per_line_without_the_token() {
         let fake = FakeDiscord::start().await;
         fake.add_guild(guild_a());
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("briefbot.sqlite3").display().to_string();
-        let url = fake.url();
-        let mut serve = ServeProcess::spawn_with_args(
-            &ServeConfig {
-                fake_url: &url,
-                database_url: &db,
-                shards: "0-0/1",
-                briefs: &Path::new(env!("CARGO_MANIFEST_DIR")).join("briefs"),
-                own_dir: dir.path().join("own"),
-                dev_guild: GUILD_A,
-            },
+        let mut serve = ServeProcess::spawn_alone(
+            &fake.url(),
+            dir.path(),
             &[
                 ("DISCORD_TOKEN", TOKEN),
                 // The bot's debug lines too: the token must be in none.

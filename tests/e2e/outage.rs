@@ -1,14 +1,13 @@
 //! A Discord outage: the gateway drops and refuses every reconnection. The
 //! bot says so, and a service manager's SIGTERM still stops it.
 
-use std::path::Path;
 use std::time::Duration;
 
 use briefbot::bot::readiness::Level;
 use fake_discord::FakeDiscord;
 
 use crate::harness::*;
-use crate::processes::{ServeConfig, ServeProcess};
+use crate::processes::ServeProcess;
 
 /// The child's `discord.shutdown_grace_secs`.
 const GRACE_SECS: u64 = 2;
@@ -22,19 +21,12 @@ fn sigterm_stops_serve_after_the_gateway_has_been_unreachable_for_20_s() {
         let fake = FakeDiscord::start().await;
         fake.add_guild(guild_a());
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("briefbot.sqlite3").display().to_string();
-        let url = fake.url();
         let grace = GRACE_SECS.to_string();
-        let mut serve = ServeProcess::spawn_with(
-            &ServeConfig {
-                fake_url: &url,
-                database_url: &db,
-                shards: "0-0/1",
-                briefs: &Path::new(env!("CARGO_MANIFEST_DIR")).join("briefs"),
-                own_dir: dir.path().join("own"),
-                dev_guild: GUILD_A,
-            },
+        let mut serve = ServeProcess::spawn_alone(
+            &fake.url(),
+            dir.path(),
             &[("BRIEFBOT_SHUTDOWN_GRACE_SECS", &grace)],
+            &[],
         );
         fake.wait_for_request(is_registration, START).await;
 

@@ -34,6 +34,30 @@ impl ServeProcess {
         Self::spawn_with_args(c, env, &[])
     }
 
+    /// The one process of a test about a single bot: shard 0 of 1 on the
+    /// fake at `fake_url`, the shipped briefs, an SQLite database and its own
+    /// directory in `dir`.
+    pub fn spawn_alone(
+        fake_url: &str,
+        dir: &Path,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> ServeProcess {
+        let db = dir.join("briefbot.sqlite3").display().to_string();
+        Self::spawn_with_args(
+            &ServeConfig {
+                fake_url,
+                database_url: &db,
+                shards: "0-0/1",
+                briefs: &Path::new(env!("CARGO_MANIFEST_DIR")).join("briefs"),
+                own_dir: dir.join("own"),
+                dev_guild: crate::harness::GUILD_A,
+            },
+            env,
+            args,
+        )
+    }
+
     /// [`ServeProcess::spawn_with`] with more command-line arguments.
     pub fn spawn_with_args(
         c: &ServeConfig<'_>,
