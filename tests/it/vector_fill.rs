@@ -7,7 +7,7 @@ use crate::common;
 use crate::semantic::BRIEF;
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use briefbot_engine::{Engine, EngineConfig, FillGate, Vectors};
 
@@ -20,6 +20,17 @@ fn config(briefs: &Path, index: &Path) -> EngineConfig {
     cfg.model_dir = Some(common::model_dir());
     cfg.index_dir = Some(index.to_path_buf());
     cfg
+}
+
+/// A configuration whose every passage waits for the background fill, and
+/// the gate that holds that fill until the test opens it.
+fn held_fill(briefs: &Path, index: &Path) -> (EngineConfig, Arc<FillGate>) {
+    let gate = FillGate::closed();
+    let mut cfg = config(briefs, index);
+    cfg.fill_in_background = true;
+    cfg.inline_embed_up_to = 0;
+    cfg.fill_gate = Some(gate.clone());
+    (cfg, gate)
 }
 
 /// The vectors file of the generation the manifest names.
@@ -36,11 +47,7 @@ fn questions_are_answered_by_words_while_the_vectors_fill_in() {
     let briefs = tempfile::tempdir().unwrap();
     let index = tempfile::tempdir().unwrap();
     std::fs::write(briefs.path().join("provinces.md"), BRIEF).unwrap();
-    let gate = FillGate::closed();
-    let mut cfg = config(briefs.path(), index.path());
-    cfg.fill_in_background = true;
-    cfg.inline_embed_up_to = 0;
-    cfg.fill_gate = Some(gate.clone());
+    let (cfg, gate) = held_fill(briefs.path(), index.path());
 
     let (engine, report) = Engine::open(cfg).unwrap();
     assert_eq!((report.embedded, report.pending_vectors), (0, 4));
@@ -79,11 +86,7 @@ fn a_reindex_during_a_fill_replaces_it_and_keeps_answering() {
     let briefs = tempfile::tempdir().unwrap();
     let index = tempfile::tempdir().unwrap();
     std::fs::write(briefs.path().join("provinces.md"), BRIEF).unwrap();
-    let gate = FillGate::closed();
-    let mut cfg = config(briefs.path(), index.path());
-    cfg.fill_in_background = true;
-    cfg.inline_embed_up_to = 0;
-    cfg.fill_gate = Some(gate.clone());
+    let (cfg, gate) = held_fill(briefs.path(), index.path());
     let (engine, _) = Engine::open(cfg).unwrap();
 
     let changed = BRIEF.replace("half of the schools", "a third of the schools");
