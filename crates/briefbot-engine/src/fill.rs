@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::index::priority;
-use super::index::snapshot::{embed_threads, Pending, Snapshot};
+use super::index::snapshot::{Pending, Snapshot};
 use super::semantic::{DenseIndex, Layer, SemanticError, Watch};
 use super::{Engine, EngineError, IndexReport};
 
@@ -287,11 +287,13 @@ fn fill(snapshot: &Snapshot, pending: &Pending, watch: &Shared) -> Result<usize,
         }
     }
     let previous = pending.previous.as_deref();
-    let (layer, embedded) =
-        Layer::build(&pending.encoder, passages, previous, embed_threads(), watch)?;
-    if let Some(dir) = &pending.dir {
-        layer.save(dir);
-    }
+    let (layer, embedded) = Layer::build(
+        &pending.encoder,
+        passages,
+        previous,
+        pending.dir.as_deref(),
+        watch,
+    )?;
     let _ = snapshot.dense.set(layer);
     Ok(embedded)
 }

@@ -323,11 +323,8 @@ fn dense_layer(
             missing,
         }));
     }
-    let (layer, embedded) = Layer::build(input.encoder, passages, previous, embed_threads(), &())
-        .map_err(EngineError::Model)?;
-    if let Some(d) = dir {
-        layer.save(d);
-    }
+    let (layer, embedded) =
+        Layer::build(input.encoder, passages, previous, dir, &()).map_err(EngineError::Model)?;
     Ok(Vectors::Ready(layer, embedded))
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::encoder::Encoder;
 use super::error::SemanticError;
 use super::store::{DenseIndex, Item, Watch, FORMAT};
+use crate::index::snapshot::embed_threads;
 use crate::ingest::passages::Passages;
 
 /// File of a generation's vectors, next to its Tantivy files.
@@ -88,21 +89,26 @@ impl Layer {
     }
 
     /// Vectors for `passages`, reusing `previous` where passages are
-    /// unchanged; `watch` sees each passage embedded. Returns the layer and
-    /// how many passages went through the model.
+    /// unchanged, embedded on every core; `watch` sees each passage embedded.
+    /// Saved into the generation at `dir` when there is one, whether the
+    /// build publishes them or the background fill does. Returns the layer
+    /// and how many passages went through the model.
     pub(crate) fn build(
         encoder: &Arc<Encoder>,
         passages: &Passages,
         previous: Option<&DenseIndex>,
-        threads: usize,
+        dir: Option<&Path>,
         watch: &dyn Watch,
     ) -> Result<(Layer, usize), SemanticError> {
         let (index, embedded) =
-            DenseIndex::build(encoder, &items(passages), previous, threads, watch)?;
+            DenseIndex::build(encoder, &items(passages), previous, embed_threads(), watch)?;
         let layer = Layer {
             encoder: encoder.clone(),
             index: Arc::new(index),
         };
+        if let Some(d) = dir {
+            layer.save(d);
+        }
         Ok((layer, embedded))
     }
 
