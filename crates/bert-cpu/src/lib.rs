@@ -1,13 +1,15 @@
 //! A BERT encoder's forward pass on the CPU, for briefbot's sentence
-//! embeddings.
+//! embeddings and its answerability reader.
 //!
 //! A crate of its own so that it is compiled with optimisations even in
 //! the dev profile (see the workspace's Cargo.toml): unoptimised, briefbot's
 //! CLI tests alone took minutes instead of 19 s, and CI's quality gates use
 //! that build; the rest of briefbot stays quick to rebuild.
 
+mod cross;
 mod kernel;
 mod matmul;
 mod model;
 
+pub use cross::CrossEncoder;
 pub use model::{Bert, Config};

@@ -8,6 +8,8 @@
 //! weights and waking threads (see `kernel`). This file stays the plain
 //! textbook computation; the speed lives in `matmul`.
 
+use std::ops::Range;
+
 use half::{bf16, f16};
 use safetensors::{Dtype, SafeTensors};
 
@@ -102,7 +104,7 @@ struct Norm {
     beta: Vec<f32>,
 }
 
-struct Block {
+pub(crate) struct Block {
     query: Linear,
     key: Linear,
     value: Linear,
@@ -133,26 +135,13 @@ impl Bert {
             "embeddings.position_embeddings.weight",
             &[cfg.max_position_embeddings, h],
         )?;
-        let mut token_type = w.get(
+        let token_type = w.get(
             "embeddings.token_type_embeddings.weight",
             &[cfg.type_vocab_size, h],
         )?;
-        token_type.truncate(h);
         let embed_norm = w.norm("embeddings.LayerNorm", h)?;
         let blocks = (0..cfg.num_hidden_layers)
-            .map(|i| {
-                let at = |name: &str| format!("encoder.layer.{i}.{name}");
-                Ok(Block {
-                    query: w.linear(&at("attention.self.query"), h, h)?,
-                    key: w.linear(&at("attention.self.key"), h, h)?,
-                    value: w.linear(&at("attention.self.value"), h, h)?,
-                    attn_out: w.linear(&at("attention.output.dense"), h, h)?,
-                    attn_norm: w.norm(&at("attention.output.LayerNorm"), h)?,
-                    up: w.linear(&at("intermediate.dense"), h, ff)?,
-                    down: w.linear(&at("output.dense"), ff, h)?,
-                    out_norm: w.norm(&at("output.LayerNorm"), h)?,
-                })
-            })
+            .map(|i| w.block(i, h, ff))
             .collect::<Result<_, String>>()?;
         Ok(Bert {
             cfg,
@@ -167,6 +156,23 @@ impl Bert {
     /// The last hidden state of one text's token ids: `ids.len()` rows of
     /// `hidden_size`, one after the other.
     pub fn forward(&self, ids: &[u32]) -> Result<Vec<f32>, String> {
+        let mut x = self.embed(ids, &[])?;
+        self.run_blocks(&mut x, ids.len(), 0..self.blocks.len());
+        Ok(x)
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Run some of this model's layers over hidden states of `len` tokens.
+    pub(crate) fn run_blocks(&self, x: &mut Vec<f32>, len: usize, layers: Range<usize>) {
+        run(&self.blocks[layers], x, len, &self.cfg);
+    }
+
+    /// The embedding layer's output: word, position and token type (`types`,
+    /// one per id; empty means all of the first segment), normalised.
+    pub(crate) fn embed(&self, ids: &[u32], types: &[u32]) -> Result<Vec<f32>, String> {
         let (len, h) = (ids.len(), self.cfg.hidden_size);
         if len > self.cfg.max_position_embeddings {
             return Err(format!(
@@ -183,18 +189,31 @@ impl Bert {
                     self.cfg.vocab_size
                 ));
             }
+            let kind = types.get(i).copied().unwrap_or(0) as usize;
+            if kind >= self.cfg.type_vocab_size {
+                return Err(format!(
+                    "token type {kind} is outside the model's {} types",
+                    self.cfg.type_vocab_size
+                ));
+            }
             self.words.row(id, h, row);
             let position = &self.positions[i * h..(i + 1) * h];
-            for ((v, p), t) in row.iter_mut().zip(position).zip(&self.token_type) {
+            let token_type = &self.token_type[kind * h..(kind + 1) * h];
+            for ((v, p), t) in row.iter_mut().zip(position).zip(token_type) {
                 *v += p + t;
             }
         }
-        let eps = self.cfg.layer_norm_eps as f32;
-        self.embed_norm.apply(&mut x, h, eps);
-        for block in &self.blocks {
-            x = block.forward(&x, len, h, self.cfg.num_attention_heads, eps);
-        }
+        self.embed_norm
+            .apply(&mut x, h, self.cfg.layer_norm_eps as f32);
         Ok(x)
+    }
+}
+
+/// Hidden states of `len` tokens through `blocks`, in order.
+pub(crate) fn run(blocks: &[Block], x: &mut Vec<f32>, len: usize, cfg: &Config) {
+    let eps = cfg.layer_norm_eps as f32;
+    for block in blocks {
+        *x = block.forward(x, len, cfg.hidden_size, cfg.num_attention_heads, eps);
     }
 }
 
@@ -280,9 +299,9 @@ impl Block {
 }
 
 /// The tensors of one file, looked up under the model's prefix.
-struct Weights<'a> {
-    st: &'a SafeTensors<'a>,
-    prefix: &'a str,
+pub(crate) struct Weights<'a> {
+    pub(crate) st: &'a SafeTensors<'a>,
+    pub(crate) prefix: &'a str,
 }
 
 impl Weights<'_> {
@@ -305,7 +324,22 @@ impl Weights<'_> {
         Ok(view)
     }
 
-    fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
+    /// Layer `i` of an encoder (`encoder.layer.{i}.*`).
+    pub(crate) fn block(&self, i: usize, h: usize, ff: usize) -> Result<Block, String> {
+        let at = |name: &str| format!("encoder.layer.{i}.{name}");
+        Ok(Block {
+            query: self.linear(&at("attention.self.query"), h, h)?,
+            key: self.linear(&at("attention.self.key"), h, h)?,
+            value: self.linear(&at("attention.self.value"), h, h)?,
+            attn_out: self.linear(&at("attention.output.dense"), h, h)?,
+            attn_norm: self.norm(&at("attention.output.LayerNorm"), h)?,
+            up: self.linear(&at("intermediate.dense"), h, ff)?,
+            down: self.linear(&at("output.dense"), ff, h)?,
+            out_norm: self.norm(&at("output.LayerNorm"), h)?,
+        })
+    }
+
+    pub(crate) fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
         let view = self.view(name, shape)?;
         let data = view.data();
         match view.dtype() {
