@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use briefbot_engine::{
     BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD, DEFAULT_LOCK_WAIT, DEFAULT_MODEL_DIR,
+    DEFAULT_READER_DIR,
 };
 
 mod database;
@@ -95,6 +96,9 @@ pub struct EngineSettings {
     pub semantic: bool,
     /// Folder of the sentence-embedding model, used when `semantic` is on.
     pub model_dir: PathBuf,
+    /// Folder of the answerability reader (fine-tuned on top of the model in
+    /// `model_dir`), used when `semantic` is on; empty runs without it.
+    pub reader_dir: PathBuf,
 }
 
 impl Default for EngineSettings {
@@ -105,6 +109,7 @@ impl Default for EngineSettings {
             lock_wait_secs: DEFAULT_LOCK_WAIT.as_secs(),
             semantic: true,
             model_dir: DEFAULT_MODEL_DIR.into(),
+            reader_dir: DEFAULT_READER_DIR.into(),
         }
     }
 }
@@ -191,6 +196,8 @@ impl Settings {
             },
             lock_wait: std::time::Duration::from_secs(self.engine.lock_wait_secs),
             model_dir: self.engine.semantic.then(|| self.engine.model_dir.clone()),
+            reader_dir: (self.engine.semantic && !self.engine.reader_dir.as_os_str().is_empty())
+                .then(|| self.engine.reader_dir.clone()),
             vector_cache: None,
             fill_in_background: false,
             inline_embed_up_to: briefbot_engine::DEFAULT_INLINE_EMBED,

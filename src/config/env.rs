@@ -53,6 +53,10 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     ("BRIEFBOT_ENGINE_MODEL_DIR", |s, v| {
         set_path(&mut s.engine.model_dir, v)
     }),
+    ("BRIEFBOT_ENGINE_READER_DIR", |s, v| {
+        s.engine.reader_dir = v.trim().into();
+        Ok(())
+    }),
     ("BRIEFBOT_PREFIX", |s, v| {
         s.discord.prefix = v.trim().to_string();
         Ok(())

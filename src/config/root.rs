@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Settings, DEFAULT_CONFIG_FILE};
 use crate::config::DatabaseUrl;
-use briefbot_engine::DEFAULT_MODEL_DIR;
+use briefbot_engine::{DEFAULT_MODEL_DIR, DEFAULT_READER_DIR};
 
 /// The places a default config file and the model are looked for.
 #[derive(Debug, Clone)]
@@ -122,6 +122,17 @@ pub(crate) fn resolve(settings: &mut Settings, root: &Path, places: &Places) {
         if let Some(found) = places.with_model() {
             *model = found.join(DEFAULT_MODEL_DIR);
         }
+    }
+    // The shipped reader belongs with the shipped model: found where it is.
+    let reader = &mut settings.engine.reader_dir;
+    if *reader == Path::new(DEFAULT_READER_DIR) {
+        let beside = places
+            .with_model()
+            .map(|d| d.join(DEFAULT_READER_DIR))
+            .filter(|_| !root.join(DEFAULT_READER_DIR).exists());
+        *reader = beside.unwrap_or_else(|| root.join(DEFAULT_READER_DIR));
+    } else if !reader.as_os_str().is_empty() {
+        *reader = root.join(&*reader);
     }
     if let Some(ca) = &mut settings.database.ca_file {
         *ca = root.join(&*ca);

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 
 use crate::answer;
+use crate::answer::reader::{self, Reader};
 use crate::answer::retrieve::Scored;
 use crate::error::{BriefError, EngineError};
 use crate::fill::{self, Fill, FillGate};
@@ -43,6 +44,11 @@ pub struct EngineConfig {
     /// The sentence-embedding model (`engine.model_dir`); None runs the
     /// engine lexical-only (`engine.semantic = false`).
     pub model_dir: Option<PathBuf>,
+    /// The answerability reader (`engine.reader_dir`), fine-tuned on top of
+    /// the model in `model_dir` and loaded only with it. None, or a folder
+    /// that does not exist (logged), leaves the verdict to the confidence
+    /// and the cheap signals.
+    pub reader_dir: Option<PathBuf>,
     /// Passage vectors saved by an earlier build (a `dense.bin`), reused for
     /// unchanged passages when there is no previous generation to take them
     /// from. The benchmarks keep one so each run does not re-embed 100k
@@ -74,6 +80,7 @@ impl EngineConfig {
             limits: BriefLimits::default(),
             lock_wait: DEFAULT_LOCK_WAIT,
             model_dir: Some(DEFAULT_MODEL_DIR.into()),
+            reader_dir: Some(DEFAULT_READER_DIR.into()),
             vector_cache: None,
             fill_in_background: false,
             inline_embed_up_to: DEFAULT_INLINE_EMBED,
@@ -89,6 +96,7 @@ pub const DEFAULT_INLINE_EMBED: usize = 50;
 pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
 /// The shipped model, relative to the working directory like `briefs/`.
 pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
+pub use crate::answer::reader::DEFAULT_READER_DIR;
 
 /// One question as a front end asks it.
 #[derive(Debug, Clone)]
@@ -124,6 +132,7 @@ pub struct Stats {
 pub struct Engine {
     pub(crate) cfg: EngineConfig,
     pub(crate) encoder: Option<Arc<Encoder>>,
+    pub(crate) reader: Option<Arc<Reader>>,
     pub(crate) current: ArcSwap<Snapshot>,
     /// Serialises rebuilds; questions never take it.
     pub(crate) rebuild: Mutex<()>,
@@ -141,6 +150,8 @@ impl Engine {
             Some(dir) => Some(semantic::shared_encoder(dir).map_err(EngineError::Model)?),
             None => None,
         };
+        let reader = reader::optional(cfg.reader_dir.as_deref(), encoder.as_ref())
+            .map_err(EngineError::Reader)?;
         let synonyms = load_synonyms(&cfg)?;
         let mut report = IndexReport::default();
         let cached = match (&encoder, &cfg.vector_cache) {
@@ -172,6 +183,7 @@ impl Engine {
         let engine = Engine {
             cfg,
             encoder,
+            reader,
             current: ArcSwap::new(snapshot),
             rebuild: Mutex::new(()),
             fill: Mutex::new(fill),
@@ -189,9 +201,10 @@ impl Engine {
     /// ends must say so rather than decline, which would hide the damage.
     pub fn ask_with(&self, question: &Question<'_>) -> Result<Answer, EngineError> {
         let snapshot = self.current.load();
-        answer::retrieve::ask(&snapshot, question, self.cfg.decline_threshold).inspect_err(|e| {
-            tracing::error!("question {:?} could not be answered: {e}", question.text)
-        })
+        let threshold = self.cfg.decline_threshold;
+        answer::retrieve::ask(&snapshot, question, threshold, self.reader.as_deref()).inspect_err(
+            |e| tracing::error!("question {:?} could not be answered: {e}", question.text),
+        )
     }
 
     /// Every candidate of a question with what the reranker made of it, best

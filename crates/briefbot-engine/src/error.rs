@@ -93,6 +93,9 @@ pub enum EngineError {
         "setting `engine.model_dir` (or set `engine.semantic = false` to run without the model)"
     )]
     Model(#[source] crate::semantic::SemanticError),
+    /// The answerability reader's folder exists but does not load.
+    #[error("the answerability reader did not load: {0} (or set `engine.reader_dir = \"\"` to run without it)")]
+    Reader(crate::semantic::SemanticError),
     /// A bug, not bad input; reported rather than taking the bot down.
     #[error("the rebuild stopped unexpectedly; the previous index keeps serving")]
     RebuildPanicked,

@@ -90,7 +90,7 @@ mod types;
 
 pub use engine::{
     Engine, EngineConfig, Question, Stats, DEFAULT_DECLINE_THRESHOLD, DEFAULT_INLINE_EMBED,
-    DEFAULT_LOCK_WAIT, DEFAULT_MODEL_DIR,
+    DEFAULT_LOCK_WAIT, DEFAULT_MODEL_DIR, DEFAULT_READER_DIR,
 };
 pub use error::{BriefError, EngineError};
 pub use fill::{FillGate, Progress, Vectors};

@@ -2,9 +2,11 @@
 //! ([`retrieve`]), rescored on coverage, proximity, word pairs and answer-type
 //! evidence ([`rerank`], with the surface cues of [`features`]), then the best
 //! become hits with a key sentence and highlights, and [`verdict`] decides
-//! whether the best answers, is on topic without saying, or is not there.
+//! whether the best answers, is on topic without saying, or is not there,
+//! with the [`reader`]'s judgement of whether the passage states the answer.
 
 pub(crate) mod features;
+pub(crate) mod reader;
 pub(crate) mod rerank;
 pub(crate) mod retrieve;
 pub(crate) mod verdict;

@@ -9,8 +9,9 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQu
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
+use crate::answer::reader::Reader;
 use crate::answer::rerank::{Features, ResolvedQuery};
-use crate::answer::verdict;
+use crate::answer::verdict::{self, Reading};
 use crate::error::EngineError;
 use crate::index::analyze::Analyzer;
 use crate::index::schema::GLOBAL_SCOPE;
@@ -18,7 +19,7 @@ use crate::index::snapshot::Snapshot;
 use crate::query::{self, Plan};
 use crate::semantic::fusion::{self, DenseFeatures};
 use crate::types::TenantId;
-use crate::types::{Answer, Hit, Verdict};
+use crate::types::{Answer, Hit, Passage, Verdict};
 use crate::Question;
 
 /// Candidates fetched from Tantivy for reranking: enough that the passage a
@@ -135,6 +136,7 @@ pub(crate) fn ask(
     snap: &Snapshot,
     question: &Question<'_>,
     threshold: f32,
+    reader: Option<&Reader>,
 ) -> Result<Answer, EngineError> {
     let mut analyzer = Analyzer::default();
     let ranked = rank(snap, question, &mut analyzer)?;
@@ -188,8 +190,18 @@ pub(crate) fn ask(
         });
     }
     if let (Some(best), Some(hit)) = (scored.first(), answer.hits.first_mut()) {
-        let decision =
-            verdict::decide(question.text, &rq.plan, best, &hit.passage, threshold, None);
+        // Only a passage that would be given as the answer is worth reading.
+        let reading = reader
+            .filter(|_| best.confidence >= threshold)
+            .and_then(|r| read(r, question.text, best, &hit.passage));
+        let decision = verdict::decide(
+            question.text,
+            &rq.plan,
+            best,
+            &hit.passage,
+            threshold,
+            reading,
+        );
         if let Some(key) = hit.passage.sentences.get(decision.key) {
             hit.key_sentence = key.clone();
         }
@@ -203,6 +215,23 @@ pub(crate) fn ask(
         answer.suggestions = suggestions(snap, &answer.closest, question.tenant);
     }
     Ok(answer)
+}
+
+/// The reader's judgement of the best passage. A failure of the model on
+/// one text is logged and leaves the verdict to the other signals, as a
+/// missing question vector does for ranking.
+fn read(reader: &Reader, question: &str, best: &Scored, passage: &Passage) -> Option<Reading> {
+    reader
+        .read(
+            question,
+            &passage.brief.title,
+            &passage.text,
+            &passage.sentences,
+            best.features.key,
+            &best.dense.sentences,
+        )
+        .inspect_err(|e| tracing::warn!("the answerability reader failed: {e}"))
+        .ok()
 }
 
 /// Tantivy's BM25 over the stemmed text, the exact text and headings, limited

@@ -106,6 +106,16 @@ impl Encoder {
         })
     }
 
+    /// The forward pass, for models fine-tuned on top of this one.
+    pub(crate) fn model(&self) -> &Bert {
+        &self.model
+    }
+
+    /// The tokenizer (no padding, truncation at [`MAX_TOKENS`]).
+    pub(crate) fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
     /// Length of the vectors this model produces.
     pub(crate) fn dim(&self) -> usize {
         self.dim

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 pub enum SemanticError {
     #[error("model folder {dir} is missing {file} (set `engine.model_dir` to a folder with config.json, tokenizer.json and model.safetensors)")]
     MissingFile { dir: PathBuf, file: &'static str },
+    #[error("reader folder {dir} is missing {file} (set `engine.reader_dir` to a folder with reader.json and model.safetensors, or to \"\" to run without the reader)")]
+    MissingReaderFile { dir: PathBuf, file: &'static str },
     #[error("model file {path}: {message}")]
     BadFile { path: PathBuf, message: String },
     #[error("model in {dir} failed on a text: {message}")]

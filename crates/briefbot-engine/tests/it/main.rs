@@ -2,4 +2,5 @@
 //! (`engine`) and start-up from an index on disk (`startup`).
 
 mod engine;
+mod reader;
 mod startup;
