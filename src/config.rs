@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use briefbot_engine::{
     BriefLimits, EngineConfig, DEFAULT_DECLINE_THRESHOLD, DEFAULT_LOCK_WAIT, DEFAULT_MODEL_DIR,
-    DEFAULT_READER_DIR,
 };
 
 mod database;
@@ -97,7 +96,8 @@ pub struct EngineSettings {
     /// Folder of the sentence-embedding model, used when `semantic` is on.
     pub model_dir: PathBuf,
     /// Folder of the answerability reader (fine-tuned on top of the model in
-    /// `model_dir`), used when `semantic` is on; empty runs without it.
+    /// `model_dir`), used when `semantic` is on; empty (the default) runs
+    /// without it.
     pub reader_dir: PathBuf,
 }
 
@@ -109,7 +109,7 @@ impl Default for EngineSettings {
             lock_wait_secs: DEFAULT_LOCK_WAIT.as_secs(),
             semantic: true,
             model_dir: DEFAULT_MODEL_DIR.into(),
-            reader_dir: DEFAULT_READER_DIR.into(),
+            reader_dir: PathBuf::new(),
         }
     }
 }

@@ -45,7 +45,9 @@ pub struct EngineConfig {
     /// engine lexical-only (`engine.semantic = false`).
     pub model_dir: Option<PathBuf>,
     /// The answerability reader (`engine.reader_dir`), fine-tuned on top of
-    /// the model in `model_dir` and loaded only with it. None, or a folder
+    /// the model in `model_dir` and loaded only with it. Off by default: the
+    /// shipped reader (`DEFAULT_READER_DIR`) declines too many answerable
+    /// questions for what it catches (see its README). None, or a folder
     /// that does not exist (logged), leaves the verdict to the confidence
     /// and the cheap signals.
     pub reader_dir: Option<PathBuf>,
@@ -80,7 +82,7 @@ impl EngineConfig {
             limits: BriefLimits::default(),
             lock_wait: DEFAULT_LOCK_WAIT,
             model_dir: Some(DEFAULT_MODEL_DIR.into()),
-            reader_dir: Some(DEFAULT_READER_DIR.into()),
+            reader_dir: None,
             vector_cache: None,
             fill_in_background: false,
             inline_embed_up_to: DEFAULT_INLINE_EMBED,
