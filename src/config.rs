@@ -15,11 +15,13 @@ use briefbot_engine::{
 mod database;
 mod discord;
 pub mod env;
+mod guild;
 mod ops;
 pub(crate) mod root;
 
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use discord::{DiscordSettings, MissingToken, ShardRange, Token};
+pub use guild::{GuildOverrides, GuildSettings, MAX_COOLDOWN_SECS};
 pub use ops::OpsSettings;
 
 /// The default config file, used when no `--config` is given: looked for

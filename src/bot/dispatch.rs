@@ -159,8 +159,9 @@ async fn on_button(
             c.create_response(ctx, CreateInteractionResponse::Acknowledge)
                 .await?;
             c.message.delete(ctx).await?;
-            if let Some(line) = log {
-                log_channel::post(ctx, state, &line).await;
+            if let (Some(line), Some(guild)) = (log, c.guild_id) {
+                let to = log_channel::LogTo::Server(guild.get());
+                log_channel::post(ctx, state, to, &line).await;
             }
         }
     }

@@ -31,6 +31,7 @@ mod dispatch;
 pub mod events;
 mod follower;
 mod gateway_watch;
+pub mod help;
 pub(crate) mod in_flight;
 mod log_channel;
 pub(crate) mod markup;
@@ -41,6 +42,7 @@ pub(crate) mod registration;
 pub mod render;
 pub mod reply;
 pub(crate) mod send;
+pub mod server_settings;
 mod setup;
 pub(crate) mod state;
 

@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use serenity::{CreateAllowedMentions, GatewayIntents, HttpBuilder};
 
+use super::log_channel::{self, LogTo};
 use super::readiness::Readiness;
 use super::registration::{self, Target};
 use super::{commands, dispatch, gateway_watch, BotState, Data};
@@ -75,11 +76,14 @@ pub(super) async fn client(state: &Data) -> anyhow::Result<serenity::Client> {
                 mention_as_prefix: false,
                 ..Default::default()
             },
-            initialize_owners: false,
             on_error: |e| Box::pin(dispatch::on_error(e)),
             event_handler: |fw, event| Box::pin(dispatch::on_event(fw, event)),
             ..Default::default()
         })
+        // The bot's owners (the application's owner, or its team) may
+        // rebuild the shipped briefs with /reindex; poise reads them from
+        // Discord as the client starts.
+        .initialize_owners(true)
         .setup({
             let state = state.clone();
             let dev_guild = d.dev_guild;
@@ -119,5 +123,16 @@ async fn register(
     };
     let commands = poise::builtins::create_application_commands(&framework.options().commands);
     registration::spawn(ctx.http.clone(), state.clone(), target, commands);
+    // An operator event: the operator's log channel, never a server's.
+    let (http, announce) = (ctx.http.clone(), state.clone());
+    let line = format!(
+        "briefbot started as {} in {} servers (shards {}).",
+        ready.user.name,
+        ready.guilds.len(),
+        state.cluster.identity().shards
+    );
+    tokio::spawn(async move {
+        log_channel::post_with(&http, &announce, LogTo::Operator, &line).await;
+    });
     Ok(state)
 }

@@ -71,8 +71,12 @@ pub async fn follow(cluster: Arc<Cluster>, stop: impl Future<Output = ()>) {
     cluster.leave().await;
 }
 
-/// Catch up if behind; failures are logged once per outage.
+/// Catch up if behind, and re-read the servers' settings changed since the
+/// last look; failures are logged once per outage.
 async fn check(cluster: &Cluster, health: &mut Health) {
+    if let Err(e) = cluster.servers().refresh(cluster.store()).await {
+        return health.failed("reading the servers' settings", &e);
+    }
     match cluster.catch_up().await {
         Ok(_) => health.ok(),
         Err(e) => health.failed("catching up with the database", &e),

@@ -15,6 +15,7 @@
 
 mod follow;
 mod import;
+mod settings;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use briefbot_engine::{Engine, EngineError, IndexReport, TenantId};
 
 pub use follow::follow;
 pub use import::import_legacy_briefs;
+pub use settings::ServerSettings;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
@@ -116,6 +118,8 @@ pub struct Cluster {
     applying: tokio::sync::Mutex<()>,
     /// Told how long each rebuild took (the metrics).
     on_rebuild: std::sync::OnceLock<RebuildObserver>,
+    /// Each server's own settings, re-read at every heartbeat.
+    servers: ServerSettings,
 }
 
 type RebuildObserver = Box<dyn Fn(std::time::Duration) + Send + Sync>;
@@ -132,6 +136,7 @@ impl Cluster {
             served_at_ms: AtomicI64::new(0),
             applying: tokio::sync::Mutex::new(()),
             on_rebuild: std::sync::OnceLock::new(),
+            servers: ServerSettings::default(),
         }
     }
 
@@ -151,6 +156,11 @@ impl Cluster {
 
     pub fn identity(&self) -> &Identity {
         &self.me
+    }
+
+    /// Each server's own settings, as this process last read them.
+    pub fn servers(&self) -> &ServerSettings {
+        &self.servers
     }
 
     pub fn timing(&self) -> Timing {
@@ -180,7 +190,7 @@ impl Cluster {
         if target.number <= self.served() {
             return Ok(None);
         }
-        let changed = self.materialise().await?;
+        let changed = self.materialise(None).await?;
         // The first sync after start needs no rebuild when the files the
         // engine opened were already current.
         let report = if changed || rebuild || self.served() >= 0 {
@@ -210,14 +220,16 @@ impl Cluster {
         Ok(Some((target.number, report)))
     }
 
-    /// Write into the engine the briefs the database holds and drop those it
-    /// no longer does. Returns whether anything changed.
-    async fn materialise(&self) -> Result<bool, ClusterError> {
-        let wanted = self.store.briefs(None).await?;
+    /// Write into the engine the briefs the database holds (of every
+    /// tenant, or of `only` one) and drop those it no longer does. Returns
+    /// whether anything changed.
+    async fn materialise(&self, only: Option<&str>) -> Result<bool, ClusterError> {
+        let wanted = self.store.briefs(only).await?;
         let engine = self.engine.clone();
-        let held = tokio::task::spawn_blocking(move || engine.tenant_briefs())
+        let mut held = tokio::task::spawn_blocking(move || engine.tenant_briefs())
             .await
             .map_err(|e| ClusterError::Task(e.to_string()))??;
+        held.retain(|h| only.is_none_or(|t| h.tenant.as_str() == t));
         let mut changed = false;
         for w in &wanted {
             let current = held
@@ -280,6 +292,23 @@ impl Cluster {
         let _one = self.applying.lock().await;
         let generation = self.store.bump_generation(now_ms(), reason).await?;
         Ok(self.rebuild_for(generation).await)
+    }
+
+    /// One tenant's `/reindex`: its briefs are written again from the
+    /// database and rebuilt in this process, which serves that tenant's
+    /// questions; the shipped briefs, other tenants' and the other
+    /// processes are left alone (no generation is raised).
+    pub async fn reindex_tenant(&self, tenant: &TenantId) -> Result<IndexReport, ClusterError> {
+        let _one = self.applying.lock().await;
+        self.materialise(Some(tenant.as_str())).await?;
+        let (engine, t) = (self.engine.clone(), tenant.clone());
+        let report = tokio::task::spawn_blocking(move || engine.reindex_tenant(&t))
+            .await
+            .map_err(|e| ClusterError::Task(e.to_string()))??;
+        if let (true, Some(observe)) = (report.rebuilt, self.on_rebuild.get()) {
+            observe(std::time::Duration::from_millis(report.millis as u64));
+        }
+        Ok(report)
     }
 
     /// Keep a tenant's brief (checked first by the caller) and have every

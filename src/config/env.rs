@@ -92,6 +92,9 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     ("BRIEFBOT_LOG_CHANNEL", |s, v| {
         optional(&mut s.discord.log_channel, v)
     }),
+    ("BRIEFBOT_SERVER_REINDEX_EVERY_SECS", |s, v| {
+        parse(&mut s.discord.server_reindex_every_secs, v)
+    }),
     ("BRIEFBOT_DEV_GUILD", |s, v| {
         optional(&mut s.discord.dev_guild, v)
     }),

@@ -103,6 +103,22 @@ pub(super) const MIGRATIONS: &[&str] = &[
         generation {int} NOT NULL,
         served_at_ms {int} NOT NULL
     );",
+    // 3: each server's own settings over the operator's defaults (a JSON
+    // object of the keys it changed), and a revision every change raises,
+    // so a process re-reads only the servers changed since it last looked.
+    "CREATE TABLE guild_settings (
+        guild_id {int} PRIMARY KEY,
+        settings TEXT NOT NULL,
+        revision {int} NOT NULL,
+        changed_by {int} NOT NULL,
+        changed_at {int} NOT NULL
+    );
+    CREATE INDEX guild_settings_revision ON guild_settings (revision);
+    CREATE TABLE settings_revision (
+        id {int} PRIMARY KEY CHECK (id = 1),
+        revision {int} NOT NULL
+    );
+    INSERT INTO settings_revision (id, revision) VALUES (1, 0);",
 ];
 
 /// The version a fully migrated database reports.

@@ -204,6 +204,10 @@ macro_rules! call {
     }};
 }
 
+// After `call!`, which it uses.
+mod settings;
+pub use settings::{GuildSettingsRow, SettingsChange};
+
 impl Store {
     /// Open the database `url` names, creating and migrating it as needed.
     /// A PostgreSQL server that cannot be reached fails here, at once.

@@ -7,6 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+mod settings;
+
+pub(super) use settings::{guild_settings_since, put_guild_settings};
+
 use super::migrations::{Dialect, LATEST, MIGRATIONS};
 use super::records::{self, Columns};
 use super::sql;

@@ -225,6 +225,9 @@ impl Bot {
             ),
             ("BRIEFBOT_WATCHED_CHANNELS", CH_WATCHED.to_string()),
             ("BRIEFBOT_USER_COOLDOWN_SECS", "0".into()),
+            // Tests sharing a bot re-index guild A each; the limit's own
+            // test sets it.
+            ("BRIEFBOT_SERVER_REINDEX_EVERY_SECS", "0".into()),
             // Discord's budget of 5 posts per channel, over 1 s instead of 5 s
             // so the burst test takes seconds.
             ("BRIEFBOT_CHANNEL_WINDOW_SECS", "1".into()),
@@ -278,6 +281,11 @@ impl Bot {
             stopped,
             _dir: dir,
         }
+    }
+
+    /// The shipped briefs this bot reads (a copy of the repository's).
+    pub fn briefs_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("briefs")
     }
 
     /// Resolve the shutdown future and wait for `run` to return.

@@ -51,7 +51,15 @@ fn startup_identifies_with_the_documented_intents_and_registers_in_the_dev_guild
         let body = &puts[0].body;
         assert_eq!(
             names(body),
-            ["ask", "brief", "feedback", "reindex", "unanswered"]
+            [
+                "ask",
+                "brief",
+                "feedback",
+                "help",
+                "reindex",
+                "settings",
+                "unanswered"
+            ]
         );
         let by_name = |n: &str| {
             body.as_array()
@@ -69,7 +77,7 @@ fn startup_identifies_with_the_documented_intents_and_registers_in_the_dev_guild
             ask["default_member_permissions"].is_null(),
             "everyone may /ask: {ask}"
         );
-        for moderator_only in ["reindex", "brief", "unanswered", "feedback"] {
+        for moderator_only in ["reindex", "brief", "settings", "unanswered", "feedback"] {
             let c = by_name(moderator_only);
             assert_eq!(
                 c["default_member_permissions"], "32",

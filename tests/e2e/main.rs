@@ -30,4 +30,5 @@ mod retries;
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;
 mod processes;
+mod servers;
 mod several;

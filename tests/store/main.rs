@@ -8,4 +8,5 @@ mod pg_cluster;
 mod cluster;
 mod contract;
 mod outage;
+mod settings;
 mod tls;

@@ -12,6 +12,7 @@ use tokio_postgres::{AsyncMessage, Row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 mod queries;
+mod settings;
 mod tls;
 
 use super::migrations::{Dialect, LATEST, MIGRATIONS};

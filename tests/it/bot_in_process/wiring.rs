@@ -27,7 +27,20 @@ fn exactly_the_members_and_moderators_commands_are_registered() {
     let names: Vec<&str> = all.iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        vec!["ask", "reindex", "brief", "unanswered", "feedback"]
+        vec![
+            "ask",
+            "help",
+            "reindex",
+            "brief",
+            "settings",
+            "unanswered",
+            "feedback"
+        ]
+    );
+    assert_eq!(
+        find(&all, "help")["default_member_permissions"],
+        Value::Null,
+        "everyone may ask for help"
     );
 
     let ask = find(&all, "ask");
@@ -46,7 +59,7 @@ fn exactly_the_members_and_moderators_commands_are_registered() {
 
     // Manage Server is 1 << 5: moderator commands are hidden from others and
     // absent from DMs.
-    for name in ["reindex", "brief", "unanswered", "feedback"] {
+    for name in ["reindex", "brief", "settings", "unanswered", "feedback"] {
         let c = find(&all, name);
         assert_eq!(c["default_member_permissions"], "32", "{name}");
         assert_eq!(c["contexts"], json!([0]), "{name}: guild only");
@@ -58,6 +71,17 @@ fn exactly_the_members_and_moderators_commands_are_registered() {
         .map(|o| o["name"].as_str().unwrap())
         .collect();
     assert_eq!(subs, vec!["add", "remove", "list"]);
+    let set = &find(&all, "settings")["options"][1];
+    assert_eq!(set["name"], "set");
+    let kinds: Vec<(&str, u64)> = set["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["name"].as_str().unwrap(), o["type"].as_u64().unwrap()))
+        .collect();
+    // Discord's pickers (channel 7, role 8), never pasted ids.
+    assert!(kinds.contains(&("watch", 7)) && kinds.contains(&("log_channel", 7)));
+    assert!(kinds.contains(&("add_moderator_role", 8)), "{kinds:?}");
     assert_eq!(
         find(&all, "brief")["options"][0]["options"][0]["type"],
         json!(11),

@@ -291,6 +291,46 @@ fn a_tenants_brief_is_seen_only_by_that_tenant() {
 }
 
 #[test]
+fn a_tenants_reindex_reads_its_own_briefs_and_leaves_the_shipped_ones_as_served() {
+    let briefs = briefs_dir(&[&shipped_brief()]);
+    let guilds = tempfile::tempdir().unwrap();
+    let own = guilds.path().join("guild-7");
+    std::fs::create_dir(&own).unwrap();
+    let cfg = EngineConfig {
+        tenant_briefs_dir: Some(guilds.path().to_path_buf()),
+        ..shipped_config(briefs.path())
+    };
+    let (engine, _) = Engine::open(cfg).unwrap();
+    let tenant = TenantId::new("guild-7").unwrap();
+    let served = |t: Option<&TenantId>| {
+        let mut titles: Vec<String> = engine
+            .briefs(t)
+            .iter()
+            .map(|(b, _)| b.title.clone())
+            .collect();
+        titles.sort();
+        titles
+    };
+    let before = served(None);
+    // A new shipped brief and a new brief of the tenant's, both on disk.
+    std::fs::copy(extra_brief(), briefs.path().join("pandemic-accord.md")).unwrap();
+    std::fs::write(own.join("llamas.md"), "# Llamas\nSeventeen llamas came.\n").unwrap();
+
+    let report = engine.reindex_tenant(&tenant).unwrap();
+    assert_eq!(report.added, vec![own.join("llamas.md")], "{report:?}");
+    assert_eq!(served(None), before, "the shipped briefs are as they were");
+    assert!(served(Some(&tenant)).contains(&"Llamas".to_string()));
+
+    let report = engine.reindex().unwrap();
+    assert_eq!(report.added, vec![briefs.path().join("pandemic-accord.md")]);
+    assert_eq!(
+        served(None).len(),
+        before.len() + 1,
+        "a full reindex reads them"
+    );
+}
+
+#[test]
 fn an_up_to_date_index_is_reused_and_a_changed_brief_rebuilds_it() {
     let briefs = briefs_dir(&[&shipped_brief()]);
     let index = tempfile::tempdir().unwrap();
