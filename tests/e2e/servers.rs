@@ -149,10 +149,15 @@ async fn two_servers_each_by_its_own_settings(db: String, data: &Path) {
             "add_moderator_role",
             &Role::new(HELPERS_B, "Helpers B", Permissions::empty()),
         )
-        .channel("log_channel", CH_B_LOG)
         .boolean("prefix", false);
     let text = command(f, &set_b).await;
     assert!(text.contains(&format!("<#{CH_B_QUESTIONS}>")), "{text}");
+    // Until B picks a log channel, its actions are posted nowhere: not in
+    // the operator's channel, and so never in another server's.
+    let log_b = Slash::new("settings", &gb, CH_B, &admin_b())
+        .subcommand("set")
+        .channel("log_channel", CH_B_LOG);
+    command(f, &log_b).await;
 
     // Each behaves by its own: watched channels, moderator roles.
     assert!(

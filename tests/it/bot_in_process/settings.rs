@@ -145,3 +145,17 @@ async fn help_shows_a_member_how_to_ask_and_a_moderator_their_commands() {
         "{for_moderator}"
     );
 }
+
+#[tokio::test]
+async fn without_message_content_settings_say_what_the_operator_must_enable() {
+    let b = bot_with(|s| s.discord.message_content_intent = false);
+    let t = text(&server_settings::show(&b.state, &moderator()).await);
+    assert!(
+        t.contains("without the Message Content intent")
+            && t.contains("discord.message_content_intent = true"),
+        "{t}"
+    );
+    let with = bot();
+    let t = text(&server_settings::show(&with.state, &moderator()).await);
+    assert!(!t.contains("Message Content"), "{t}");
+}
