@@ -14,6 +14,7 @@
 //! The database going away costs no answers: the engine's index is in memory.
 
 mod follow;
+mod identity;
 mod import;
 mod settings;
 
@@ -25,6 +26,7 @@ use crate::store::{NewBrief, ProcessRow, Store, StoreError};
 use briefbot_engine::{Engine, EngineError, IndexReport, TenantId};
 
 pub use follow::follow;
+pub use identity::Identity;
 pub use import::import_legacy_briefs;
 pub use settings::ServerSettings;
 
@@ -36,40 +38,6 @@ pub enum ClusterError {
     Engine(#[from] EngineError),
     #[error("the rebuild thread stopped unexpectedly: {0}")]
     Task(String),
-}
-
-/// Who this process is, as other processes see it.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub id: String,
-    pub host: String,
-    pub pid: i64,
-    /// The gateway shards it runs, as `A-B/TOTAL`, or "all".
-    pub shards: String,
-    pub started_at_ms: i64,
-}
-
-impl Identity {
-    pub fn of_this_process(shards: String) -> Identity {
-        let host = hostname();
-        let pid = std::process::id() as i64;
-        let started_at_ms = now_ms();
-        // Unique even for two members started in one process (tests) in one ms.
-        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-        Identity {
-            id: format!("{host}:{pid}:{started_at_ms}:{seq}"),
-            host,
-            pid,
-            shards,
-            started_at_ms,
-        }
-    }
-
-    /// How a moderator reads it: host, pid and shards.
-    pub fn describe(row: &ProcessRow) -> String {
-        format!("{} pid {} (shards {})", row.host, row.pid, row.shards)
-    }
 }
 
 /// How often to beat and how long a moderator waits for the others.
@@ -393,16 +361,4 @@ pub(crate) fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
-}
-
-fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates
-    // within it or truncates, and we stop at the first NUL either way.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    match (rc, std::str::from_utf8(&buf[..end])) {
-        (0, Ok(h)) if !h.is_empty() => h.to_string(),
-        _ => "unknown-host".to_string(),
-    }
 }
