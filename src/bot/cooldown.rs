@@ -15,12 +15,24 @@ pub struct Cooldowns {
     inner: Mutex<Inner>,
 }
 
-#[derive(Default)]
 struct Inner {
     /// Keyed by (server, member); server 0 for direct messages.
     users: HashMap<(u64, u64), Instant>,
     /// When each member was last told to slow down.
     warned: HashMap<(u64, u64), Instant>,
+    /// Entries kept before the next sweep: twice what the last sweep kept,
+    /// so a busy day costs one sweep per doubling, not one per question.
+    sweep_at: usize,
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Inner {
+            users: HashMap::new(),
+            warned: HashMap::new(),
+            sweep_at: 10_000,
+        }
+    }
 }
 
 /// Past this, an entry older than any server's window cannot refuse anyone.
@@ -52,8 +64,9 @@ impl Cooldowns {
             .unwrap_or_default();
         if wait.is_zero() {
             inner.users.insert(user, now);
-            if inner.users.len() > 10_000 {
+            if inner.users.len() > inner.sweep_at {
                 self.forget_old(&mut inner, now);
+                inner.sweep_at = (2 * inner.users.len()).max(10_000);
             }
             return Ok(());
         }

@@ -85,6 +85,28 @@ impl AuditAction {
 
 /// Record a moderator action and return the log-channel line.
 pub async fn audit(state: &BotState, m: &Member, action: AuditAction, detail: &str) -> String {
+    audit_shown(state, m, action, detail, &render::escape(detail)).await
+}
+
+/// [`audit`] of a detail the bot wrote itself from ids alone (channel and
+/// role mentions): shown as written, so the mentions link (the log channel's
+/// empty allowed mentions keep a role mention from pinging).
+pub(crate) async fn audit_own_words(
+    state: &BotState,
+    m: &Member,
+    action: AuditAction,
+    detail: &str,
+) -> String {
+    audit_shown(state, m, action, detail, detail).await
+}
+
+async fn audit_shown(
+    state: &BotState,
+    m: &Member,
+    action: AuditAction,
+    detail: &str,
+    shown: &str,
+) -> String {
     let action = action.name();
     let entry = AuditEntry {
         guild: m.guild,
@@ -104,7 +126,7 @@ pub async fn audit(state: &BotState, m: &Member, action: AuditAction, detail: &s
         .map(|g| format!(" (server {g})"))
         .unwrap_or_default();
     render::clip(
-        &format!("<@{}>{guild} {action}: {}", m.user, render::escape(detail)),
+        &format!("<@{}>{guild} {action}: {shown}", m.user),
         render::limits::CONTENT,
     )
 }

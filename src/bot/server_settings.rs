@@ -4,7 +4,7 @@
 //! server's own log channel.
 
 use super::events::Member;
-use super::moderation::{audit, require_moderator, AuditAction, Done};
+use super::moderation::{audit_own_words, require_moderator, AuditAction, Done};
 use super::render;
 use super::reply::Reply;
 use super::state::BotState;
@@ -248,7 +248,7 @@ async fn store(state: &BotState, m: &Member, guild: u64, own: GuildOverrides, wh
             "The settings could not be saved (the database is unreachable); nothing changed. {e}"
         ));
     }
-    let log = audit(state, m, AuditAction::Settings, what).await;
+    let log = audit_own_words(state, m, AuditAction::Settings, what).await;
     let text = format!("Settings changed: {what}.\n{}", describe(state, guild));
     Done {
         reply: Reply::private(render::clip(&text, render::limits::CONTENT)),

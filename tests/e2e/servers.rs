@@ -149,7 +149,9 @@ async fn two_servers_each_by_its_own_settings(db: String, data: &Path) {
             "add_moderator_role",
             &Role::new(HELPERS_B, "Helpers B", Permissions::empty()),
         )
-        .boolean("prefix", false);
+        .boolean("prefix", false)
+        .boolean("embeds", false)
+        .boolean("private_answers", true);
     let text = command(f, &set_b).await;
     assert!(text.contains(&format!("<#{CH_B_QUESTIONS}>")), "{text}");
     // Until B picks a log channel, its actions are posted nowhere: not in
@@ -159,7 +161,17 @@ async fn two_servers_each_by_its_own_settings(db: String, data: &Path) {
         .channel("log_channel", CH_B_LOG);
     command(f, &log_b).await;
 
-    // Each behaves by its own: watched channels, moderator roles.
+    // Each behaves by its own: /ask private and in plain text in B only...
+    for (g, in_b) in [(&ga, false), (&gb, true)] {
+        let ask = Slash::new("ask", g, CH_ASK, &asker()).string("question", "how many soldiers?");
+        let token = f.send_slash(&ask);
+        let answer = f.wait_for_interaction_reply(&token, T).await;
+        assert!(answer.plain_text().contains("11,000"), "{}", answer.body);
+        assert_eq!(private(f, &token), in_b, "{}", answer.body);
+        let embeds = answer.message()["embeds"].as_array().map_or(0, Vec::len);
+        assert_eq!(embeds == 0, in_b, "{}", answer.body);
+    }
+    // ...watched channels, moderator roles.
     assert!(
         overheard(&bot, &ga, CH_A_QUESTIONS).await,
         "A's watched channel"
@@ -198,6 +210,7 @@ async fn two_servers_each_by_its_own_settings(db: String, data: &Path) {
     wait_posted(f, CH_A_LOG, "settings").await;
     wait_posted(f, CH_B_LOG, "reindex").await;
     wait_posted(f, CH_OPERATOR, "Every brief").await;
+    wait_posted(f, CH_OPERATOR, "briefbot started").await;
     let b_marks = ["(server 20)", "<@304>", "<@305>", &CH_B_LOG.to_string()];
     for line in posted_in(f, CH_A_LOG)
         .iter()
