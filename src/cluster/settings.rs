@@ -25,6 +25,11 @@ impl ServerSettings {
         map.get(&guild).map(|(_, o)| o.clone()).unwrap_or_default()
     }
 
+    /// The highest revision read from the database (0 before any).
+    pub fn seen(&self) -> i64 {
+        self.seen.load(Ordering::SeqCst)
+    }
+
     /// Store a server's new settings and apply them here at once.
     pub async fn put(
         &self,

@@ -1,6 +1,6 @@
 //! Each server's settings on PostgreSQL (see `store/settings.rs`).
 
-use super::{id, Postgres};
+use super::{id, Postgres, SETTINGS_CHANNEL};
 use crate::store::settings::{GuildSettingsRow, SettingsChange, BUMP, PUT, SINCE};
 use crate::store::StoreError;
 
@@ -22,6 +22,12 @@ impl Postgres {
                 &id(change.by),
                 &change.at,
             ],
+        )
+        .await?;
+        // Heard by the other processes once the change is visible.
+        tx.execute(
+            "SELECT pg_notify($1, $2)",
+            &[&SETTINGS_CHANNEL, &revision.to_string()],
         )
         .await?;
         tx.commit().await?;
