@@ -27,6 +27,10 @@ pub struct SettingsRequest {
     pub private_answers: Option<bool>,
 }
 
+/// The most watched channels, or moderator roles, a server may list: every
+/// message and command reads them, and `/settings show` must fit a reply.
+const MAX_LISTED: usize = 50;
+
 /// What a moderator must enable for the prefix and watched channels to work.
 pub(crate) const NO_MESSAGE_CONTENT: &str = "This bot runs without the Message Content intent, \
 so the prefix command and watched channels are ignored here (mentions, replies, DMs and /ask \
@@ -165,6 +169,11 @@ fn apply(
         watched.retain(|w| *w != c);
         said.push(format!("not watching <#{c}>"));
     }
+    if watched.len() > MAX_LISTED {
+        return Err(format!(
+            "A server can watch at most {MAX_LISTED} channels: unwatch one first."
+        ));
+    }
     if req.watch.is_some() || req.unwatch.is_some() {
         own.watched_channels = Some(watched);
     }
@@ -178,6 +187,11 @@ fn apply(
     if let Some(r) = req.remove_moderator_role {
         roles.retain(|x| *x != r);
         said.push(format!("<@&{r}> are no longer moderators"));
+    }
+    if roles.len() > MAX_LISTED {
+        return Err(format!(
+            "A server can have at most {MAX_LISTED} moderator roles: remove one first."
+        ));
     }
     if req.add_moderator_role.is_some() || req.remove_moderator_role.is_some() {
         own.moderator_roles = Some(roles);

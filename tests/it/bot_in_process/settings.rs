@@ -159,3 +159,30 @@ async fn without_message_content_settings_say_what_the_operator_must_enable() {
     let t = text(&server_settings::show(&with.state, &moderator()).await);
     assert!(!t.contains("Message Content"), "{t}");
 }
+
+#[tokio::test]
+async fn a_server_cannot_watch_more_channels_than_a_reply_can_show() {
+    let b = bot();
+    let watch = |c: u64| SettingsRequest {
+        watch: Some(c),
+        ..SettingsRequest::default()
+    };
+    // The operator's default (WATCHED) is the first of the server's list.
+    for c in 1..50 {
+        let done = server_settings::set(&b.state, &moderator(), &watch(1000 + c)).await;
+        assert!(
+            text(&done).starts_with("Settings changed"),
+            "{}",
+            text(&done)
+        );
+    }
+    let done = server_settings::set(&b.state, &moderator(), &watch(2000)).await;
+    assert!(
+        text(&done).contains("at most 50 channels"),
+        "{}",
+        text(&done)
+    );
+    let listed = b.state.server(Some(GUILD)).watched_channels;
+    assert_eq!(listed.len(), 50);
+    assert!(!listed.contains(&2000));
+}
