@@ -35,6 +35,18 @@ fn the_default_config_needs_no_message_content_and_answers_ask_mentions_and_dms(
         let r = bot.reply_to(&dm).await;
         assert!(r.plain_text().contains("11,000"), "{}", r.plain_text());
 
+        // The prefix reaches the bot blank, so it is not answered; a mention
+        // sent after it is (the sentinel that bounds the wait).
+        let prefix = f.send_message(&Msg::new(&g, CH_PREFIX, &a, "!ask how many soldiers?"));
+        let sentinel = f.send_message(&Msg::mention_bot(&g, CH_PREFIX, &a, "how many soldiers?"));
+        bot.reply_to(&sentinel).await;
+        let to_prefix =
+            f.requests_matching(|r| r.body["message_reference"]["message_id"] == prefix["id"]);
+        assert!(
+            to_prefix.is_empty(),
+            "the prefix was answered: {to_prefix:?}"
+        );
+
         let warned = logged("message_content_intent");
         assert_eq!(warned.len(), 1, "one warning line: {warned:?}");
         let line = &warned[0];
