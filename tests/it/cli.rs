@@ -355,6 +355,7 @@ fn ask_json_matches_the_documented_contract_exactly() {
         "suggestions: array",
         "terms: array",
         "terms[]: string",
+        "verdict: string",
     ];
     let expected: std::collections::BTreeSet<String> =
         expected.iter().map(|s| s.to_string()).collect();

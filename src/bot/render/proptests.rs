@@ -11,7 +11,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 use super::{answer, len, limits, View};
-use briefbot_engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope};
+use briefbot_engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope, Verdict};
 
 fn piece() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -100,6 +100,7 @@ fn hit() -> impl Strategy<Value = Hit> {
             highlights,
             score: 1.0,
             confidence: 0.5,
+            short_answer: None,
         }
     })
 }
@@ -156,7 +157,9 @@ proptest! {
         let (hits, closest) = if answered { (hits, vec![]) } else { (vec![], hits) };
         let a = Answer {
             question: "q".into(),
+            verdict: if answered { Verdict::Answered } else { Verdict::NotInBriefs },
             answered,
+            missing: None,
             hits,
             closest,
             suggestions,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use briefbot::bot::render::{self, limits, View};
-use briefbot_engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope};
+use briefbot_engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope, Verdict};
 use serde_json::json;
 
 use super::support::json;
@@ -61,13 +61,16 @@ fn hit(p: Passage, key: usize, words: &[&str]) -> Hit {
         highlights,
         score: 1.0,
         confidence: 0.9,
+        short_answer: None,
     }
 }
 
 fn answered(hits: Vec<Hit>) -> Answer {
     Answer {
         question: "how many soldiers?".into(),
+        verdict: Verdict::Answered,
         answered: true,
+        missing: None,
         hits,
         closest: vec![],
         suggestions: vec![],
