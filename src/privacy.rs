@@ -69,6 +69,33 @@ pub async fn departed(store: &Store, settings: &Settings, guild: u64, now: i64) 
     }
 }
 
+/// At a connection of shard `shard` of `total`, Discord lists the servers
+/// the bot is in (`present`). A server of that shard the database holds rows
+/// of but that is not listed removed the bot while no process was connected
+/// (no GUILD_DELETE reached one): its departure is recorded as of now.
+pub async fn absent_at_connect(
+    store: &Store,
+    settings: &Settings,
+    (shard, total): (u32, u32),
+    present: &std::collections::HashSet<u64>,
+    now: i64,
+) {
+    let known = match store.known_guilds().await {
+        Ok(k) => k,
+        Err(e) => {
+            tracing::warn!("listing the servers the database holds rows of: {e}");
+            return;
+        }
+    };
+    for guild in known {
+        let on_this_shard = (guild >> 22) % u64::from(total.max(1)) == u64::from(shard);
+        if on_this_shard && !present.contains(&guild) {
+            tracing::info!(guild, "a server removed the bot while it was not connected");
+            departed(store, settings, guild, now).await;
+        }
+    }
+}
+
 /// The bot is in `guild` (it connected, or was added back): cancel a purge
 /// waiting for it.
 pub async fn returned(store: &Store, guild: u64, now: i64) {

@@ -3,9 +3,13 @@
 //! `unavailable` set, that the server is out of reach in an outage; only
 //! the first schedules the deletion of the server's data. GUILD_CREATE (at
 //! every connection, and when the bot is added back) cancels one pending.
+//! READY, at each connection, finds the servers left while no process was
+//! connected to hear of it.
 //! The deletion itself is [`crate::privacy`]'s, run by [`spawn_housekeeping`].
 
-use poise::serenity_prelude::UnavailableGuild;
+use std::collections::HashSet;
+
+use poise::serenity_prelude::{Ready, UnavailableGuild};
 use tokio::task::JoinHandle;
 
 use super::Data;
@@ -21,6 +25,15 @@ pub(super) async fn guild_deleted(state: &Data, g: &UnavailableGuild) {
         return;
     }
     privacy::departed(&state.store, &state.settings, guild, state.now()).await;
+    state.housekeeping.notify_one();
+}
+
+/// A shard connected: its READY lists every server of the shard the bot is
+/// in, so one it left while no process was connected is found here.
+pub(super) async fn ready(state: &Data, ready: &Ready) {
+    let shard = ready.shard.map_or((0, 1), |s| (s.id.0, s.total));
+    let present: HashSet<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
+    privacy::absent_at_connect(&state.store, &state.settings, shard, &present, state.now()).await;
     state.housekeeping.notify_one();
 }
 

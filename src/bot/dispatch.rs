@@ -60,6 +60,10 @@ pub(super) async fn on_event(
             departures::guild_deleted(state, incomplete).await;
             Ok(())
         }
+        FullEvent::Ready { data_about_bot } => {
+            departures::ready(state, data_about_bot).await;
+            Ok(())
+        }
         FullEvent::GuildCreate { guild, .. } => {
             departures::guild_created(state, guild.id.get()).await;
             Ok(())

@@ -156,6 +156,8 @@ pub struct BotOptions {
     pub gateway_refused: bool,
     /// `discord.message_content_intent`; None keeps the committed config's.
     pub message_content_intent: Option<bool>,
+    /// Guilds the bot is in besides A and B, listed in its first READY.
+    pub guilds: Vec<Guild>,
 }
 
 impl Default for BotOptions {
@@ -167,6 +169,7 @@ impl Default for BotOptions {
             env: Vec::new(),
             gateway_refused: false,
             message_content_intent: Some(true),
+            guilds: Vec::new(),
         }
     }
 }
@@ -196,6 +199,9 @@ impl Bot {
         fake.refuse_gateway(options.gateway_refused);
         fake.add_guild(guild_a());
         fake.add_guild(guild_b());
+        for g in options.guilds {
+            fake.add_guild(g);
+        }
         let dir = tempfile::tempdir().expect("tempdir");
         let briefs = dir.path().join("briefs");
         copy_dir(

@@ -1,7 +1,8 @@
 //! Privacy, on SQLite and on PostgreSQL: a member's `/forget-me` leaves none
 //! of their rows; a server that removes the bot loses its rows and files
 //! after the grace period, while a server in an outage loses nothing; a
-//! pending purge survives a restart, and a rejoin cancels it.
+//! pending purge survives a restart, a server left while no process was
+//! connected is found at the next connection, and a rejoin cancels a purge.
 //!
 //! Ids here are snowflake-sized, so no row count, generation or timestamp
 //! can be mistaken for them when every column of every table is scanned.
@@ -20,6 +21,8 @@ const LEAVING: u64 = 1_200_000_000_000_000_101;
 const STAYING: u64 = 1_200_000_000_000_000_202;
 const CH_LEAVING: u64 = 1_200_000_000_000_000_111;
 const CH_STAYING: u64 = 1_200_000_000_000_000_212;
+const UNSEEN: u64 = 1_200_000_000_000_000_303;
+const CH_UNSEEN: u64 = 1_200_000_000_000_000_313;
 const FORGETFUL: u64 = 1_210_000_000_000_000_001;
 const KEEPER: u64 = 1_210_000_000_000_000_002;
 const MODERATOR: u64 = 1_210_000_000_000_000_003;
@@ -63,11 +66,17 @@ fn postgres() -> Option<Db> {
 }
 
 async fn bot(db: &Db, grace_secs: u64) -> Bot {
+    bot_in(db, grace_secs, Vec::new()).await
+}
+
+/// A bot whose first READY lists `guilds` too.
+async fn bot_in(db: &Db, grace_secs: u64, guilds: Vec<Guild>) -> Bot {
     Bot::start(BotOptions {
         env: vec![
             ("BRIEFBOT_DATABASE_URL", db.url()),
             ("BRIEFBOT_PRIVACY_LEAVE_GRACE_SECS", grace_secs.to_string()),
         ],
+        guilds,
         ..Default::default()
     })
     .await
@@ -258,6 +267,10 @@ async fn a_pending_purge_survives_a_restart_and_a_rejoin_cancels_one(db: Db) {
     )
     .await;
     let back_rows = db.rows_naming(STAYING, false).await;
+    // A server the bot will have left while no process was connected.
+    let unseen = guild(UNSEEN, CH_UNSEEN);
+    first.fake.add_guild(unseen.clone());
+    mention(&first, &unseen, CH_UNSEEN, &keeper(), "how many soldiers?").await;
 
     first.fake.remove_guild(LEAVING);
     first.fake.remove_guild(STAYING);
@@ -278,11 +291,16 @@ async fn a_pending_purge_survives_a_restart_and_a_rejoin_cancels_one(db: Db) {
     first.stop().await.expect("clean stop");
 
     // Started again with a grace period that has passed: it purges at start.
-    let second = bot(&db, 1).await;
-    second.fake.add_guild(back.clone());
+    // Its READY lists the server that came back, not the one left unseen.
+    let second = bot_in(&db, 1, vec![back.clone()]).await;
     eventually("the purge recorded before the restart happens", || async {
         db.rows_naming(LEAVING, false).await.is_empty()
     })
+    .await;
+    eventually(
+        "the server left while no process was connected is purged",
+        || async { db.rows_naming(UNSEEN, false).await.is_empty() },
+    )
     .await;
     assert_eq!(departures().await, 0);
     eventually("its briefs leave this process's index", || async {

@@ -103,6 +103,7 @@ async fn a_departure_is_purged_once_when_due_and_a_return_cancels_it(store: &Sto
         .unwrap();
     store.put_brief(&brief("6", "b.md", "B."), 1).await.unwrap();
 
+    assert_eq!(store.known_guilds().await.unwrap(), [5, 6]);
     assert!(store.record_departure(5, 100).await.unwrap());
     assert!(
         !store.record_departure(5, 200).await.unwrap(),
@@ -144,6 +145,7 @@ async fn a_departure_is_purged_once_when_due_and_a_return_cancels_it(store: &Sto
     assert!(store.question(other).await.unwrap().is_some());
     assert_eq!(store.briefs(Some("6")).await.unwrap().len(), 1);
     assert!(store.departures().await.unwrap().is_empty());
+    assert_eq!(store.known_guilds().await.unwrap(), [6]);
 }
 
 on_both!(answered_questions_are_pruned_per_server);

@@ -110,6 +110,24 @@ impl Postgres {
         Ok(Some(purged))
     }
 
+    pub(crate) async fn known_guilds(&self) -> Result<Vec<u64>, StoreError> {
+        let mut guilds = std::collections::BTreeSet::new();
+        for g in GUILD_ROWS {
+            let Some(sql) = g.known() else { continue };
+            for row in self.query(&sql, &[]).await? {
+                match g.key {
+                    Key::Guild => {
+                        guilds.insert(row.try_get::<_, i64>(0)? as u64);
+                    }
+                    Key::Tenant => {
+                        guilds.extend(row.try_get::<_, String>(0)?.parse::<u64>().ok());
+                    }
+                }
+            }
+        }
+        Ok(guilds.into_iter().collect())
+    }
+
     pub(crate) async fn question_guilds(&self) -> Result<Vec<Option<u64>>, StoreError> {
         let rows = self.query(privacy::QUESTION_GUILDS, &[]).await?;
         rows.iter()

@@ -82,6 +82,21 @@ pub(super) struct GuildRows {
     pub table: &'static str,
     pub delete: &'static str,
     pub key: Key,
+    /// The column naming the server, when the table has one: the servers
+    /// the database holds rows of are read from these.
+    pub column: Option<&'static str>,
+}
+
+impl GuildRows {
+    /// The servers this table holds rows of (integers, or tenants as text).
+    pub(super) fn known(&self) -> Option<String> {
+        self.column.map(|c| {
+            format!(
+                "SELECT DISTINCT {c} FROM {} WHERE {c} IS NOT NULL",
+                self.table
+            )
+        })
+    }
 }
 
 /// Every table holding rows of one server. Votes come before the questions
@@ -92,26 +107,31 @@ pub(super) const GUILD_ROWS: &[GuildRows] = &[
         delete: "DELETE FROM votes WHERE question_id IN
                  (SELECT id FROM questions WHERE guild_id = $1)",
         key: Key::Guild,
+        column: None,
     },
     GuildRows {
         table: "questions",
         delete: "DELETE FROM questions WHERE guild_id = $1",
         key: Key::Guild,
+        column: Some("guild_id"),
     },
     GuildRows {
         table: "audit_log",
         delete: "DELETE FROM audit_log WHERE guild_id = $1",
         key: Key::Guild,
+        column: Some("guild_id"),
     },
     GuildRows {
         table: "briefs",
         delete: "DELETE FROM briefs WHERE tenant = $1",
         key: Key::Tenant,
+        column: Some("tenant"),
     },
     GuildRows {
         table: "guild_briefs",
         delete: "DELETE FROM guild_briefs WHERE guild_id = $1",
         key: Key::Guild,
+        column: Some("guild_id"),
     },
 ];
 
@@ -230,6 +250,16 @@ impl Store {
                     .await
             }
             Backend::Postgres(db) => db.purge_guild(guild, left_before, now, now_ms).await,
+        })
+    }
+
+    /// Every server the database holds rows of, by the tables of
+    /// [`GUILD_ROWS`]: at a connection, those missing from Discord's list of
+    /// the bot's servers were left while no process was connected.
+    pub async fn known_guilds(&self) -> Result<Vec<u64>, StoreError> {
+        self.counted(match &self.backend {
+            Backend::Sqlite(db) => db.run(sqlite::known_guilds).await,
+            Backend::Postgres(db) => db.known_guilds().await,
         })
     }
 

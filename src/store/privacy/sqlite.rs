@@ -96,6 +96,29 @@ pub(super) fn purge_guild(
     Ok(Some(purged))
 }
 
+pub(super) fn known_guilds(c: &mut Connection) -> Result<Vec<u64>, StoreError> {
+    let mut guilds = std::collections::BTreeSet::new();
+    for g in GUILD_ROWS {
+        let Some(sql) = g.known() else { continue };
+        let mut stmt = c.prepare(&sql)?;
+        match g.key {
+            Key::Guild => {
+                let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+                for id in rows {
+                    guilds.insert(id? as u64);
+                }
+            }
+            Key::Tenant => {
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                for tenant in rows {
+                    guilds.extend(tenant?.parse::<u64>().ok());
+                }
+            }
+        }
+    }
+    Ok(guilds.into_iter().collect())
+}
+
 pub(super) fn question_guilds(c: &mut Connection) -> Result<Vec<Option<u64>>, StoreError> {
     let mut stmt = c.prepare(super::QUESTION_GUILDS)?;
     let rows = stmt.query_map([], |r| r.get::<_, Option<i64>>(0))?;
