@@ -54,20 +54,34 @@ pub fn confirmation(e: &Erased) -> String {
             .to_string();
     }
     let mut text = format!(
-        "Done: I deleted {} of your stored questions and {} votes, in every server and in \
-         direct messages ({} records in all).",
-        e.questions,
-        e.votes,
-        e.total()
+        "Done: I deleted {} and {}, in every server and in direct messages ({} in all).",
+        count(
+            e.questions,
+            "of your stored questions",
+            "stored question of yours"
+        ),
+        count(e.votes, "votes", "vote"),
+        count(e.total(), "records", "record"),
     );
     if e.anonymised > 0 {
-        text.push_str(&format!(
-            " {} moderator records that named you now name no one.",
-            e.anonymised
-        ));
+        let records = if e.anonymised == 1 {
+            "record that named you now names"
+        } else {
+            "records that named you now name"
+        };
+        text.push_str(&format!(" {} moderator {records} no one.", e.anonymised));
     }
     text.push_str(" The buttons on your earlier answers no longer work.");
     text
+}
+
+/// `n` and its noun: "3 votes", "1 vote".
+fn count(n: u64, many: &str, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 #[cfg(test)]
@@ -82,11 +96,23 @@ mod tests {
             anonymised: 1,
         });
         assert!(
-            text.contains("3 of your stored questions and 2 votes"),
+            text.contains("deleted 3 of your stored questions and 2 votes"),
             "{text}"
         );
         assert!(text.contains("(6 records in all)"), "{text}");
-        assert!(text.contains("1 moderator records"), "{text}");
+        assert!(
+            text.contains("1 moderator record that named you now names no one."),
+            "{text}"
+        );
+        let one = confirmation(&Erased {
+            questions: 1,
+            votes: 1,
+            anonymised: 0,
+        });
+        assert!(
+            one.contains("deleted 1 stored question of yours and 1 vote,"),
+            "{one}"
+        );
         let nothing = confirmation(&Erased::default());
         assert!(nothing.starts_with("I had nothing stored"), "{nothing}");
     }

@@ -170,10 +170,10 @@ async fn forget_me_erases_one_member(db: Db) {
 
     let text = slash(&bot, &Slash::new("forget-me", &g, CH_LEAVING, &me)).await;
     assert!(
-        text.contains("deleted 3 of your stored questions and 1 votes"),
+        text.contains("deleted 3 of your stored questions and 1 vote,"),
         "{text}"
     );
-    assert!(text.contains("1 moderator records"), "{text}");
+    assert!(text.contains("1 moderator record that named you"), "{text}");
 
     let left = db.rows_naming(FORGETFUL, true).await;
     assert!(left.is_empty(), "rows still naming the member: {left:?}");
