@@ -173,3 +173,29 @@ async fn answered_questions_are_pruned_per_server(store: &Store) {
     assert!(store.question(dm).await.unwrap().is_none());
     assert!(store.question(six).await.unwrap().is_some());
 }
+
+on_both!(answered_questions_live_as_long_as_the_retention_setting_says);
+async fn answered_questions_live_as_long_as_the_retention_setting_says(store: &Store) {
+    let now = 1_800_000_000;
+    let day = 24 * 3600;
+    let mut old = asked_by(1, Some(5), "two days old", true);
+    old.asked_at = now - 2 * day;
+    let old = store.record_question(&old).await.unwrap();
+    let mut recent = asked_by(1, Some(5), "an hour old", true);
+    recent.asked_at = now - 3600;
+    let recent = store.record_question(&recent).await.unwrap();
+
+    let mut settings = briefbot::config::Settings::default();
+    settings.privacy.question_retention_days = 3;
+    let pruned = briefbot::privacy::prune_questions(store, &settings, now)
+        .await
+        .unwrap();
+    assert_eq!(pruned, 0, "both within three days");
+    settings.privacy.question_retention_days = 1;
+    let pruned = briefbot::privacy::prune_questions(store, &settings, now)
+        .await
+        .unwrap();
+    assert_eq!(pruned, 1);
+    assert!(store.question(old).await.unwrap().is_none());
+    assert!(store.question(recent).await.unwrap().is_some());
+}

@@ -254,7 +254,7 @@ impl Store {
     }
 
     /// Every server the database holds rows of, by the tables of
-    /// [`GUILD_ROWS`]: at a connection, those missing from Discord's list of
+    /// `GUILD_ROWS`: at a connection, those missing from Discord's list of
     /// the bot's servers were left while no process was connected.
     pub async fn known_guilds(&self) -> Result<Vec<u64>, StoreError> {
         self.counted(match &self.backend {
