@@ -16,6 +16,7 @@
 mod follow;
 mod identity;
 mod import;
+mod purge;
 mod settings;
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -184,6 +185,11 @@ impl Cluster {
         );
         if let Err(e) = self.heartbeat().await {
             tracing::warn!("recording the generation served: {e}");
+        }
+        // A purge raises the generation and deletes a server's settings,
+        // which re-reading changed rows cannot see.
+        if let Err(e) = self.servers.reload(&self.store).await {
+            tracing::warn!("re-reading the servers' settings: {e}");
         }
         Ok(Some((target.number, report)))
     }

@@ -65,6 +65,37 @@ impl ServerSettings {
         Ok(rows.len())
     }
 
+    /// Read every server's settings afresh, forgetting those whose row is
+    /// gone: a server purged after it removed the bot. Run at each new
+    /// content generation, which a purge raises, so every process forgets.
+    pub async fn reload(&self, store: &Store) -> Result<(), StoreError> {
+        let rows = store.guild_settings_since(0).await?;
+        let top = rows.iter().map(|r| r.revision).max().unwrap_or(0);
+        let mut fresh = HashMap::with_capacity(rows.len());
+        for row in rows {
+            match GuildOverrides::from_json(&row.settings) {
+                Ok(o) => {
+                    fresh.insert(row.guild, (row.revision, o));
+                }
+                Err(e) => tracing::warn!(
+                    guild = row.guild,
+                    revision = row.revision,
+                    "a server's stored settings cannot be read: {e}"
+                ),
+            }
+        }
+        let mut map = self.by_guild.write().unwrap_or_else(|p| p.into_inner());
+        // A change made here since the read is newer than all it saw.
+        for (guild, held) in map.drain() {
+            if held.0 > top {
+                fresh.insert(guild, held);
+            }
+        }
+        *map = fresh;
+        self.seen.fetch_max(top, Ordering::SeqCst);
+        Ok(())
+    }
+
     /// Keep `overrides` unless a later revision is already held (two
     /// refreshes, or a refresh and a local change, may cross).
     fn apply(&self, guild: u64, revision: i64, overrides: GuildOverrides) {
@@ -105,6 +136,24 @@ mod tests {
         assert_eq!(there.get(5), embeds_off);
         assert_eq!(there.refresh(&store).await.unwrap(), 0, "read once");
         assert_eq!(there.get(6), GuildOverrides::default());
+    }
+
+    #[tokio::test]
+    async fn a_reload_forgets_a_server_whose_settings_were_deleted() {
+        let store = Store::open_in_memory().unwrap();
+        let here = ServerSettings::default();
+        let off = GuildOverrides {
+            prefix: Some(false),
+            ..GuildOverrides::default()
+        };
+        here.put(&store, change(5), off.clone()).await.unwrap();
+        here.put(&store, change(6), off.clone()).await.unwrap();
+        // Server 5 removed the bot and its grace period passed.
+        store.record_departure(5, 100).await.unwrap();
+        store.purge_guild(5, 100, 200, 200_000).await.unwrap();
+        here.reload(&store).await.unwrap();
+        assert_eq!(here.get(5), GuildOverrides::default(), "purged: forgotten");
+        assert_eq!(here.get(6), off);
     }
 
     #[test]

@@ -55,6 +55,7 @@ fn startup_identifies_with_the_documented_intents_and_registers_in_the_dev_guild
                 "ask",
                 "brief",
                 "feedback",
+                "forget-me",
                 "help",
                 "reindex",
                 "settings",
@@ -76,6 +77,11 @@ fn startup_identifies_with_the_documented_intents_and_registers_in_the_dev_guild
         assert!(
             ask["default_member_permissions"].is_null(),
             "everyone may /ask: {ask}"
+        );
+        let forget = by_name("forget-me");
+        assert!(
+            forget["default_member_permissions"].is_null(),
+            "everyone may /forget-me: {forget}"
         );
         for moderator_only in ["reindex", "brief", "settings", "unanswered", "feedback"] {
             let c = by_name(moderator_only);

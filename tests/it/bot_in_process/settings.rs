@@ -155,7 +155,7 @@ async fn without_message_content_settings_say_what_the_operator_must_enable() {
             && t.contains("discord.message_content_intent = true"),
         "{t}"
     );
-    let with = bot();
+    let with = bot_with(|s| s.discord.message_content_intent = true);
     let t = text(&server_settings::show(&with.state, &moderator()).await);
     assert!(!t.contains("Message Content"), "{t}");
 }
