@@ -80,7 +80,7 @@ async fn throughput(name: &str, url: &DatabaseUrl, total: usize) -> anyhow::Resu
         t.await??;
     }
     let secs = started.elapsed().as_secs_f64();
-    store.prune_questions(1).await?;
+    store.prune_questions(Some(1), 1).await?;
     Ok(StoreRow {
         backend: name.to_string(),
         questions: total,

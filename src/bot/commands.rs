@@ -49,7 +49,14 @@ pub fn all() -> Vec<poise::Command<super::Data, Error>> {
                 .max_length(MAX_QUESTION_CHARS as u16)
         });
     }
-    vec![ask, reindex(), brief(), unanswered(), feedback()]
+    vec![
+        ask,
+        forget_me(),
+        reindex(),
+        brief(),
+        unanswered(),
+        feedback(),
+    ]
 }
 
 /// Ask a question; the answer comes from the briefs with its source.
@@ -94,6 +101,17 @@ pub(crate) async fn ask(
     let i = app.interaction;
     rest.interaction(i.id, i.application_id, &i.token, &reply, deferred)
         .await?;
+    Ok(())
+}
+
+/// Delete the questions and votes briefbot keeps about you, everywhere.
+#[poise::command(slash_command, rename = "forget-me")]
+pub(crate) async fn forget_me(ctx: Context<'_>) -> Result<(), Error> {
+    let Some(_pass) = admit(ctx).await? else {
+        return Ok(());
+    };
+    let reply = super::forget::forget_me(ctx.data(), &command_member(ctx)).await;
+    ctx.send(reply.to_poise()).await?;
     Ok(())
 }
 

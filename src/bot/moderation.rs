@@ -110,7 +110,9 @@ pub async fn reindex(state: &BotState, m: &Member) -> Done {
         Ok(g) => g,
         Err(refusal) => return refusal,
     };
-    let reason = format!("/reindex by {} in {guild}", m.user);
+    // Not who: the reason outlives the member's right to be forgotten; the
+    // audit log names them.
+    let reason = format!("/reindex in {guild}");
     let (action, text) = match state.cluster.reindex(&reason).await {
         Ok(change) => {
             let action = if change.rebuilt.is_ok() {

@@ -35,6 +35,8 @@ pub struct BotState {
     /// Cancelled when shutdown begins: background work (the command
     /// registration, the gateway watch) stops.
     pub shutdown: tokio_util::sync::CancellationToken,
+    /// Starts a sweep of [`crate::privacy::keep`] early (a server removed the bot).
+    pub housekeeping: Arc<tokio::sync::Notify>,
     /// Downloads `/brief add` attachments.
     pub downloads: reqwest::Client,
     /// Talks to Discord's REST API (serenity's HTTP is built on it), with a
@@ -107,6 +109,7 @@ impl BotState {
             readiness: Readiness::default(),
             metrics,
             shutdown: tokio_util::sync::CancellationToken::new(),
+            housekeeping: Arc::default(),
             settings,
             engine,
             store,

@@ -15,6 +15,7 @@
 
 mod follow;
 mod import;
+mod purge;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;

@@ -89,7 +89,9 @@ pub struct DiscordSettings {
     /// Answer direct messages.
     pub dms: bool,
     /// Ask Discord for message content (a privileged intent the application
-    /// must have enabled): needed for the prefix and watched channels.
+    /// must have enabled): needed for the prefix and watched channels. Off by
+    /// default: Discord must approve it for a bot in over 100 servers, and
+    /// `/ask`, mentions, replies and DMs work without it.
     pub message_content_intent: bool,
     /// Use embeds when the channel allows them; plain text otherwise.
     pub embeds: bool,
@@ -137,7 +139,7 @@ impl Default for DiscordSettings {
             prefix: "!ask".into(),
             watched_channels: vec![],
             dms: true,
-            message_content_intent: true,
+            message_content_intent: false,
             embeds: true,
             user_cooldown_secs: 3.0,
             channel_budget: 5,

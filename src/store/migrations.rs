@@ -103,6 +103,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         generation {int} NOT NULL,
         served_at_ms {int} NOT NULL
     );",
+    // 3: servers that removed the bot, whose data is deleted once the grace
+    // period (`privacy.leave_grace_secs`) has passed since `left_at`, unless
+    // the bot is added back first. Kept here, not in memory, so a restart
+    // neither forgets nor repeats a purge.
+    "CREATE TABLE guild_departures (
+        guild_id {int} PRIMARY KEY,
+        left_at {int} NOT NULL
+    );",
 ];
 
 /// The version a fully migrated database reports.

@@ -38,10 +38,6 @@ pub(super) const DOWNVOTED: &str = "SELECT q.text, v.passage_id, CAST(SUM(1 - v.
      HAVING SUM(1 - v.up) > 0
      ORDER BY last DESC, q.id DESC LIMIT $2";
 
-pub(super) const PRUNE_QUESTIONS: &str =
-    "DELETE FROM questions WHERE answered = 1 AND asked_at < $1
-     AND id NOT IN (SELECT question_id FROM votes)";
-
 pub(super) const AUDIT: &str = "INSERT INTO audit_log (guild_id, user_id, action, detail, at)
      VALUES ($1, $2, $3, $4, $5)";
 
@@ -114,7 +110,6 @@ mod tests {
             VOTE,
             VOTES,
             DOWNVOTED,
-            PRUNE_QUESTIONS,
             AUDIT,
             AUDIT_LOG,
             BRIEF_EXISTS,

@@ -222,10 +222,6 @@ pub(super) fn downvoted(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub(super) fn prune_questions(c: &mut Connection, before: i64) -> Result<usize, StoreError> {
-    Ok(c.execute(sql::PRUNE_QUESTIONS, [before])?)
-}
-
 pub(super) fn audit(c: &mut Connection, e: &AuditEntry) -> Result<(), StoreError> {
     c.execute(
         sql::AUDIT,

@@ -154,6 +154,10 @@ pub struct BotOptions {
     /// Start with the gateway refusing connections (an outage from the
     /// start): `start` returns without waiting for the bot to connect.
     pub gateway_refused: bool,
+    /// `discord.message_content_intent`; None keeps the committed config's.
+    pub message_content_intent: Option<bool>,
+    /// Guilds the bot is in besides A and B, listed in its first READY.
+    pub guilds: Vec<Guild>,
 }
 
 impl Default for BotOptions {
@@ -164,6 +168,8 @@ impl Default for BotOptions {
             registration_faults: Vec::new(),
             env: Vec::new(),
             gateway_refused: false,
+            message_content_intent: Some(true),
+            guilds: Vec::new(),
         }
     }
 }
@@ -180,7 +186,7 @@ pub struct Bot {
     shutdown: Mutex<Option<oneshot::Sender<()>>>,
     task: Mutex<Option<JoinHandle<anyhow::Result<()>>>>,
     stopped: watch::Receiver<bool>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Bot {
@@ -193,6 +199,9 @@ impl Bot {
         fake.refuse_gateway(options.gateway_refused);
         fake.add_guild(guild_a());
         fake.add_guild(guild_b());
+        for g in options.guilds {
+            fake.add_guild(g);
+        }
         let dir = tempfile::tempdir().expect("tempdir");
         let briefs = dir.path().join("briefs");
         copy_dir(
@@ -238,6 +247,10 @@ impl Bot {
         if let Some(g) = options.dev_guild {
             env.insert("BRIEFBOT_DEV_GUILD", g.to_string());
         }
+        // The prefix and watched channels need it; it is off by default.
+        if let Some(on) = options.message_content_intent {
+            env.insert("BRIEFBOT_MESSAGE_CONTENT_INTENT", on.to_string());
+        }
         env.extend(options.env);
         let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/briefbot.toml");
         let settings = Settings::load_with(Some(&config), &|k| env.get(k).cloned())
@@ -276,8 +289,19 @@ impl Bot {
             shutdown: Mutex::new(Some(tx)),
             task: Mutex::new(Some(task)),
             stopped,
-            _dir: dir,
+            dir,
         }
+    }
+
+    /// The bot's `paths.data` (its SQLite file unless `database.url` says
+    /// otherwise, and its copy of the briefs added from Discord).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The bot's `paths.index`.
+    pub fn index_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("index")
     }
 
     /// Resolve the shutdown future and wait for `run` to return.

@@ -51,7 +51,14 @@ fn startup_identifies_with_the_documented_intents_and_registers_in_the_dev_guild
         let body = &puts[0].body;
         assert_eq!(
             names(body),
-            ["ask", "brief", "feedback", "reindex", "unanswered"]
+            [
+                "ask",
+                "brief",
+                "feedback",
+                "forget-me",
+                "reindex",
+                "unanswered"
+            ]
         );
         let by_name = |n: &str| {
             body.as_array()
@@ -68,6 +75,11 @@ fn startup_identifies_with_the_documented_intents_and_registers_in_the_dev_guild
         assert!(
             ask["default_member_permissions"].is_null(),
             "everyone may /ask: {ask}"
+        );
+        let forget = by_name("forget-me");
+        assert!(
+            forget["default_member_permissions"].is_null(),
+            "everyone may /forget-me: {forget}"
         );
         for moderator_only in ["reindex", "brief", "unanswered", "feedback"] {
             let c = by_name(moderator_only);

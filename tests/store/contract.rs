@@ -133,7 +133,10 @@ async fn old_answered_questions_are_pruned_but_declined_and_voted_ones_stay(stor
     recent.asked_at += 100;
     let recent = store.record_question(&recent).await.unwrap();
     store.vote(&vote(voted, 9, true, 1)).await.unwrap();
-    assert_eq!(store.prune_questions(1_700_000_050).await.unwrap(), 1);
+    assert_eq!(
+        store.prune_questions(Some(5), 1_700_000_050).await.unwrap(),
+        1
+    );
     assert!(store.question(old).await.unwrap().is_none());
     for kept in [voted, declined, recent] {
         let q = store.question(kept).await.unwrap().expect("kept");

@@ -6,6 +6,8 @@
 mod pg_cluster;
 
 mod cluster;
+#[macro_use]
 mod contract;
 mod outage;
+mod privacy;
 mod tls;

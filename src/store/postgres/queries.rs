@@ -109,10 +109,6 @@ impl Postgres {
             .collect::<Result<_, _>>()?)
     }
 
-    pub(crate) async fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
-        Ok(self.execute(sql::PRUNE_QUESTIONS, &[&before]).await? as usize)
-    }
-
     pub(crate) async fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
         self.execute(
             sql::AUDIT,
