@@ -10,6 +10,9 @@ use crate::bot::reply::Reply;
 
 /// Room kept for the source line under the passage.
 const SOURCE: usize = 600;
+/// Room for the line saying what is missing: it quotes the question, which
+/// may be long.
+const LINE: usize = 700;
 
 /// The reply for a [`Verdict::NotStated`] answer; None for any other.
 pub(super) fn reply(answer: &Answer) -> Option<Reply> {
@@ -21,7 +24,10 @@ pub(super) fn reply(answer: &Answer) -> Option<Reply> {
         Some(m) => format!("{m}."),
         None => "The briefs are about this but do not say.".to_string(),
     };
-    let head = format!("{}\nThe closest passage:\n", escape(&line));
+    let head = format!(
+        "{}\nThe closest passage:\n",
+        escape(&super::clip(&line, LINE))
+    );
     let source = format!(
         "\n— {}",
         escape(&super::clip(&source_line(&hit.passage), SOURCE))
