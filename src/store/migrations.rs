@@ -111,6 +111,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         guild_id {int} PRIMARY KEY,
         left_at {int} NOT NULL
     );",
+    // 4: a declined question the briefs are about but do not answer (the
+    // engine's not-stated verdict), told apart for moderators in
+    // `/unanswered` from one about something else.
+    "ALTER TABLE questions ADD COLUMN not_stated {int} NOT NULL DEFAULT 0;",
 ];
 
 /// The version a fully migrated database reports.
