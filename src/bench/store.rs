@@ -70,6 +70,7 @@ async fn throughput(name: &str, url: &DatabaseUrl, total: usize) -> anyhow::Resu
                     passage_id: Some("bench#1".into()),
                     // 1970: pruned below, and by any bot sharing the database.
                     asked_at: 0,
+                    not_stated: false,
                 };
                 store.record_question(&q).await?;
             }

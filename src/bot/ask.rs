@@ -176,6 +176,7 @@ pub async fn answer(
         answered: answer.answered,
         passage_id: top.map(|h| h.passage.id.clone()),
         asked_at: state.now(),
+        not_stated: answer.verdict == briefbot_engine::Verdict::NotStated,
     };
     let question_id = match state.store.record_question(&stored).await {
         Ok(id) => id,

@@ -349,8 +349,15 @@ pub async fn unanswered(state: &BotState, m: &Member) -> Done {
         Ok(list) => {
             let mut t = String::from("Recent questions the briefs could not answer:");
             for (i, q) in list.iter().enumerate() {
+                // A question the briefs are about but do not answer is a
+                // gap in a brief, not a question about something else.
+                let kind = if q.not_stated {
+                    " (on topic, not stated)"
+                } else {
+                    ""
+                };
                 t.push_str(&format!(
-                    "\n{}. “{}” <t:{}:R>",
+                    "\n{}. “{}”{kind} <t:{}:R>",
                     i + 1,
                     render::escape(&render::clip(&q.text, 200)),
                     q.asked_at

@@ -127,6 +127,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         revision {int} NOT NULL
     );
     INSERT INTO settings_revision (id, revision) VALUES (1, 0);",
+    // 5: a declined question the briefs are about but do not answer (the
+    // engine's not-stated verdict), told apart for moderators in
+    // `/unanswered` from one about something else.
+    "ALTER TABLE questions ADD COLUMN not_stated {int} NOT NULL DEFAULT 0;",
 ];
 
 /// The version a fully migrated database reports.

@@ -73,6 +73,9 @@ pub struct StoredQuestion {
     pub answered: bool,
     pub passage_id: Option<String>,
     pub asked_at: i64,
+    /// Declined because the briefs are about the question but do not say
+    /// what it asks, rather than because nothing in them is about it.
+    pub not_stated: bool,
 }
 
 /// A brief to store: its text and what moderators are shown about it.

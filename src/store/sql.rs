@@ -5,17 +5,18 @@
 //! Sums are cast to BIGINT because PostgreSQL widens `SUM(bigint)` to numeric.
 
 pub(super) const RECORD_QUESTION: &str =
-    "INSERT INTO questions (guild_id, channel_id, asker_id, text, answered, passage_id, asked_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    "INSERT INTO questions (guild_id, channel_id, asker_id, text, answered, passage_id, asked_at,
+     not_stated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
 
 pub(super) const QUESTION: &str =
-    "SELECT id, guild_id, channel_id, asker_id, text, answered, passage_id, asked_at
+    "SELECT id, guild_id, channel_id, asker_id, text, answered, passage_id, asked_at, not_stated
      FROM questions WHERE id = $1";
 
 pub(super) const ANSWERED_IN_CHANNEL: &str =
     "SELECT id FROM questions WHERE channel_id = $1 LIMIT 1";
 
-pub(super) const DECLINED: &str = "SELECT id, channel_id, asker_id, text, asked_at FROM questions
+pub(super) const DECLINED: &str = "SELECT id, channel_id, asker_id, text, asked_at, not_stated
+     FROM questions
      WHERE guild_id = $1 AND answered = 0 ORDER BY id DESC LIMIT $2";
 
 /// Returns a row only when the vote is new or changed.

@@ -163,7 +163,8 @@ pub(super) fn record_question(c: &mut Connection, q: &StoredQuestion) -> Result<
             q.text,
             q.answered as i64,
             q.passage_id,
-            q.asked_at
+            q.asked_at,
+            q.not_stated as i64
         ],
         |r| r.get(0),
     )?)

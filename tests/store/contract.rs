@@ -15,6 +15,7 @@ pub fn question(guild: u64, text: &str, answered: bool) -> StoredQuestion {
         answered,
         passage_id: answered.then(|| "nk#3".to_string()),
         asked_at: 1_700_000_000,
+        not_stated: false,
     }
 }
 
@@ -111,6 +112,20 @@ async fn declined_questions_are_listed_per_guild_newest_first(store: &Store) {
         .map(|q| q.text)
         .collect();
     assert_eq!(texts, vec!["second?", "first?"]);
+    let gap = store
+        .record_question(&StoredQuestion {
+            not_stated: true,
+            ..question(5, "on topic?", false)
+        })
+        .await
+        .unwrap();
+    let listed = store.declined(5, 1).await.unwrap();
+    assert_eq!(
+        (listed[0].text.as_str(), listed[0].not_stated),
+        ("on topic?", true)
+    );
+    assert!(store.question(gap).await.unwrap().unwrap().not_stated);
+    assert!(!store.declined(5, 10).await.unwrap()[1].not_stated);
     assert!(store.answered_in_channel(10).await.unwrap());
     assert!(!store.answered_in_channel(11).await.unwrap());
 }

@@ -34,6 +34,7 @@ impl Postgres {
                     &(q.answered as i64),
                     &q.passage_id,
                     &q.asked_at,
+                    &(q.not_stated as i64),
                 ],
             )
             .await?;

@@ -7,6 +7,7 @@ use briefbot::bot::ask;
 use briefbot::bot::events::Attachment;
 use briefbot::bot::moderation::{self, Done, Reindexer};
 use briefbot::bot::reply::Reply;
+use briefbot::store::StoredQuestion;
 use briefbot_engine::Scope;
 use serde_json::json;
 
@@ -284,6 +285,38 @@ async fn questions_asked_during_a_reindex_are_all_answered() {
     }
     let text = rebuild.await.unwrap().reply.content.unwrap();
     assert!(text.contains("Re-indexed in "), "{text}");
+}
+
+#[tokio::test]
+async fn unanswered_tells_a_question_the_briefs_are_about_but_do_not_answer() {
+    let b = bot();
+    for (text, not_stated) in [("Who is Kim's wife?", true), ("Who won the cup?", false)] {
+        b.state
+            .store
+            .record_question(&StoredQuestion {
+                id: 0,
+                guild: Some(GUILD),
+                channel: CHANNEL,
+                asker: ASKER,
+                text: text.into(),
+                answered: false,
+                passage_id: None,
+                asked_at: 1_700_000_000,
+                not_stated,
+            })
+            .await
+            .unwrap();
+    }
+    let text = moderation::unanswered(&b.state, &moderator())
+        .await
+        .reply
+        .content
+        .unwrap();
+    assert!(
+        text.contains("1. “Who won the cup?” <t:")
+            && text.contains("2. “Who is Kim's wife?” (on topic, not stated) <t:"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -188,8 +188,13 @@ pub(crate) fn ask(
         });
     }
     if let (Some(best), Some(hit)) = (scored.first(), answer.hits.first_mut()) {
-        let decision =
-            verdict::decide(question.text, &rq.plan, best, &hit.passage, threshold, None);
+        let covered = rq.covered(snap, best.pid);
+        let candidate = verdict::Candidate {
+            scored: best,
+            passage: &hit.passage,
+            covered: &covered,
+        };
+        let decision = verdict::decide(question.text, &rq.plan, candidate, threshold, None);
         if let Some(key) = hit.passage.sentences.get(decision.key) {
             hit.key_sentence = key.clone();
         }

@@ -7,7 +7,7 @@ use briefbot_engine::eval::{self, QuestionSet};
 use briefbot_engine::{Engine, EngineConfig, Question, Scope, TenantId};
 
 /// A file of the repository: cargo runs these tests in the crate's folder.
-fn repo(path: &str) -> PathBuf {
+pub(crate) fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .join(path)
@@ -22,7 +22,7 @@ fn shipped_config(briefs: &Path) -> EngineConfig {
     }
 }
 
-fn engine(briefs: &Path) -> Engine {
+pub(crate) fn engine(briefs: &Path) -> Engine {
     Engine::open(shipped_config(briefs))
         .expect("engine opens")
         .0
