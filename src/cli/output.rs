@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use briefbot::present::source_line;
-use briefbot_engine::{Answer, Attribution, Hit};
+use briefbot_engine::{Answer, Attribution, Hit, Verdict};
 
 /// The `ask --json` object. Its field names are a contract scripts rely on
 /// (README, "Asking from the command line"; pinned by `tests/it/cli.rs`): add
@@ -17,7 +17,15 @@ use briefbot_engine::{Answer, Attribution, Hit};
 #[derive(Debug, Serialize)]
 pub struct AnswerJson<'a> {
     pub question: &'a str,
+    /// `answered`, `not_stated` (the briefs are about it but do not say)
+    /// or `not_in_briefs`.
+    pub verdict: Verdict,
     pub answered: bool,
+    /// On `not_stated`: the line saying what the closest passage leaves out.
+    pub missing: Option<String>,
+    /// The answer itself, when the best passage's key sentence holds the
+    /// kind asked for ("at least 11,000"); null otherwise.
+    pub short_answer: Option<&'a str>,
     /// Ranked best first, up to `--top`. On a decline these are the closest
     /// passages, as the contract has always said.
     pub answers: Vec<HitJson<'a>>,
@@ -30,6 +38,7 @@ pub struct HitJson<'a> {
     pub id: &'a str,
     pub text: &'a str,
     pub key_sentence: &'a str,
+    pub short_answer: Option<&'a str>,
     pub score: f32,
     pub confidence: f32,
     pub paragraph: usize,
@@ -53,7 +62,10 @@ impl<'a> AnswerJson<'a> {
     pub fn new(answer: &'a Answer, top: usize) -> Self {
         AnswerJson {
             question: &answer.question,
+            verdict: answer.verdict,
             answered: answer.answered,
+            missing: answer.missing.as_ref().map(ToString::to_string),
+            short_answer: answer.hits.first().and_then(Hit::short_answer_text),
             answers: answer
                 .ranked()
                 .iter()
@@ -74,6 +86,7 @@ impl<'a> HitJson<'a> {
             id: &p.id,
             text: &p.text,
             key_sentence: hit.key_sentence_text(),
+            short_answer: hit.short_answer_text(),
             score: hit.score,
             confidence: hit.confidence,
             paragraph: p.paragraph,
@@ -111,6 +124,27 @@ pub fn passage_text(hit: &Hit, terminal: bool) -> String {
 pub fn answer_text(answer: &Answer, top: usize) -> String {
     let terminal = std::io::stdout().is_terminal();
     let mut out = String::new();
+    let (open, close) = if terminal {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
+    if let (Verdict::NotStated, Some(hit)) = (answer.verdict, answer.closest.first()) {
+        // The closest passage is context, not the answer: nothing in bold.
+        let line = answer
+            .missing
+            .as_ref()
+            .map_or("The briefs are about this but do not say".into(), |m| {
+                m.to_string()
+            });
+        out.push_str(&format!("{line}.\nThe closest passage:\n"));
+        out.push_str(&format!(
+            "{}\n— {}\n",
+            hit.passage.text,
+            source_line(&hit.passage)
+        ));
+        return out;
+    }
     if !answer.answered {
         out.push_str("I couldn't find that in the briefs.\n");
         if !answer.suggestions.is_empty() {
@@ -125,8 +159,20 @@ pub fn answer_text(answer: &Answer, top: usize) -> String {
         if i > 0 {
             out.push('\n');
         }
+        if let Some(short) = hit.short_answer_text() {
+            out.push_str(&format!("{open}{}{close}\n", capitalised(short)));
+        }
         out.push_str(&passage_text(hit, terminal));
         out.push_str(&format!("\n— {}\n", source_line(&hit.passage)));
     }
     out
+}
+
+/// "at least 11,000" → "At least 11,000": the short answer opens the reply.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -52,8 +52,10 @@
 //!    the engine runs lexical-only.
 //! 5. **Answer** (`answer`): BM25 finds candidates in the asker's [`Scope`]
 //!    (`retrieve`), the reranker rescores them, and the best become [`Hit`]s
-//!    with a key sentence and highlights — or, when no passage covers enough
-//!    of the question, the [`Answer`] is a decline.
+//!    with a key sentence and highlights. `answer::verdict` then gives the
+//!    [`Verdict`]: answered, on topic but not stated (the passage is about
+//!    the question without saying what is asked), or not in the briefs (no
+//!    passage covers enough of the question).
 //!
 //! # Where reranking lives
 //!
@@ -98,7 +100,10 @@ pub use query::MAX_QUESTION_CHARS;
 pub use semantic::layer::FILE as VECTORS_FILE;
 pub use semantic::SemanticError;
 pub use tenant::{check_file_name, TenantBrief, TenantId};
-pub use types::{Answer, Attribution, BriefMeta, FileProblem, Hit, IndexReport, Passage, Scope};
+pub use types::{
+    Answer, Attribution, BriefMeta, FileProblem, Gap, Hit, IndexReport, Missing, Passage, Scope,
+    Verdict,
+};
 
 /// What [`Engine::explain`] gives for each candidate: the data
 /// `scripts/fit_fusion.py` fits the reranker's weights on

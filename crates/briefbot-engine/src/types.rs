@@ -76,13 +76,45 @@ pub struct Passage {
     pub attribution: Vec<Attribution>,
 }
 
+/// What the engine concluded about a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The best passage states what is asked.
+    Answered,
+    /// The briefs are about the question's subject but the closest passage
+    /// does not say what is asked ("when was Kaffa founded?" of a passage
+    /// about Kaffa's trade): a decline, with that passage shown as what
+    /// comes closest, never as the answer.
+    NotStated,
+    /// Nothing in the briefs is about the question.
+    NotInBriefs,
+}
+
+impl Verdict {
+    /// The name scripts and the database see: `answered`, `not_stated`,
+    /// `not_in_briefs`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Answered => "answered",
+            Verdict::NotStated => "not_stated",
+            Verdict::NotInBriefs => "not_in_briefs",
+        }
+    }
+}
+
 /// The engine's reply to one question.
 #[derive(Debug, Clone, Serialize)]
 pub struct Answer {
     pub question: String,
-    /// False when the briefs do not answer the question: an honest decline.
-    /// Always the same as `!hits.is_empty()`.
+    pub verdict: Verdict,
+    /// `verdict == Verdict::Answered`, kept for scripts and callers that
+    /// only tell an answer from a decline. Always the same as
+    /// `!hits.is_empty()`.
     pub answered: bool,
+    /// On a [`Verdict::NotStated`] decline: what the closest passage
+    /// mentions and what it leaves out, for the line shown above it.
+    pub missing: Option<Missing>,
     /// The answer, ranked best first. Empty on a decline, so a front end
     /// cannot present a passage the engine did not stand behind.
     pub hits: Vec<Hit>,
@@ -93,6 +125,48 @@ pub struct Answer {
     pub suggestions: Vec<String>,
     /// The meaningful terms the engine searched for, after normalisation.
     pub terms: Vec<String>,
+}
+
+/// What a same-topic passage mentions of the question and what it does not
+/// say: "The brief mentions Kaffa but does not say when Kaffa was founded".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    /// The question's words the passage holds, as the question wrote them
+    /// ("North Korea"); may be empty.
+    pub mentions: Vec<String>,
+    /// What is asked and not said, as an indirect question ("when Kaffa was
+    /// founded"), or "what you asked" when the question's grammar is not
+    /// one the engine can turn.
+    pub asked: String,
+    /// Why the passage was judged not to say it.
+    pub gaps: Vec<Gap>,
+}
+
+/// A sign that a passage about the question does not state its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gap {
+    /// The reader model found no answer in the passage.
+    Reader,
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.mentions.as_slice() {
+            [] => write!(f, "The briefs do not say {}", self.asked),
+            [one] => write!(
+                f,
+                "The brief mentions {one} but does not say {}",
+                self.asked
+            ),
+            [init @ .., last] => write!(
+                f,
+                "The brief mentions {} and {last} but does not say {}",
+                init.join(", "),
+                self.asked
+            ),
+        }
+    }
 }
 
 impl Answer {
@@ -120,6 +194,10 @@ pub struct Hit {
     /// 0..=1: how much of the question this passage covers; the decline
     /// threshold is applied to it.
     pub confidence: f32,
+    /// Byte range within `passage.text` of the answer itself, when the key
+    /// sentence holds the kind asked for ("at least 11,000" for "how
+    /// many"). None unless found: never a guess.
+    pub short_answer: Option<Range<usize>>,
 }
 
 impl Hit {
@@ -128,6 +206,10 @@ impl Hit {
             .text
             .get(self.key_sentence.clone())
             .unwrap_or(&self.passage.text)
+    }
+
+    pub fn short_answer_text(&self) -> Option<&str> {
+        self.passage.text.get(self.short_answer.clone()?)
     }
 }
 

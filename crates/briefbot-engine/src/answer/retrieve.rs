@@ -10,6 +10,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use crate::answer::rerank::{Features, ResolvedQuery};
+use crate::answer::verdict;
 use crate::error::EngineError;
 use crate::index::analyze::Analyzer;
 use crate::index::schema::GLOBAL_SCOPE;
@@ -17,7 +18,7 @@ use crate::index::snapshot::Snapshot;
 use crate::query::{self, Plan};
 use crate::semantic::fusion::{self, DenseFeatures};
 use crate::types::TenantId;
-use crate::types::{Answer, Hit};
+use crate::types::{Answer, Hit, Verdict};
 use crate::Question;
 
 /// Candidates fetched from Tantivy for reranking: enough that the passage a
@@ -139,7 +140,9 @@ pub(crate) fn ask(
     let ranked = rank(snap, question, &mut analyzer)?;
     let mut answer = Answer {
         question: question.text.to_string(),
+        verdict: Verdict::NotInBriefs,
         answered: false,
+        missing: None,
         hits: Vec::new(),
         closest: Vec::new(),
         suggestions: Vec::new(),
@@ -181,12 +184,25 @@ pub(crate) fn ask(
             highlights,
             score: s.total,
             confidence: s.confidence.clamp(0.0, 1.0),
+            short_answer: None,
         });
     }
-    answer.answered = answer
-        .hits
-        .first()
-        .is_some_and(|h| h.confidence >= threshold);
+    if let (Some(best), Some(hit)) = (scored.first(), answer.hits.first_mut()) {
+        let covered = rq.covered(snap, best.pid);
+        let candidate = verdict::Candidate {
+            scored: best,
+            passage: &hit.passage,
+            covered: &covered,
+        };
+        let decision = verdict::decide(question.text, &rq.plan, candidate, threshold, None);
+        if let Some(key) = hit.passage.sentences.get(decision.key) {
+            hit.key_sentence = key.clone();
+        }
+        hit.short_answer = decision.short_answer;
+        answer.verdict = decision.verdict;
+        answer.missing = decision.missing;
+    }
+    answer.answered = answer.verdict == Verdict::Answered;
     if !answer.answered {
         answer.closest = std::mem::take(&mut answer.hits);
         answer.suggestions = suggestions(snap, &answer.closest, question.tenant);
