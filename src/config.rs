@@ -15,12 +15,16 @@ use briefbot_engine::{
 mod database;
 mod discord;
 pub mod env;
+mod guild;
 mod ops;
+mod privacy;
 pub(crate) mod root;
 
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use discord::{DiscordSettings, MissingToken, ShardRange, Token};
+pub use guild::{GuildOverrides, GuildSettings, MAX_COOLDOWN_SECS};
 pub use ops::OpsSettings;
+pub use privacy::PrivacySettings;
 
 /// The default config file, used when no `--config` is given: looked for
 /// where `root::Places::default_config` says.
@@ -48,6 +52,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub discord: DiscordSettings,
     pub ops: OpsSettings,
+    pub privacy: PrivacySettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -175,6 +180,7 @@ impl Settings {
         self.database
             .validate(&self.paths.data)
             .and_then(|()| self.discord.validate())
+            .and_then(|()| self.privacy.validate())
             .map_err(|(key, message)| ConfigError::Invalid { key, message })
     }
 

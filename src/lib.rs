@@ -13,6 +13,8 @@
 //! - [`cluster`]: keeps every process sharing one database at the same
 //!   content generation (a bot split over several processes).
 //! - [`ops`]: what operators watch: `/healthz` and `/metrics`.
+//! - [`privacy`]: what the bot deletes on its own: old answered questions,
+//!   and the data of servers that removed it.
 //! - [`present`]: what every front end shows alike (the source line).
 //! - [`logging`]: the tracing subscriber every entry point installs.
 //!
@@ -27,4 +29,5 @@ pub mod config;
 pub mod logging;
 pub mod ops;
 pub mod present;
+pub mod privacy;
 pub mod store;

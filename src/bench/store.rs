@@ -70,6 +70,7 @@ async fn throughput(name: &str, url: &DatabaseUrl, total: usize) -> anyhow::Resu
                     passage_id: Some("bench#1".into()),
                     // 1970: pruned below, and by any bot sharing the database.
                     asked_at: 0,
+                    not_stated: false,
                 };
                 store.record_question(&q).await?;
             }
@@ -80,7 +81,7 @@ async fn throughput(name: &str, url: &DatabaseUrl, total: usize) -> anyhow::Resu
         t.await??;
     }
     let secs = started.elapsed().as_secs_f64();
-    store.prune_questions(1).await?;
+    store.prune_questions(Some(1), 1).await?;
     Ok(StoreRow {
         backend: name.to_string(),
         questions: total,

@@ -2,7 +2,7 @@
 //! command, a reply to the bot, a follow-up in a thread the bot answered in,
 //! a question in a watched channel, or a DM.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::events::{IncomingMessage, Member, SlashAsk};
 use super::markup;
@@ -86,9 +86,11 @@ pub(crate) async fn question_in(state: &BotState, msg: &IncomingMessage) -> Opti
         return None;
     }
     let d = &state.settings.discord;
+    let server = state.server(msg.author.guild);
     let content = msg.content.trim();
     let plain = |text: &str| markup::plain(text, state.bot_id(), &msg.names);
-    if let Some(q) = strip_prefix(content, &d.prefix) {
+    let prefix = server.prefix.as_deref().unwrap_or("");
+    if let Some(q) = strip_prefix(content, prefix) {
         return (msg.author.guild.is_some() || d.dms).then(|| (plain(q), Via::Message));
     }
     if msg.author.guild.is_none() {
@@ -103,7 +105,7 @@ pub(crate) async fn question_in(state: &BotState, msg: &IncomingMessage) -> Opti
             .answered_in_channel(msg.author.channel)
             .await
             .unwrap_or(false);
-    let watched = d.watched_channels.contains(&msg.author.channel);
+    let watched = server.watched_channels.contains(&msg.author.channel);
     let question = plain(content);
     ((follow_up || watched) && reads_as_question(&question)).then_some((question, Via::Overheard))
 }
@@ -126,7 +128,11 @@ pub async fn answer(
         });
     }
     let count = |verdict| state.metrics.question(via.entry_point(), verdict);
-    if let Err(r) = state.cooldowns.check(member.user, received) {
+    let window = Duration::from_secs_f64(state.server(member.guild).user_cooldown_secs);
+    if let Err(r) = state
+        .cooldowns
+        .check(member.guild, member.user, window, received)
+    {
         count(Verdict::Throttled);
         let text = format!(
             "Slow down: you can ask again in {} s.",
@@ -170,6 +176,7 @@ pub async fn answer(
         answered: answer.answered,
         passage_id: top.map(|h| h.passage.id.clone()),
         asked_at: state.now(),
+        not_stated: answer.verdict == briefbot_engine::Verdict::NotStated,
     };
     let question_id = match state.store.record_question(&stored).await {
         Ok(id) => id,

@@ -11,10 +11,13 @@ use super::convert::{command_member, names};
 use super::deferral::answer_or_defer;
 use super::events::{Attachment, Member, SlashAsk};
 use super::in_flight::Pass;
-use super::moderation::{self, progress, Done};
+use super::log_channel::{self, LogTo};
+use super::moderation::{self, progress, Done, Reindexer};
 use super::send::{Rest, Retry};
-use super::{log_channel, Context, Error};
+use super::{Context, Error};
 use briefbot_engine::{Vectors, MAX_QUESTION_CHARS};
+
+mod settings;
 
 /// Enter the in-flight set for this command. Once shutdown has begun the
 /// command is refused, privately, like a question; None then.
@@ -49,7 +52,16 @@ pub fn all() -> Vec<poise::Command<super::Data, Error>> {
                 .max_length(MAX_QUESTION_CHARS as u16)
         });
     }
-    vec![ask, reindex(), brief(), unanswered(), feedback()]
+    vec![
+        ask,
+        settings::help(),
+        forget_me(),
+        reindex(),
+        brief(),
+        settings::settings(),
+        unanswered(),
+        feedback(),
+    ]
 }
 
 /// Ask a question; the answer comes from the briefs with its source.
@@ -78,8 +90,22 @@ pub(crate) async fn ask(
             ask::slash(&state, &request).await
         }
     };
+    // A server may keep /ask answers between the asker and the bot.
+    let private = state.server(request.member.guild).ask_private;
+    let work = async {
+        let mut reply = work.await;
+        reply.ephemeral |= private;
+        reply
+    };
+    let defer = async {
+        if private {
+            ctx.defer_ephemeral().await
+        } else {
+            ctx.defer().await
+        }
+    };
     let wait = Duration::from_millis(state.settings.discord.defer_after_ms);
-    let (reply, deferred) = answer_or_defer(work, wait, ctx.defer()).await;
+    let (reply, deferred) = answer_or_defer(work, wait, defer).await;
     // A failed deferral may still have landed; sending the reply tells.
     let deferred = deferred.unwrap_or_else(|e| {
         tracing::warn!("deferring /ask failed: {e}");
@@ -97,16 +123,42 @@ pub(crate) async fn ask(
     Ok(())
 }
 
-/// Rebuild the index from the brief files, without a restart (moderators).
+/// Delete the questions and votes briefbot keeps about you, everywhere.
+#[poise::command(slash_command, rename = "forget-me")]
+pub(crate) async fn forget_me(ctx: Context<'_>) -> Result<(), Error> {
+    let Some(_pass) = admit(ctx).await? else {
+        return Ok(());
+    };
+    let reply = super::forget::forget_me(ctx.data(), &command_member(ctx)).await;
+    ctx.send(reply.to_poise()).await?;
+    Ok(())
+}
+
+/// Rebuild this server's briefs without a restart (moderators).
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub(crate) async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     let Some(_pass) = admit(ctx).await? else {
         return Ok(());
     };
     let state = ctx.data().clone();
+    let who = if is_owner(ctx) {
+        ctx.defer_ephemeral().await?;
+        Reindexer::Owner
+    } else {
+        Reindexer::Member
+    };
     let m = moderator_member(ctx).await?;
-    let done = moderation::reindex(&state, &m).await;
-    finish(ctx, done).await
+    let done = moderation::reindex(&state, &m, who).await;
+    match who {
+        Reindexer::Owner => finish_to(ctx, done, LogTo::Operator).await,
+        Reindexer::Member => finish(ctx, done).await,
+    }
+}
+
+/// One of the bot's owners: the application's owner or its team
+/// (poise reads them from Discord when it starts).
+pub(crate) fn is_owner(ctx: Context<'_>) -> bool {
+    ctx.framework().options().owners.contains(&ctx.author().id)
 }
 
 /// Manage this server's own briefs (moderators).
@@ -148,8 +200,9 @@ pub(crate) async fn brief_add(
     let line = |v| progress::line(v).unwrap_or_default();
     let first = progress::with_line(&done.reply, &line(state.engine.vectors()));
     let handle = ctx.send(first.to_poise()).await?;
-    if let Some(log) = done.log {
-        log_channel::post(ctx.serenity_context(), ctx.data(), &log).await;
+    if let (Some(log), Some(g)) = (done.log, ctx.guild_id()) {
+        let to = LogTo::Server(g.get());
+        log_channel::post(ctx.serenity_context(), ctx.data(), to, &log).await;
     }
     loop {
         tokio::time::sleep(progress::EVERY).await;
@@ -214,11 +267,19 @@ pub(crate) async fn feedback(ctx: Context<'_>) -> Result<(), Error> {
     finish(ctx, done).await
 }
 
-/// Send a moderator command's reply and post its log line.
-async fn finish(ctx: Context<'_>, done: Done) -> Result<(), Error> {
+/// Send a moderator command's reply and post its log line in the server's
+/// own log channel.
+pub(crate) async fn finish(ctx: Context<'_>, done: Done) -> Result<(), Error> {
+    match ctx.guild_id() {
+        Some(g) => finish_to(ctx, done, LogTo::Server(g.get())).await,
+        None => Ok(ctx.send(done.reply.to_poise()).await.map(|_| ())?),
+    }
+}
+
+async fn finish_to(ctx: Context<'_>, done: Done, to: LogTo) -> Result<(), Error> {
     ctx.send(done.reply.to_poise()).await?;
     if let Some(line) = done.log {
-        log_channel::post(ctx.serenity_context(), ctx.data(), &line).await;
+        log_channel::post(ctx.serenity_context(), ctx.data(), to, &line).await;
     }
     Ok(())
 }
@@ -228,5 +289,6 @@ fn embeds_allowed(ctx: Context<'_>, state: &super::BotState) -> bool {
         poise::Context::Application(a) => a.interaction.app_permissions,
         poise::Context::Prefix(_) => None,
     };
-    state.settings.discord.embeds && app.is_none_or(|p| p.embed_links())
+    let guild = ctx.guild_id().map(|g| g.get());
+    state.server(guild).embeds && app.is_none_or(|p| p.embed_links())
 }

@@ -97,7 +97,7 @@ pub(crate) fn message(ctx: &serenity::Context, state: &BotState, msg: &Message) 
             .as_ref()
             .is_some_and(|r| r.author.id.get() == bot),
         in_thread,
-        embeds: state.settings.discord.embeds && embeds,
+        embeds: state.server(msg.guild_id.map(|g| g.get())).embeds && embeds,
         received: Instant::now(),
     }
 }
@@ -107,7 +107,8 @@ pub(crate) fn press(state: &BotState, c: &ComponentInteraction) -> ButtonPress {
     ButtonPress {
         custom_id: c.data.custom_id.clone(),
         member: member(&c.user, c.guild_id, c.channel_id, parts),
-        embeds: state.settings.discord.embeds && c.app_permissions.is_none_or(|p| p.embed_links()),
+        embeds: state.server(c.guild_id.map(|g| g.get())).embeds
+            && c.app_permissions.is_none_or(|p| p.embed_links()),
         received: Instant::now(),
     }
 }

@@ -7,17 +7,36 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// Each member's last question. The window is the caller's: each server
+/// sets its own (`/settings`), and a member's questions in one server do not
+/// hold them back in another.
+#[derive(Default)]
 pub struct Cooldowns {
-    user: Duration,
     inner: Mutex<Inner>,
 }
 
-#[derive(Default)]
 struct Inner {
-    users: HashMap<u64, Instant>,
+    /// Keyed by (server, member); server 0 for direct messages.
+    users: HashMap<(u64, u64), Instant>,
     /// When each member was last told to slow down.
-    warned: HashMap<u64, Instant>,
+    warned: HashMap<(u64, u64), Instant>,
+    /// Entries kept before the next sweep: twice what the last sweep kept,
+    /// so a busy day costs one sweep per doubling, not one per question.
+    sweep_at: usize,
 }
+
+impl Default for Inner {
+    fn default() -> Self {
+        Inner {
+            users: HashMap::new(),
+            warned: HashMap::new(),
+            sweep_at: 10_000,
+        }
+    }
+}
+
+/// Past this, an entry older than any server's window cannot refuse anyone.
+const LONGEST: Duration = Duration::from_secs(86_400);
 
 /// A refused question: how long to wait, and whether to say so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,32 +46,34 @@ pub struct Refusal {
 }
 
 impl Cooldowns {
-    pub fn new(user_secs: f64) -> Cooldowns {
-        Cooldowns {
-            user: Duration::from_secs_f64(user_secs),
-            inner: Mutex::default(),
-        }
-    }
-
-    /// Admit `user`'s question at `now`, starting their cooldown, or refuse it.
-    pub fn check(&self, user: u64, now: Instant) -> Result<(), Refusal> {
+    /// Admit `user`'s question in `guild` at `now` when `window` has passed
+    /// since their last one there, starting a new window, or refuse it.
+    pub fn check(
+        &self,
+        guild: Option<u64>,
+        user: u64,
+        window: Duration,
+        now: Instant,
+    ) -> Result<(), Refusal> {
+        let user = (guild.unwrap_or(0), user);
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let wait = inner
             .users
             .get(&user)
-            .map(|t| self.user.saturating_sub(now.saturating_duration_since(*t)))
+            .map(|t| window.saturating_sub(now.saturating_duration_since(*t)))
             .unwrap_or_default();
         if wait.is_zero() {
             inner.users.insert(user, now);
-            if inner.users.len() > 10_000 {
+            if inner.users.len() > inner.sweep_at {
                 self.forget_old(&mut inner, now);
+                inner.sweep_at = (2 * inner.users.len()).max(10_000);
             }
             return Ok(());
         }
         let notify = inner
             .warned
             .get(&user)
-            .is_none_or(|t| now.saturating_duration_since(*t) >= self.user);
+            .is_none_or(|t| now.saturating_duration_since(*t) >= window);
         if notify {
             inner.warned.insert(user, now);
         }
@@ -61,7 +82,7 @@ impl Cooldowns {
 
     /// Keep memory bounded on a busy bot: entries past their window are moot.
     fn forget_old(&self, inner: &mut Inner, now: Instant) {
-        let fresh = |t: &mut Instant| now.saturating_duration_since(*t) < self.user;
+        let fresh = |t: &mut Instant| now.saturating_duration_since(*t) < LONGEST;
         inner.users.retain(|_, t| fresh(t));
         inner.warned.retain(|_, t| fresh(t));
     }
@@ -71,27 +92,46 @@ impl Cooldowns {
 mod tests {
     use super::*;
 
+    const FIVE: Duration = Duration::from_secs(5);
+
     #[test]
     fn a_second_question_within_the_window_is_refused_and_warned_once() {
-        let c = Cooldowns::new(5.0);
+        let c = Cooldowns::default();
         let t0 = Instant::now();
-        assert!(c.check(1, t0).is_ok());
-        let r = c.check(1, t0 + Duration::from_secs(1)).unwrap_err();
+        let g = Some(1);
+        assert!(c.check(g, 1, FIVE, t0).is_ok());
+        let r = c
+            .check(g, 1, FIVE, t0 + Duration::from_secs(1))
+            .unwrap_err();
         assert_eq!(r.wait, Duration::from_secs(4));
         assert!(r.notify);
-        let r = c.check(1, t0 + Duration::from_secs(2)).unwrap_err();
+        let r = c
+            .check(g, 1, FIVE, t0 + Duration::from_secs(2))
+            .unwrap_err();
         assert!(!r.notify, "the slow-down notice itself must not flood");
         assert!(
-            c.check(2, t0 + Duration::from_secs(2)).is_ok(),
+            c.check(g, 2, FIVE, t0 + Duration::from_secs(2)).is_ok(),
             "others may ask"
         );
-        assert!(c.check(1, t0 + Duration::from_secs(5)).is_ok());
+        assert!(c.check(g, 1, FIVE, t0 + Duration::from_secs(5)).is_ok());
+    }
+
+    #[test]
+    fn each_server_has_its_own_window() {
+        let c = Cooldowns::default();
+        let t0 = Instant::now();
+        let t1 = t0 + Duration::from_secs(1);
+        assert!(c.check(Some(1), 7, FIVE, t0).is_ok());
+        assert!(c.check(Some(2), 7, FIVE, t1).is_ok(), "another server");
+        assert!(c.check(Some(3), 7, Duration::ZERO, t0).is_ok());
+        assert!(c.check(Some(3), 7, Duration::ZERO, t0).is_ok(), "no limit");
     }
 
     #[test]
     fn fifty_members_asking_at_once_are_all_admitted() {
-        let c = Cooldowns::new(3.0);
+        let c = Cooldowns::default();
         let t0 = Instant::now();
-        assert!((0..50).all(|m| c.check(m, t0).is_ok()));
+        let three = Duration::from_secs(3);
+        assert!((0..50).all(|m| c.check(Some(1), m, three, t0).is_ok()));
     }
 }

@@ -46,6 +46,9 @@ pub async fn run_with(
         crate::ops::serve(addr, state.clone()).await?;
     }
     let follower = super::follower::join(&state).await?;
+    // Stops when shutdown begins; a purge it leaves half done is finished
+    // by the next start (its rows go in one transaction).
+    let _housekeeping = super::departures::spawn_housekeeping(&state);
     let client = setup::client(&state).await?;
     let served = serve(client, state, shutdown).await;
     follower.stop().await;

@@ -13,7 +13,7 @@ use super::in_flight::Pass;
 use super::press::{self, Outcome};
 use super::reply::Reply;
 use super::send::{Rest, Retry};
-use super::{convert, log_channel, BotState, Data, Error};
+use super::{convert, departures, log_channel, BotState, Data, Error};
 
 /// The quiet signal for a question the channel's line had no room for.
 const WAIT_EMOJI: &str = "⏳";
@@ -55,6 +55,18 @@ pub(super) async fn on_event(
         } => {
             let pass = state.in_flight.enter();
             on_button(ctx, state, &pass, c).await
+        }
+        FullEvent::GuildDelete { incomplete, .. } => {
+            departures::guild_deleted(state, incomplete).await;
+            Ok(())
+        }
+        FullEvent::Ready { data_about_bot } => {
+            departures::ready(state, data_about_bot).await;
+            Ok(())
+        }
+        FullEvent::GuildCreate { guild, .. } => {
+            departures::guild_created(state, guild.id.get()).await;
+            Ok(())
         }
         _ => Ok(()),
     }
@@ -159,8 +171,9 @@ async fn on_button(
             c.create_response(ctx, CreateInteractionResponse::Acknowledge)
                 .await?;
             c.message.delete(ctx).await?;
-            if let Some(line) = log {
-                log_channel::post(ctx, state, &line).await;
+            if let (Some(line), Some(guild)) = (log, c.guild_id) {
+                let to = log_channel::LogTo::Server(guild.get());
+                log_channel::post(ctx, state, to, &line).await;
             }
         }
     }

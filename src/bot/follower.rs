@@ -39,6 +39,14 @@ pub(super) async fn join(state: &Arc<BotState>) -> anyhow::Result<Follower> {
     state.cluster.catch_up().await.with_context(|| {
         format!("loading the briefs from the database (setting `database.url` = {url})")
     })?;
+    state
+        .cluster
+        .servers()
+        .refresh(&state.store)
+        .await
+        .with_context(|| {
+            format!("reading the servers' settings (setting `database.url` = {url})")
+        })?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(cluster::follow(state.cluster.clone(), async move {
         let _ = stopped.await;

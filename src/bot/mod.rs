@@ -18,6 +18,9 @@
 //! - `setup` builds the client, `discord` runs it until shutdown, `dispatch`
 //!   routes events and `commands` the slash commands, `log_channel` posts
 //!   moderator actions.
+//! - `departures`: the bot removed from a server or back in one, and the
+//!   housekeeping that deletes what is no longer to be kept; [`forget`]:
+//!   a member's `/forget-me`.
 
 pub mod ask;
 pub(crate) mod buttons;
@@ -26,11 +29,14 @@ pub mod commands;
 pub(crate) mod convert;
 pub(crate) mod cooldown;
 pub(crate) mod deferral;
+mod departures;
 mod discord;
 mod dispatch;
 pub mod events;
 mod follower;
+pub mod forget;
 mod gateway_watch;
+pub mod help;
 pub(crate) mod in_flight;
 mod log_channel;
 pub(crate) mod markup;
@@ -41,6 +47,7 @@ pub(crate) mod registration;
 pub mod render;
 pub mod reply;
 pub(crate) mod send;
+pub mod server_settings;
 mod setup;
 pub(crate) mod state;
 
@@ -48,7 +55,7 @@ use std::sync::Arc;
 
 pub use discord::{run, run_with};
 pub use readiness::Readiness;
-pub use setup::intents;
+pub use setup::{intents, message_content_warning};
 pub use state::BotState;
 
 /// poise's user data: shared by every command and event.

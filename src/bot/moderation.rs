@@ -3,6 +3,7 @@
 //! default member permissions only hide commands), and each action is audited.
 
 use std::path::Path;
+use std::time::Duration;
 
 use super::events::Member;
 use super::render;
@@ -25,7 +26,7 @@ pub struct Done {
 }
 
 impl Done {
-    fn refused(text: impl Into<String>) -> Done {
+    pub(crate) fn refused(text: impl Into<String>) -> Done {
         Done {
             reply: Reply::private(text),
             log: None,
@@ -64,6 +65,8 @@ pub enum AuditAction {
     BriefRemove,
     /// An answer deleted by a moderator (not by its asker).
     Delete,
+    /// A change to the server's settings (`/settings set|reset`).
+    Settings,
 }
 
 impl AuditAction {
@@ -75,12 +78,35 @@ impl AuditAction {
             AuditAction::BriefAdd => "brief add",
             AuditAction::BriefRemove => "brief remove",
             AuditAction::Delete => "delete",
+            AuditAction::Settings => "settings",
         }
     }
 }
 
 /// Record a moderator action and return the log-channel line.
 pub async fn audit(state: &BotState, m: &Member, action: AuditAction, detail: &str) -> String {
+    audit_shown(state, m, action, detail, &render::escape(detail)).await
+}
+
+/// [`audit`] of a detail the bot wrote itself from ids alone (channel and
+/// role mentions): shown as written, so the mentions link (the log channel's
+/// empty allowed mentions keep a role mention from pinging).
+pub(crate) async fn audit_own_words(
+    state: &BotState,
+    m: &Member,
+    action: AuditAction,
+    detail: &str,
+) -> String {
+    audit_shown(state, m, action, detail, detail).await
+}
+
+async fn audit_shown(
+    state: &BotState,
+    m: &Member,
+    action: AuditAction,
+    detail: &str,
+    shown: &str,
+) -> String {
     let action = action.name();
     let entry = AuditEntry {
         guild: m.guild,
@@ -100,17 +126,35 @@ pub async fn audit(state: &BotState, m: &Member, action: AuditAction, detail: &s
         .map(|g| format!(" (server {g})"))
         .unwrap_or_default();
     render::clip(
-        &format!("<@{}>{guild} {action}: {}", m.user, render::escape(detail)),
+        &format!("<@{}>{guild} {action}: {shown}", m.user),
         render::limits::CONTENT,
     )
 }
 
-pub async fn reindex(state: &BotState, m: &Member) -> Done {
-    let guild = match require_moderator(state, m, "/reindex") {
-        Ok(g) => g,
-        Err(refusal) => return refusal,
-    };
-    let reason = format!("/reindex by {} in {guild}", m.user);
+/// Who asks for a `/reindex`, which decides what it rebuilds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reindexer {
+    /// One of the bot's owners: every brief, in every process.
+    Owner,
+    /// A member of the server (a moderator, or refused): that server's
+    /// own briefs, at most once per `discord.server_reindex_every_secs`.
+    Member,
+}
+
+/// `/reindex`. An owner's rebuilds the shipped briefs and every server's in
+/// every process (an operator event); a moderator's only the server's own.
+pub async fn reindex(state: &BotState, m: &Member, who: Reindexer) -> Done {
+    match who {
+        Reindexer::Owner => reindex_everything(state, m).await,
+        Reindexer::Member => reindex_server(state, m).await,
+    }
+}
+
+async fn reindex_everything(state: &BotState, m: &Member) -> Done {
+    let guild = m.guild.unwrap_or(0);
+    // Not who: the reason outlives the member's right to be forgotten; the
+    // audit log names them.
+    let reason = "/reindex by an owner".to_string();
     let (action, text) = match state.cluster.reindex(&reason).await {
         Ok(change) => {
             let action = if change.rebuilt.is_ok() {
@@ -125,6 +169,47 @@ pub async fn reindex(state: &BotState, m: &Member) -> Done {
             format!(
                 "Re-indexing failed: the database could not be reached, so no process rebuilt; \
                  the current index keeps serving. {e}"
+            ),
+        ),
+    };
+    let text = format!("Every brief, shipped and servers', in every process. {text}");
+    // An operator event: audited without a server, so no server's log holds it.
+    let operator = Member {
+        guild: None,
+        ..m.clone()
+    };
+    let log = audit(state, &operator, action, &text).await;
+    Done {
+        reply: Reply::private(render::clip(&text, render::limits::CONTENT)),
+        log: Some(log),
+    }
+}
+
+async fn reindex_server(state: &BotState, m: &Member) -> Done {
+    let guild = match require_moderator(state, m, "/reindex") {
+        Ok(g) => g,
+        Err(refusal) => return refusal,
+    };
+    let every = Duration::from_secs(state.settings.discord.server_reindex_every_secs);
+    if let Err(r) = state
+        .reindexes
+        .check(Some(guild), 0, every, std::time::Instant::now())
+    {
+        return Done::refused(format!(
+            "This server's briefs were re-indexed less than {} s ago: /reindex again in {} s.",
+            every.as_secs(),
+            r.wait.as_secs_f64().ceil().max(1.0)
+        ));
+    }
+    let (action, text) = match state.cluster.reindex_tenant(&tenant(guild)).await {
+        Ok(report) => (
+            AuditAction::Reindex,
+            format!("This server's briefs: {}", describe(state, &report, guild)),
+        ),
+        Err(e) => (
+            AuditAction::ReindexFailed,
+            format!(
+                "Re-indexing this server's briefs failed; the current index keeps serving. {e}"
             ),
         ),
     };
@@ -264,8 +349,15 @@ pub async fn unanswered(state: &BotState, m: &Member) -> Done {
         Ok(list) => {
             let mut t = String::from("Recent questions the briefs could not answer:");
             for (i, q) in list.iter().enumerate() {
+                // A question the briefs are about but do not answer is a
+                // gap in a brief, not a question about something else.
+                let kind = if q.not_stated {
+                    " (on topic, not stated)"
+                } else {
+                    ""
+                };
                 t.push_str(&format!(
-                    "\n{}. “{}” <t:{}:R>",
+                    "\n{}. “{}”{kind} <t:{}:R>",
                     i + 1,
                     render::escape(&render::clip(&q.text, 200)),
                     q.asked_at

@@ -58,8 +58,13 @@ pub fn answer(answer: &Answer, view: View) -> Reply {
     reply
 }
 
-/// "I couldn't find that in the briefs", with the closest topics.
+/// "I couldn't find that in the briefs", with the closest topics; or, when
+/// the briefs are about the question but do not say, what is missing above
+/// the closest passage.
 pub fn decline(answer: &Answer) -> Reply {
+    if let Some(reply) = not_stated::reply(answer) {
+        return reply;
+    }
     let mut text = String::from("I couldn't find that in the briefs.");
     let topics: Vec<String> = answer
         .suggestions
@@ -115,6 +120,20 @@ fn buttons(view: View, hits: usize) -> CreateActionRow {
     ])
 }
 
+/// The short answer in bold on a line of its own, with a capital
+/// ("**At least 11,000**"), or nothing when the engine found none.
+fn short_answer_line(hit: &Hit) -> String {
+    let Some(short) = hit.short_answer_text() else {
+        return String::new();
+    };
+    let mut chars = short.chars();
+    let capital: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    format!("**{}**\n", escape(&clip(&capital, 200)))
+}
+
 fn embed_reply(hit: &Hit, footer: &str) -> Reply {
     let p = &hit.passage;
     // A title is brief text like any other: shown, never interpreted.
@@ -124,8 +143,12 @@ fn embed_reply(hit: &Hit, footer: &str) -> Reply {
     );
     let source = clip(&escape(&source_line(p)), limits::FIELD_VALUE);
     let footer = clip(footer, limits::FOOTER);
+    let short = short_answer_line(hit);
     let room = limits::EMBED_TOTAL - len(&title) - len("Source") - len(&source) - len(&footer);
-    let description = passage_markdown(hit, room.min(limits::DESCRIPTION));
+    let description = format!(
+        "{short}{}",
+        passage_markdown(hit, room.min(limits::DESCRIPTION) - len(&short))
+    );
     let mut embed = CreateEmbed::new()
         .title(title)
         .description(description)
@@ -153,8 +176,12 @@ fn text_reply(hit: &Hit, footer: &str) -> Reply {
         escape(&clip(&source_line(p), 600)),
         escape(footer)
     );
-    let room = limits::CONTENT - len(&head) - len(&tail);
-    Reply::text(format!("{head}{}{tail}", passage_markdown(hit, room)))
+    let short = short_answer_line(hit);
+    let room = limits::CONTENT - len(&head) - len(&short) - len(&tail);
+    Reply::text(format!(
+        "{short}{head}{}{tail}",
+        passage_markdown(hit, room)
+    ))
 }
 
 /// The passage body (heading removed: it is shown as the title), key sentence
@@ -350,5 +377,6 @@ pub fn clip(text: &str, max: usize) -> String {
     format!("{}{ELLIPSIS}", head[..cut].trim_end())
 }
 
+mod not_stated;
 #[cfg(test)]
 mod proptests;

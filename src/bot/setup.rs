@@ -8,14 +8,12 @@ use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use serenity::{CreateAllowedMentions, GatewayIntents, HttpBuilder};
 
+use super::log_channel::{self, LogTo};
 use super::readiness::Readiness;
 use super::registration::{self, Target};
 use super::{commands, dispatch, gateway_watch, BotState, Data};
 use crate::config::Settings;
 use briefbot_engine::Engine;
-
-/// Answered questions are kept this long (for buttons and thread follow-ups).
-const QUESTION_RETENTION_SECS: i64 = 30 * 24 * 3600;
 
 /// The gateway intents the bot asks for. Message content is privileged: it is
 /// only requested when configured, and mentions, replies, DMs and `/ask` work
@@ -29,26 +27,47 @@ pub fn intents(settings: &Settings) -> GatewayIntents {
     i
 }
 
-/// Open the state: the database, and the answered questions pruned.
-/// `readiness` is shared with whoever reports on the bot.
+/// What cannot work without the Message Content intent, said once at start:
+/// Discord shows a bot the text of server messages only when they mention
+/// it, so the prefix command and watched channels see empty messages.
+pub fn message_content_warning(settings: &Settings) -> Option<String> {
+    let d = &settings.discord;
+    if d.message_content_intent {
+        return None;
+    }
+    let mut unusable = Vec::new();
+    if !d.prefix.is_empty() {
+        unusable.push(format!("the prefix command ({:?}) in servers", d.prefix));
+    }
+    if !d.watched_channels.is_empty() {
+        unusable.push(format!("the {} watched channels", d.watched_channels.len()));
+    }
+    if unusable.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} cannot work: `discord.message_content_intent` is false, so Discord does not \
+         show the bot what members write unless they mention it. /ask, mentions, replies \
+         and DMs work. To use them, turn on \"Message Content Intent\" in the Discord \
+         Developer Portal (your application → Bot → Privileged Gateway Intents) and set \
+         `discord.message_content_intent = true` (BRIEFBOT_MESSAGE_CONTENT_INTENT=true)",
+        unusable.join(" and ")
+    ))
+}
+
+/// Open the state (the database). `readiness` is shared with whoever reports
+/// on the bot.
 pub(super) async fn state(
     settings: Settings,
     engine: Arc<Engine>,
     readiness: Readiness,
 ) -> anyhow::Result<Data> {
+    if let Some(warning) = message_content_warning(&settings) {
+        tracing::warn!("{warning}");
+    }
     let mut state = BotState::open(settings, engine).await?;
     state.readiness = readiness;
-    let state: Data = Arc::new(state);
-    match state
-        .store
-        .prune_questions(state.now() - QUESTION_RETENTION_SECS)
-        .await
-    {
-        Ok(n) if n > 0 => tracing::info!(questions = n, "pruned old answered questions"),
-        Ok(_) => {}
-        Err(e) => tracing::warn!("pruning old questions: {e}"),
-    }
-    Ok(state)
+    Ok(Arc::new(state))
 }
 
 /// Build a client for `state`, ready to connect.
@@ -75,11 +94,14 @@ pub(super) async fn client(state: &Data) -> anyhow::Result<serenity::Client> {
                 mention_as_prefix: false,
                 ..Default::default()
             },
-            initialize_owners: false,
             on_error: |e| Box::pin(dispatch::on_error(e)),
             event_handler: |fw, event| Box::pin(dispatch::on_event(fw, event)),
             ..Default::default()
         })
+        // The bot's owners (the application's owner, or its team) may
+        // rebuild the shipped briefs with /reindex; poise reads them from
+        // Discord as the client starts.
+        .initialize_owners(true)
         .setup({
             let state = state.clone();
             let dev_guild = d.dev_guild;
@@ -119,5 +141,16 @@ async fn register(
     };
     let commands = poise::builtins::create_application_commands(&framework.options().commands);
     registration::spawn(ctx.http.clone(), state.clone(), target, commands);
+    // An operator event: the operator's log channel, never a server's.
+    let (http, announce) = (ctx.http.clone(), state.clone());
+    let line = format!(
+        "briefbot started as {} in {} servers (shards {}).",
+        ready.user.name,
+        ready.guilds.len(),
+        state.cluster.identity().shards
+    );
+    tokio::spawn(async move {
+        log_channel::post_with(&http, &announce, LogTo::Operator, &line).await;
+    });
     Ok(state)
 }

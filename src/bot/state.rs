@@ -14,7 +14,7 @@ use super::events::Member;
 use super::in_flight::InFlight;
 use super::readiness::Readiness;
 use crate::cluster::{Cluster, Identity, Timing};
-use crate::config::Settings;
+use crate::config::{GuildOverrides, GuildSettings, Settings};
 use crate::ops::Metrics;
 use crate::store::Store;
 use briefbot_engine::Engine;
@@ -26,6 +26,8 @@ pub struct BotState {
     /// Keeps this process at the content generation of the others sharing the database.
     pub cluster: Arc<Cluster>,
     pub cooldowns: Cooldowns,
+    /// Each server's last `/reindex` (`discord.server_reindex_every_secs`).
+    pub reindexes: Cooldowns,
     pub channels: ChannelBudget,
     pub in_flight: InFlight,
     /// Gateway and slash-command state, for the log and health checks.
@@ -35,6 +37,8 @@ pub struct BotState {
     /// Cancelled when shutdown begins: background work (the command
     /// registration, the gateway watch) stops.
     pub shutdown: tokio_util::sync::CancellationToken,
+    /// Starts a sweep of [`crate::privacy::keep`] early (a server removed the bot).
+    pub housekeeping: Arc<tokio::sync::Notify>,
     /// Downloads `/brief add` attachments.
     pub downloads: reqwest::Client,
     /// Talks to Discord's REST API (serenity's HTTP is built on it), with a
@@ -97,7 +101,8 @@ impl BotState {
         let observer = metrics.clone();
         cluster.on_rebuild(move |took| observer.rebuild(took));
         Ok(BotState {
-            cooldowns: Cooldowns::new(d.user_cooldown_secs),
+            cooldowns: Cooldowns::default(),
+            reindexes: Cooldowns::default(),
             channels: ChannelBudget::new(
                 d.channel_budget,
                 Duration::from_secs_f64(d.channel_window_secs),
@@ -107,6 +112,7 @@ impl BotState {
             readiness: Readiness::default(),
             metrics,
             shutdown: tokio_util::sync::CancellationToken::new(),
+            housekeeping: Arc::default(),
             settings,
             engine,
             store,
@@ -143,15 +149,29 @@ impl BotState {
         self.clock_skew.fetch_add(secs, Ordering::Relaxed);
     }
 
-    /// Manage Server (or Administrator), or one of the configured moderator roles.
+    /// The settings in force in `guild`: its own where its moderators chose,
+    /// else the operator's (and the operator's alone outside a server).
+    pub fn server(&self, guild: Option<u64>) -> GuildSettings {
+        let own = guild
+            .map(|g| self.cluster.servers().get(g))
+            .unwrap_or_default();
+        own.resolve(&self.settings.discord)
+    }
+
+    /// What `guild`'s moderators changed (nothing for a server that never did).
+    pub fn server_overrides(&self, guild: u64) -> GuildOverrides {
+        self.cluster.servers().get(guild)
+    }
+
+    /// Manage Server (or Administrator), or one of the server's moderator roles.
     pub(crate) fn is_moderator(&self, m: &Member) -> bool {
         let by_permission = m
             .permissions
             .is_some_and(|p| p.manage_guild() || p.administrator());
-        by_permission
-            || m.roles
-                .iter()
-                .any(|r| self.settings.discord.moderator_roles.contains(r))
+        by_permission || {
+            let roles = self.server(m.guild).moderator_roles;
+            m.roles.iter().any(|r| roles.contains(r))
+        }
     }
 
     /// Where briefs added in `guild` live (the engine reads the same place).

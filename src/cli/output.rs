@@ -124,6 +124,27 @@ pub fn passage_text(hit: &Hit, terminal: bool) -> String {
 pub fn answer_text(answer: &Answer, top: usize) -> String {
     let terminal = std::io::stdout().is_terminal();
     let mut out = String::new();
+    let (open, close) = if terminal {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
+    if let (Verdict::NotStated, Some(hit)) = (answer.verdict, answer.closest.first()) {
+        // The closest passage is context, not the answer: nothing in bold.
+        let line = answer
+            .missing
+            .as_ref()
+            .map_or("The briefs are about this but do not say".into(), |m| {
+                m.to_string()
+            });
+        out.push_str(&format!("{line}.\nThe closest passage:\n"));
+        out.push_str(&format!(
+            "{}\n— {}\n",
+            hit.passage.text,
+            source_line(&hit.passage)
+        ));
+        return out;
+    }
     if !answer.answered {
         out.push_str("I couldn't find that in the briefs.\n");
         if !answer.suggestions.is_empty() {
@@ -138,8 +159,20 @@ pub fn answer_text(answer: &Answer, top: usize) -> String {
         if i > 0 {
             out.push('\n');
         }
+        if let Some(short) = hit.short_answer_text() {
+            out.push_str(&format!("{open}{}{close}\n", capitalised(short)));
+        }
         out.push_str(&passage_text(hit, terminal));
         out.push_str(&format!("\n— {}\n", source_line(&hit.passage)));
     }
     out
+}
+
+/// "at least 11,000" → "At least 11,000": the short answer opens the reply.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

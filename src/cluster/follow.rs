@@ -1,7 +1,8 @@
 //! The follower: keeps this process at the database's generation until told
 //! to stop. It beats every `database.sync_secs` (recording the generation it
-//! serves and re-reading the counter) and, with PostgreSQL, also rebuilds as
-//! soon as a change is announced. A lost notification connection is
+//! serves and re-reading the counter and the servers' settings) and, with
+//! PostgreSQL, also rebuilds, or re-reads a server's settings, as soon as a
+//! change is announced. A lost notification connection is
 //! re-opened at the next beat and the counter re-checked, so nothing announced
 //! while it was down is missed.
 
@@ -17,6 +18,8 @@ enum Event {
     Stop,
     Beat,
     Announced(i64),
+    /// A server's settings changed (its revision).
+    SettingsAnnounced(i64),
     ListenerLost,
 }
 
@@ -31,20 +34,31 @@ pub async fn follow(cluster: Arc<Cluster>, stop: impl Future<Output = ()>) {
         let event = {
             let announced = async {
                 match listener.as_mut() {
-                    Some(l) => l.changes.recv().await,
+                    Some(l) => tokio::select! {
+                        g = l.changes.recv() => g.map_or(Event::ListenerLost, Event::Announced),
+                        r = l.settings.recv() => {
+                            r.map_or(Event::ListenerLost, Event::SettingsAnnounced)
+                        }
+                    },
                     None => std::future::pending().await,
                 }
             };
             tokio::select! {
                 _ = &mut stop => Event::Stop,
                 _ = ticker.tick() => Event::Beat,
-                a = announced => a.map_or(Event::ListenerLost, Event::Announced),
+                e = announced => e,
             }
         };
         match event {
             Event::Stop => break,
             Event::Announced(g) if g <= cluster.served() => {}
             Event::Announced(_) => check(&cluster, &mut health).await,
+            Event::SettingsAnnounced(r) if r <= cluster.servers().seen() => {}
+            Event::SettingsAnnounced(_) => {
+                if let Err(e) = cluster.servers().refresh(cluster.store()).await {
+                    health.failed("reading the servers' settings", &e);
+                }
+            }
             Event::ListenerLost => {
                 tracing::warn!(
                     "lost the database's change notifications; reconnecting at the next heartbeat"
@@ -71,8 +85,12 @@ pub async fn follow(cluster: Arc<Cluster>, stop: impl Future<Output = ()>) {
     cluster.leave().await;
 }
 
-/// Catch up if behind; failures are logged once per outage.
+/// Catch up if behind, and re-read the servers' settings changed since the
+/// last look; failures are logged once per outage.
 async fn check(cluster: &Cluster, health: &mut Health) {
+    if let Err(e) = cluster.servers().refresh(cluster.store()).await {
+        return health.failed("reading the servers' settings", &e);
+    }
     match cluster.catch_up().await {
         Ok(_) => health.ok(),
         Err(e) => health.failed("catching up with the database", &e),

@@ -14,7 +14,10 @@
 //! The database going away costs no answers: the engine's index is in memory.
 
 mod follow;
+mod identity;
 mod import;
+mod purge;
+mod settings;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -24,7 +27,9 @@ use crate::store::{NewBrief, ProcessRow, Store, StoreError};
 use briefbot_engine::{Engine, EngineError, IndexReport, TenantId};
 
 pub use follow::follow;
+pub use identity::Identity;
 pub use import::import_legacy_briefs;
+pub use settings::ServerSettings;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
@@ -34,40 +39,6 @@ pub enum ClusterError {
     Engine(#[from] EngineError),
     #[error("the rebuild thread stopped unexpectedly: {0}")]
     Task(String),
-}
-
-/// Who this process is, as other processes see it.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub id: String,
-    pub host: String,
-    pub pid: i64,
-    /// The gateway shards it runs, as `A-B/TOTAL`, or "all".
-    pub shards: String,
-    pub started_at_ms: i64,
-}
-
-impl Identity {
-    pub fn of_this_process(shards: String) -> Identity {
-        let host = hostname();
-        let pid = std::process::id() as i64;
-        let started_at_ms = now_ms();
-        // Unique even for two members started in one process (tests) in one ms.
-        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-        Identity {
-            id: format!("{host}:{pid}:{started_at_ms}:{seq}"),
-            host,
-            pid,
-            shards,
-            started_at_ms,
-        }
-    }
-
-    /// How a moderator reads it: host, pid and shards.
-    pub fn describe(row: &ProcessRow) -> String {
-        format!("{} pid {} (shards {})", row.host, row.pid, row.shards)
-    }
 }
 
 /// How often to beat and how long a moderator waits for the others.
@@ -116,6 +87,8 @@ pub struct Cluster {
     applying: tokio::sync::Mutex<()>,
     /// Told how long each rebuild took (the metrics).
     on_rebuild: std::sync::OnceLock<RebuildObserver>,
+    /// Each server's own settings, re-read at every heartbeat.
+    servers: ServerSettings,
 }
 
 type RebuildObserver = Box<dyn Fn(std::time::Duration) + Send + Sync>;
@@ -132,6 +105,7 @@ impl Cluster {
             served_at_ms: AtomicI64::new(0),
             applying: tokio::sync::Mutex::new(()),
             on_rebuild: std::sync::OnceLock::new(),
+            servers: ServerSettings::default(),
         }
     }
 
@@ -151,6 +125,11 @@ impl Cluster {
 
     pub fn identity(&self) -> &Identity {
         &self.me
+    }
+
+    /// Each server's own settings, as this process last read them.
+    pub fn servers(&self) -> &ServerSettings {
+        &self.servers
     }
 
     pub fn timing(&self) -> Timing {
@@ -180,7 +159,7 @@ impl Cluster {
         if target.number <= self.served() {
             return Ok(None);
         }
-        let changed = self.materialise().await?;
+        let changed = self.materialise(None).await?;
         // The first sync after start needs no rebuild when the files the
         // engine opened were already current.
         let report = if changed || rebuild || self.served() >= 0 {
@@ -207,17 +186,24 @@ impl Cluster {
         if let Err(e) = self.heartbeat().await {
             tracing::warn!("recording the generation served: {e}");
         }
+        // A purge raises the generation and deletes a server's settings,
+        // which re-reading changed rows cannot see.
+        if let Err(e) = self.servers.reload(&self.store).await {
+            tracing::warn!("re-reading the servers' settings: {e}");
+        }
         Ok(Some((target.number, report)))
     }
 
-    /// Write into the engine the briefs the database holds and drop those it
-    /// no longer does. Returns whether anything changed.
-    async fn materialise(&self) -> Result<bool, ClusterError> {
-        let wanted = self.store.briefs(None).await?;
+    /// Write into the engine the briefs the database holds (of every
+    /// tenant, or of `only` one) and drop those it no longer does. Returns
+    /// whether anything changed.
+    async fn materialise(&self, only: Option<&str>) -> Result<bool, ClusterError> {
+        let wanted = self.store.briefs(only).await?;
         let engine = self.engine.clone();
-        let held = tokio::task::spawn_blocking(move || engine.tenant_briefs())
+        let mut held = tokio::task::spawn_blocking(move || engine.tenant_briefs())
             .await
             .map_err(|e| ClusterError::Task(e.to_string()))??;
+        held.retain(|h| only.is_none_or(|t| h.tenant.as_str() == t));
         let mut changed = false;
         for w in &wanted {
             let current = held
@@ -280,6 +266,23 @@ impl Cluster {
         let _one = self.applying.lock().await;
         let generation = self.store.bump_generation(now_ms(), reason).await?;
         Ok(self.rebuild_for(generation).await)
+    }
+
+    /// One tenant's `/reindex`: its briefs are written again from the
+    /// database and rebuilt in this process, which serves that tenant's
+    /// questions; the shipped briefs, other tenants' and the other
+    /// processes are left alone (no generation is raised).
+    pub async fn reindex_tenant(&self, tenant: &TenantId) -> Result<IndexReport, ClusterError> {
+        let _one = self.applying.lock().await;
+        self.materialise(Some(tenant.as_str())).await?;
+        let (engine, t) = (self.engine.clone(), tenant.clone());
+        let report = tokio::task::spawn_blocking(move || engine.reindex_tenant(&t))
+            .await
+            .map_err(|e| ClusterError::Task(e.to_string()))??;
+        if let (true, Some(observe)) = (report.rebuilt, self.on_rebuild.get()) {
+            observe(std::time::Duration::from_millis(report.millis as u64));
+        }
+        Ok(report)
     }
 
     /// Keep a tenant's brief (checked first by the caller) and have every
@@ -364,16 +367,4 @@ pub(crate) fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
-}
-
-fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates
-    // within it or truncates, and we stop at the first NUL either way.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    match (rc, std::str::from_utf8(&buf[..end])) {
-        (0, Ok(h)) if !h.is_empty() => h.to_string(),
-        _ => "unknown-host".to_string(),
-    }
 }

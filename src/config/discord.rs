@@ -89,7 +89,9 @@ pub struct DiscordSettings {
     /// Answer direct messages.
     pub dms: bool,
     /// Ask Discord for message content (a privileged intent the application
-    /// must have enabled): needed for the prefix and watched channels.
+    /// must have enabled): needed for the prefix and watched channels. Off by
+    /// default: Discord must approve it for a bot in over 100 servers, and
+    /// `/ask`, mentions, replies and DMs work without it.
     pub message_content_intent: bool,
     /// Use embeds when the channel allows them; plain text otherwise.
     pub embeds: bool,
@@ -106,8 +108,11 @@ pub struct DiscordSettings {
     pub request_timeout_secs: f64,
     /// Role ids whose members are moderators besides those with Manage Server.
     pub moderator_roles: Vec<u64>,
-    /// Channel id where moderator actions are posted.
+    /// The operator's channel: start-up and owners' actions are posted
+    /// there, never a server's (each server picks its own with `/settings`).
     pub log_channel: Option<u64>,
+    /// Seconds a server waits between two of its moderators' `/reindex`.
+    pub server_reindex_every_secs: u64,
     /// Register slash commands in this guild only (instant) instead of globally.
     pub dev_guild: Option<u64>,
     /// Seconds before a refused slash-command registration is tried again;
@@ -137,7 +142,7 @@ impl Default for DiscordSettings {
             prefix: "!ask".into(),
             watched_channels: vec![],
             dms: true,
-            message_content_intent: true,
+            message_content_intent: false,
             embeds: true,
             user_cooldown_secs: 3.0,
             channel_budget: 5,
@@ -146,6 +151,7 @@ impl Default for DiscordSettings {
             request_timeout_secs: 10.0,
             moderator_roles: vec![],
             log_channel: None,
+            server_reindex_every_secs: 300,
             dev_guild: None,
             register_retry_secs: 5.0,
             register_retry_max_secs: 600.0,
@@ -213,6 +219,13 @@ impl DiscordSettings {
             return err(
                 "register_retry_secs",
                 format!("{v} is not between 0.01 and register_retry_max_secs ({max})"),
+            );
+        }
+        if self.server_reindex_every_secs > 7 * 86_400 {
+            let v = self.server_reindex_every_secs;
+            return err(
+                "server_reindex_every_secs",
+                format!("{v} is over 604800 (a week)"),
             );
         }
         if !(1..=25).contains(&self.pages) {

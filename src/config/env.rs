@@ -96,6 +96,9 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     ("BRIEFBOT_LOG_CHANNEL", |s, v| {
         optional(&mut s.discord.log_channel, v)
     }),
+    ("BRIEFBOT_SERVER_REINDEX_EVERY_SECS", |s, v| {
+        parse(&mut s.discord.server_reindex_every_secs, v)
+    }),
     ("BRIEFBOT_DEV_GUILD", |s, v| {
         optional(&mut s.discord.dev_guild, v)
     }),
@@ -117,6 +120,12 @@ pub const OVERRIDES: &[(&str, Setter)] = &[
     }),
     ("BRIEFBOT_SHARDS", |s, v| optional(&mut s.discord.shards, v)),
     ("BRIEFBOT_OPS_LISTEN", |s, v| optional(&mut s.ops.listen, v)),
+    ("BRIEFBOT_PRIVACY_QUESTION_RETENTION_DAYS", |s, v| {
+        parse(&mut s.privacy.question_retention_days, v)
+    }),
+    ("BRIEFBOT_PRIVACY_LEAVE_GRACE_SECS", |s, v| {
+        parse(&mut s.privacy.leave_grace_secs, v)
+    }),
 ];
 
 /// Apply overrides and read the token, looking variables up with `get`
@@ -164,7 +173,7 @@ pub fn unknown_variables(names: impl IntoIterator<Item = String>) -> Vec<String>
 /// name of a `[discord]` key (those are the ones without a section prefix).
 pub(crate) fn long_name(name: &str) -> Option<String> {
     let bare = name.strip_prefix("BRIEFBOT_")?;
-    let sectioned = ["PATHS_", "ENGINE_", "DATABASE_", "OPS_"]
+    let sectioned = ["PATHS_", "ENGINE_", "DATABASE_", "OPS_", "PRIVACY_"]
         .iter()
         .any(|p| bare.starts_with(p));
     (!sectioned).then(|| format!("BRIEFBOT_DISCORD_{bare}"))

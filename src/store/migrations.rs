@@ -103,6 +103,34 @@ pub(super) const MIGRATIONS: &[&str] = &[
         generation {int} NOT NULL,
         served_at_ms {int} NOT NULL
     );",
+    // 3: servers that removed the bot, whose data is deleted once the grace
+    // period (`privacy.leave_grace_secs`) has passed since `left_at`, unless
+    // the bot is added back first. Kept here, not in memory, so a restart
+    // neither forgets nor repeats a purge.
+    "CREATE TABLE guild_departures (
+        guild_id {int} PRIMARY KEY,
+        left_at {int} NOT NULL
+    );",
+    // 4: each server's own settings over the operator's defaults (a JSON
+    // object of the keys it changed), and a revision every change raises,
+    // so a process re-reads only the servers changed since it last looked.
+    "CREATE TABLE guild_settings (
+        guild_id {int} PRIMARY KEY,
+        settings TEXT NOT NULL,
+        revision {int} NOT NULL,
+        changed_by {int} NOT NULL,
+        changed_at {int} NOT NULL
+    );
+    CREATE INDEX guild_settings_revision ON guild_settings (revision);
+    CREATE TABLE settings_revision (
+        id {int} PRIMARY KEY CHECK (id = 1),
+        revision {int} NOT NULL
+    );
+    INSERT INTO settings_revision (id, revision) VALUES (1, 0);",
+    // 5: a declined question the briefs are about but do not answer (the
+    // engine's not-stated verdict), told apart for moderators in
+    // `/unanswered` from one about something else.
+    "ALTER TABLE questions ADD COLUMN not_stated {int} NOT NULL DEFAULT 0;",
 ];
 
 /// The version a fully migrated database reports.

@@ -1,7 +1,8 @@
 //! What must survive a restart, and what processes sharing one database share:
 //! briefs added from Discord (text and metadata, who added them and when),
 //! questions (for paging, follow-ups and `/unanswered`), feedback votes, the
-//! moderator audit log, the content generation and each process's heartbeat.
+//! moderator audit log, the content generation and each process's heartbeat;
+//! and (`privacy`) how members' and departed servers' rows are deleted.
 //!
 //! One [`Store`], two backends chosen by `database.url`: an embedded SQLite
 //! file (one process) or PostgreSQL (several). An enum rather than a trait
@@ -11,6 +12,7 @@
 
 mod migrations;
 mod postgres;
+mod privacy;
 mod records;
 mod sql;
 mod sqlite;
@@ -22,6 +24,7 @@ use std::sync::Arc;
 use crate::config::DatabaseUrl;
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub(crate) use postgres::Listener;
+pub use privacy::{Departure, Erased, Purged, ERASED_MEMBER};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -70,6 +73,9 @@ pub struct StoredQuestion {
     pub answered: bool,
     pub passage_id: Option<String>,
     pub asked_at: i64,
+    /// Declined because the briefs are about the question but do not say
+    /// what it asks, rather than because nothing in them is about it.
+    pub not_stated: bool,
 }
 
 /// A brief to store: its text and what moderators are shown about it.
@@ -204,6 +210,10 @@ macro_rules! call {
     }};
 }
 
+// After `call!`, which it uses.
+mod settings;
+pub use settings::{GuildSettingsRow, SettingsChange};
+
 impl Store {
     /// Open the database `url` names, creating and migrating it as needed.
     /// A PostgreSQL server that cannot be reached fails here, at once.
@@ -313,13 +323,6 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<VotedAnswer>, StoreError> {
         call!(self, downvoted(guild, limit))
-    }
-
-    /// Forget answered questions older than `before` that nobody voted on:
-    /// their buttons have long expired, and members' words are not kept
-    /// longer than needed. Declined questions stay for `/unanswered`.
-    pub async fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
-        call!(self, prune_questions(before))
     }
 
     pub async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {

@@ -27,6 +27,7 @@ pub(super) fn question<R: Columns>(r: &R) -> Result<StoredQuestion, R::Error> {
         answered: r.int(5)? != 0,
         passage_id: r.opt_text(6)?,
         asked_at: r.int(7)?,
+        not_stated: r.int(8)? != 0,
     })
 }
 
@@ -41,6 +42,7 @@ pub(super) fn declined<R: Columns>(r: &R, guild: u64) -> Result<StoredQuestion, 
         answered: false,
         passage_id: None,
         asked_at: r.int(4)?,
+        not_stated: r.int(5)? != 0,
     })
 }
 

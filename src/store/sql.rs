@@ -5,17 +5,18 @@
 //! Sums are cast to BIGINT because PostgreSQL widens `SUM(bigint)` to numeric.
 
 pub(super) const RECORD_QUESTION: &str =
-    "INSERT INTO questions (guild_id, channel_id, asker_id, text, answered, passage_id, asked_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    "INSERT INTO questions (guild_id, channel_id, asker_id, text, answered, passage_id, asked_at,
+     not_stated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
 
 pub(super) const QUESTION: &str =
-    "SELECT id, guild_id, channel_id, asker_id, text, answered, passage_id, asked_at
+    "SELECT id, guild_id, channel_id, asker_id, text, answered, passage_id, asked_at, not_stated
      FROM questions WHERE id = $1";
 
 pub(super) const ANSWERED_IN_CHANNEL: &str =
     "SELECT id FROM questions WHERE channel_id = $1 LIMIT 1";
 
-pub(super) const DECLINED: &str = "SELECT id, channel_id, asker_id, text, asked_at FROM questions
+pub(super) const DECLINED: &str = "SELECT id, channel_id, asker_id, text, asked_at, not_stated
+     FROM questions
      WHERE guild_id = $1 AND answered = 0 ORDER BY id DESC LIMIT $2";
 
 /// Returns a row only when the vote is new or changed.
@@ -37,10 +38,6 @@ pub(super) const DOWNVOTED: &str = "SELECT q.text, v.passage_id, CAST(SUM(1 - v.
      GROUP BY q.id, q.text, v.passage_id
      HAVING SUM(1 - v.up) > 0
      ORDER BY last DESC, q.id DESC LIMIT $2";
-
-pub(super) const PRUNE_QUESTIONS: &str =
-    "DELETE FROM questions WHERE answered = 1 AND asked_at < $1
-     AND id NOT IN (SELECT question_id FROM votes)";
 
 pub(super) const AUDIT: &str = "INSERT INTO audit_log (guild_id, user_id, action, detail, at)
      VALUES ($1, $2, $3, $4, $5)";
@@ -114,7 +111,6 @@ mod tests {
             VOTE,
             VOTES,
             DOWNVOTED,
-            PRUNE_QUESTIONS,
             AUDIT,
             AUDIT_LOG,
             BRIEF_EXISTS,

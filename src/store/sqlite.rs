@@ -7,6 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+mod settings;
+
+pub(super) use settings::{guild_settings_since, put_guild_settings};
+
 use super::migrations::{Dialect, LATEST, MIGRATIONS};
 use super::records::{self, Columns};
 use super::sql;
@@ -159,7 +163,8 @@ pub(super) fn record_question(c: &mut Connection, q: &StoredQuestion) -> Result<
             q.text,
             q.answered as i64,
             q.passage_id,
-            q.asked_at
+            q.asked_at,
+            q.not_stated as i64
         ],
         |r| r.get(0),
     )?)
@@ -220,10 +225,6 @@ pub(super) fn downvoted(
         records::voted_answer(r)
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-pub(super) fn prune_questions(c: &mut Connection, before: i64) -> Result<usize, StoreError> {
-    Ok(c.execute(sql::PRUNE_QUESTIONS, [before])?)
 }
 
 pub(super) fn audit(c: &mut Connection, e: &AuditEntry) -> Result<(), StoreError> {

@@ -9,8 +9,9 @@ fn bold_spans(text: &str) -> Vec<&str> {
     text.split("**").skip(1).step_by(2).collect()
 }
 
-/// An answer to "how many soldiers?" holds the 11,000-soldiers passage with
-/// that sentence in bold and the brief's attribution.
+/// An answer to "how many soldiers?" leads with the number in bold, then
+/// holds the 11,000-soldiers passage with that sentence in bold and the
+/// brief's attribution.
 fn assert_soldiers_answer(r: &Recorded) {
     let m = r.message();
     let embed = &m["embeds"][0];
@@ -22,6 +23,10 @@ fn assert_soldiers_answer(r: &Recorded) {
             .iter()
             .any(|b| b.contains("11,000") && b.contains("soldiers")),
         "the key sentence is not bold: {description}"
+    );
+    assert!(
+        description.starts_with("**At least 11,000**\n"),
+        "the short answer does not lead: {description}"
     );
     let source = embed["fields"]
         .as_array()

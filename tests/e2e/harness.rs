@@ -154,6 +154,10 @@ pub struct BotOptions {
     /// Start with the gateway refusing connections (an outage from the
     /// start): `start` returns without waiting for the bot to connect.
     pub gateway_refused: bool,
+    /// `discord.message_content_intent`; None keeps the committed config's.
+    pub message_content_intent: Option<bool>,
+    /// Guilds the bot is in besides A and B, listed in its first READY.
+    pub guilds: Vec<Guild>,
 }
 
 impl Default for BotOptions {
@@ -164,6 +168,8 @@ impl Default for BotOptions {
             registration_faults: Vec::new(),
             env: Vec::new(),
             gateway_refused: false,
+            message_content_intent: Some(true),
+            guilds: Vec::new(),
         }
     }
 }
@@ -180,7 +186,7 @@ pub struct Bot {
     shutdown: Mutex<Option<oneshot::Sender<()>>>,
     task: Mutex<Option<JoinHandle<anyhow::Result<()>>>>,
     stopped: watch::Receiver<bool>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Bot {
@@ -193,6 +199,9 @@ impl Bot {
         fake.refuse_gateway(options.gateway_refused);
         fake.add_guild(guild_a());
         fake.add_guild(guild_b());
+        for g in options.guilds {
+            fake.add_guild(g);
+        }
         let dir = tempfile::tempdir().expect("tempdir");
         let briefs = dir.path().join("briefs");
         copy_dir(
@@ -225,6 +234,9 @@ impl Bot {
             ),
             ("BRIEFBOT_WATCHED_CHANNELS", CH_WATCHED.to_string()),
             ("BRIEFBOT_USER_COOLDOWN_SECS", "0".into()),
+            // Tests sharing a bot re-index guild A each; the limit's own
+            // test sets it.
+            ("BRIEFBOT_SERVER_REINDEX_EVERY_SECS", "0".into()),
             // Discord's budget of 5 posts per channel, over 1 s instead of 5 s
             // so the burst test takes seconds.
             ("BRIEFBOT_CHANNEL_WINDOW_SECS", "1".into()),
@@ -237,6 +249,10 @@ impl Bot {
         ]);
         if let Some(g) = options.dev_guild {
             env.insert("BRIEFBOT_DEV_GUILD", g.to_string());
+        }
+        // The prefix and watched channels need it; it is off by default.
+        if let Some(on) = options.message_content_intent {
+            env.insert("BRIEFBOT_MESSAGE_CONTENT_INTENT", on.to_string());
         }
         env.extend(options.env);
         let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/briefbot.toml");
@@ -276,8 +292,24 @@ impl Bot {
             shutdown: Mutex::new(Some(tx)),
             task: Mutex::new(Some(task)),
             stopped,
-            _dir: dir,
+            dir,
         }
+    }
+
+    /// The shipped briefs this bot reads (a copy of the repository's).
+    pub fn briefs_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("briefs")
+    }
+
+    /// The bot's `paths.data` (its SQLite file unless `database.url` says
+    /// otherwise, and its copy of the briefs added from Discord).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The bot's `paths.index`.
+    pub fn index_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("index")
     }
 
     /// Resolve the shutdown future and wait for `run` to return.

@@ -51,7 +51,16 @@ fn startup_identifies_with_the_documented_intents_and_registers_in_the_dev_guild
         let body = &puts[0].body;
         assert_eq!(
             names(body),
-            ["ask", "brief", "feedback", "reindex", "unanswered"]
+            [
+                "ask",
+                "brief",
+                "feedback",
+                "forget-me",
+                "help",
+                "reindex",
+                "settings",
+                "unanswered"
+            ]
         );
         let by_name = |n: &str| {
             body.as_array()
@@ -69,7 +78,12 @@ fn startup_identifies_with_the_documented_intents_and_registers_in_the_dev_guild
             ask["default_member_permissions"].is_null(),
             "everyone may /ask: {ask}"
         );
-        for moderator_only in ["reindex", "brief", "unanswered", "feedback"] {
+        let forget = by_name("forget-me");
+        assert!(
+            forget["default_member_permissions"].is_null(),
+            "everyone may /forget-me: {forget}"
+        );
+        for moderator_only in ["reindex", "brief", "settings", "unanswered", "feedback"] {
             let c = by_name(moderator_only);
             assert_eq!(
                 c["default_member_permissions"], "32",

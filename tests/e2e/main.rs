@@ -18,6 +18,7 @@ mod json_logs;
 mod burst;
 mod buttons;
 mod conversation;
+mod intents;
 mod lifecycle;
 mod moderation;
 mod ops;
@@ -29,5 +30,8 @@ mod retries;
 #[allow(dead_code)]
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;
+mod privacy;
 mod processes;
+mod rows;
+mod servers;
 mod several;

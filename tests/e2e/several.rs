@@ -1,6 +1,6 @@
 //! Several processes: two `briefbot serve --shards` processes share
 //! one PostgreSQL and one fake Discord. A brief a moderator adds on shard 0 is
-//! stored for every process; a `/reindex` issued on shard 0 makes the process
+//! stored for every process; an owner's `/reindex` issued on shard 0 makes the process
 //! on shard 1 serve a new brief; and a process restarted with another shard
 //! split, on a fresh data directory, still has the guild's briefs, votes and
 //! `/unanswered`, because they live in the database.
@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::harness::{asker, moderator, run, MOD_ROLE, T};
 use crate::pg_cluster;
 use crate::processes::{ServeConfig, ServeProcess};
-use fake_discord::{ButtonPress, FakeDiscord, Guild, Msg, Recorded, Role, Slash};
+use fake_discord::{ButtonPress, FakeDiscord, Guild, Member, Msg, Recorded, Role, Slash, User};
 
 /// On shard 0 of 2: (10 >> 22) % 2 == 0.
 const S0: u64 = 10;
@@ -137,7 +137,8 @@ fn two_processes_share_one_postgres_and_a_reindex_reaches_both() {
         );
 
         // A brief file dropped into the shipped briefs: shard 1 does not
-        // know it until a moderator on shard 0 re-indexes.
+        // know it until one of the bot's owners re-indexes (a moderator's
+        // /reindex rebuilds only that server's briefs, in its process).
         let before = ask(&fake, &s1, CH_S1, LLAMA_Q).await;
         assert!(
             before.plain_text().contains("I couldn't find that"),
@@ -146,6 +147,12 @@ fn two_processes_share_one_postgres_and_a_reindex_reaches_both() {
         );
         std::fs::write(briefs.join("quorbl.md"), LLAMAS).unwrap();
         let text = slash(&fake, &Slash::new("reindex", &s0, CH_S0, &moderator())).await;
+        assert!(
+            text.starts_with("This server's briefs") && !text.contains("quorbl"),
+            "{text}"
+        );
+        let owner = Member::new(User::app_owner());
+        let text = slash(&fake, &Slash::new("reindex", &s0, CH_S0, &owner)).await;
         assert!(text.contains("Added: quorbl.md"), "{text}");
         let caught_up = text
             .lines()

@@ -362,6 +362,27 @@ fn ask_json_matches_the_documented_contract_exactly() {
     assert_eq!(found, expected);
 }
 
+#[test]
+fn ask_leads_with_the_short_answer_and_json_gives_it_with_the_verdict() {
+    let index = tempfile::tempdir().unwrap();
+    let out = briefbot(&["ask", "how many soldiers?", "--json"], index.path());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "answered");
+    assert_eq!(v["answered"], true);
+    assert_eq!(v["short_answer"], "at least 11,000");
+    assert_eq!(v["answers"][0]["short_answer"], "at least 11,000");
+    // The Russia question has no number to lead with: none is invented.
+    let out = briefbot(&["ask", "what does Russia get?", "--json"], index.path());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["short_answer"].is_null(), "{v}");
+    let out = briefbot(&["ask", "how many soldiers?"], index.path());
+    assert!(
+        stdout(&out).starts_with("**At least 11,000**\n"),
+        "{}",
+        stdout(&out)
+    );
+}
+
 /// A folder in the layout of the evaluation sets: `<doc>/briefs` and
 /// `<doc>/questions.json`, here the project's own briefs and questions.
 fn eval_suite() -> tempfile::TempDir {
@@ -427,6 +448,16 @@ fn eval_scores_each_document_of_a_folder_on_its_own() {
         .sum();
     let p = t["p_at_1"].as_f64().unwrap();
     assert!((p - right / t["in_scope"].as_f64().unwrap()).abs() < 1e-9);
+}
+
+#[test]
+fn eval_of_a_folder_reports_its_unanswerable_questions_declined() {
+    let suite = eval_suite();
+    let index = tempfile::tempdir().unwrap();
+    let out = briefbot(&["eval", suite.path().to_str().unwrap()], index.path());
+    let text = stdout(&out);
+    // brief-dev's two questions with no answer in the brief, both declined.
+    assert!(text.contains("unanswerable declined 2/2"), "{text}");
 }
 
 #[test]

@@ -15,6 +15,7 @@ pub fn question(guild: u64, text: &str, answered: bool) -> StoredQuestion {
         answered,
         passage_id: answered.then(|| "nk#3".to_string()),
         asked_at: 1_700_000_000,
+        not_stated: false,
     }
 }
 
@@ -111,6 +112,20 @@ async fn declined_questions_are_listed_per_guild_newest_first(store: &Store) {
         .map(|q| q.text)
         .collect();
     assert_eq!(texts, vec!["second?", "first?"]);
+    let gap = store
+        .record_question(&StoredQuestion {
+            not_stated: true,
+            ..question(5, "on topic?", false)
+        })
+        .await
+        .unwrap();
+    let listed = store.declined(5, 1).await.unwrap();
+    assert_eq!(
+        (listed[0].text.as_str(), listed[0].not_stated),
+        ("on topic?", true)
+    );
+    assert!(store.question(gap).await.unwrap().unwrap().not_stated);
+    assert!(!store.declined(5, 10).await.unwrap()[1].not_stated);
     assert!(store.answered_in_channel(10).await.unwrap());
     assert!(!store.answered_in_channel(11).await.unwrap());
 }
@@ -133,7 +148,10 @@ async fn old_answered_questions_are_pruned_but_declined_and_voted_ones_stay(stor
     recent.asked_at += 100;
     let recent = store.record_question(&recent).await.unwrap();
     store.vote(&vote(voted, 9, true, 1)).await.unwrap();
-    assert_eq!(store.prune_questions(1_700_000_050).await.unwrap(), 1);
+    assert_eq!(
+        store.prune_questions(Some(5), 1_700_000_050).await.unwrap(),
+        1
+    );
     assert!(store.question(old).await.unwrap().is_none());
     for kept in [voted, declined, recent] {
         let q = store.question(kept).await.unwrap().expect("kept");

@@ -6,6 +6,9 @@
 mod pg_cluster;
 
 mod cluster;
+#[macro_use]
 mod contract;
 mod outage;
+mod privacy;
+mod settings;
 mod tls;

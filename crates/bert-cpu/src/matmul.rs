@@ -30,8 +30,8 @@ const NR: usize = 32;
 /// over it.
 const KC: usize = 256;
 
-/// Most token rows a register tile holds (the AVX-512 tile).
-const MAX_MR: usize = 12;
+/// Most token rows a tile of the shared blocking holds (the portable one).
+const MAX_MR: usize = 4;
 
 /// The rows of a register tile, as the blocking hands them in and out.
 type Tile = [[f32; NR]; MAX_MR];
@@ -114,7 +114,25 @@ impl<W: Weight> Packed<W> {
 /// `y[m][j] += Σ_p x[m][p] · B[p][j]` for the `rows` rows of `x` (`rows × k`)
 /// and `y` (`rows × n`).
 pub fn matmul<W: x86_or_not::Load>(x: &[f32], rows: usize, b: &Packed<W>, y: &mut [f32]) {
-    matmul_on(Path::best(), x, rows, b, y);
+    assert!(
+        x.len() == rows * b.k && y.len() == rows * b.n,
+        "matmul: shapes do not fit"
+    );
+    matmul_strided(x, b.k, rows, b, y, b.n);
+}
+
+/// [`matmul`] on rows that lie `lda` values apart in `x` and `ldy` apart in
+/// `y`: the columns of one attention head, read and written in place
+/// rather than copied out and back.
+pub fn matmul_strided<W: x86_or_not::Load>(
+    x: &[f32],
+    lda: usize,
+    rows: usize,
+    b: &Packed<W>,
+    y: &mut [f32],
+    ldy: usize,
+) {
+    matmul_on(Path::best(), x, lda, rows, b, y, ldy);
 }
 
 /// The instruction sets a product can run on.
@@ -150,21 +168,63 @@ impl Path {
 fn matmul_on<W: x86_or_not::Load>(
     path: Path,
     x: &[f32],
+    lda: usize,
     rows: usize,
     b: &Packed<W>,
     y: &mut [f32],
+    ldy: usize,
 ) {
+    // Every tile reads and writes inside these bounds, which the unsafe
+    // tiles rely on.
     assert!(
-        x.len() == rows * b.k && y.len() == rows * b.n,
+        lda >= b.k
+            && ldy >= b.n
+            && (rows == 0
+                || ((rows - 1) * lda + b.k <= x.len() && (rows - 1) * ldy + b.n <= y.len())),
         "matmul: shapes do not fit"
     );
-    if b.k == 0 {
+    if b.k == 0 || rows == 0 {
         return; // nothing to add
     }
+    let (x, y) = (Rows::new(x, lda), RowsMut::new(y, ldy));
     match path {
         Path::Portable => blocked::<W, 4>(x, rows, b, y, portable_tile),
         #[cfg(target_arch = "x86_64")]
         other => x86::matmul(other, x, rows, b, y),
+    }
+}
+
+/// A matrix's rows, `stride` values apart.
+#[derive(Clone, Copy)]
+struct Rows<'a> {
+    data: &'a [f32],
+    stride: usize,
+}
+
+impl<'a> Rows<'a> {
+    fn new(data: &'a [f32], stride: usize) -> Self {
+        Rows { data, stride }
+    }
+
+    /// `len` values of row `i` from column `j`.
+    fn at(&self, i: usize, j: usize, len: usize) -> &'a [f32] {
+        &self.data[i * self.stride + j..][..len]
+    }
+}
+
+/// [`Rows`] to write to.
+struct RowsMut<'a> {
+    data: &'a mut [f32],
+    stride: usize,
+}
+
+impl<'a> RowsMut<'a> {
+    fn new(data: &'a mut [f32], stride: usize) -> Self {
+        RowsMut { data, stride }
+    }
+
+    fn at(&mut self, i: usize, j: usize, len: usize) -> &mut [f32] {
+        &mut self.data[i * self.stride + j..][..len]
     }
 }
 
@@ -181,10 +241,10 @@ thread_local! {
 /// adds to rows `..r` of `c` the product of the repacked rows `a` with
 /// `block` (`kc` rows of a panel).
 fn blocked<W: Weight, const MR: usize>(
-    x: &[f32],
+    x: Rows<'_>,
     rows: usize,
     b: &Packed<W>,
-    y: &mut [f32],
+    mut y: RowsMut<'_>,
     mut tile: impl FnMut(&[f32], usize, &[W], usize, &mut Tile),
 ) {
     let (k, n) = (b.k, b.n);
@@ -197,8 +257,7 @@ fn blocked<W: Weight, const MR: usize>(
             a.resize(tiles * kc * MR, 0.0);
             for (t, dst) in a.chunks_exact_mut(kc * MR).enumerate() {
                 for i in 0..MR.min(rows - t * MR) {
-                    let row = &x[(t * MR + i) * k + p0..][..kc];
-                    for (p, &v) in row.iter().enumerate() {
+                    for (p, &v) in x.at(t * MR + i, p0, kc).iter().enumerate() {
                         dst[p * MR + i] = v;
                     }
                 }
@@ -211,11 +270,11 @@ fn blocked<W: Weight, const MR: usize>(
                     let m0 = t * MR;
                     let r = MR.min(rows - m0);
                     for (i, row) in c.iter_mut().enumerate().take(r) {
-                        copy(&mut row[..width], &y[(m0 + i) * n + j0..][..width]);
+                        copy(&mut row[..width], y.at(m0 + i, j0, width));
                     }
                     tile(packed, kc, block, r, &mut c);
                     for (i, row) in c.iter().enumerate().take(r) {
-                        copy(&mut y[(m0 + i) * n + j0..][..width], &row[..width]);
+                        copy(y.at(m0 + i, j0, width), &row[..width]);
                     }
                 }
             }

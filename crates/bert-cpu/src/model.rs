@@ -14,7 +14,7 @@ use half::{bf16, f16};
 use safetensors::{Dtype, SafeTensors};
 
 use crate::kernel::{gelu, layer_norm, softmax};
-use crate::matmul::{matmul, Packed};
+use crate::matmul::{matmul, matmul_strided, Packed};
 
 /// The settings of `config.json` the forward pass reads.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -260,7 +260,8 @@ impl Block {
     /// Multi-head self-attention over all tokens (one text, no padding, so
     /// no mask). Each head's products go through `matmul` too: its query
     /// rows against its key rows, then the weights against its value columns,
-    /// both packed per head into memory reused across heads.
+    /// both packed per head into memory reused across heads, the second
+    /// written straight into the head's columns of the context.
     fn attention(&self, x: &[f32], len: usize, h: usize, heads: usize) -> Vec<f32> {
         let (q, k, v) = (
             self.query.apply(x, len),
@@ -273,7 +274,6 @@ impl Block {
         let mut qh = vec![0f32; len * d];
         let (mut keys, mut values) = (Packed::default(), Packed::default());
         let mut scores = vec![0f32; len * len];
-        let mut out = vec![0f32; len * d];
         for head in 0..heads {
             let cols = head * d..(head + 1) * d;
             for t in 0..len {
@@ -287,12 +287,8 @@ impl Block {
             scores.fill(0.0);
             matmul(&qh, len, &keys, &mut scores);
             scores.chunks_exact_mut(len).for_each(softmax);
-            out.fill(0.0);
-            matmul(&scores, len, &values, &mut out);
-            for t in 0..len {
-                context[t * h + cols.start..t * h + cols.end]
-                    .copy_from_slice(&out[t * d..(t + 1) * d]);
-            }
+            // Straight into the head's columns of the context.
+            matmul_strided(&scores, len, len, &values, &mut context[cols.start..], h);
         }
         context
     }

@@ -18,6 +18,7 @@ use crate::index::snapshot::{DenseInput, Snapshot};
 use crate::index::{open, priority};
 use crate::ingest::brief::{self, BriefLimits, ParsedBrief};
 use crate::ingest::corpus::Sources;
+use crate::ingest::reload;
 use crate::query::synonyms::Synonyms;
 use crate::semantic::{self, DenseIndex, Encoder};
 use crate::tenant::TenantId;
@@ -236,6 +237,18 @@ impl Engine {
     /// with the new generation, so the next start-up reads no brief. Rebuilds are serialised, within this process and
     /// (by a lock file) with other processes sharing the index directory.
     pub fn reindex(&self) -> Result<IndexReport, EngineError> {
+        self.rebuild(None)
+    }
+
+    /// [`Engine::reindex`] of one tenant's briefs alone: its files are read
+    /// again, and every other brief (the shipped ones, other tenants') is
+    /// kept as the serving generation has it, even if its file changed.
+    pub fn reindex_tenant(&self, tenant: &TenantId) -> Result<IndexReport, EngineError> {
+        self.rebuild(Some(tenant))
+    }
+
+    /// Rebuild every brief, or only `tenant`'s.
+    fn rebuild(&self, tenant: Option<&TenantId>) -> Result<IndexReport, EngineError> {
         let _guard = self.rebuild.lock().unwrap_or_else(|p| p.into_inner());
         let started = Instant::now();
         let dir = self.cfg.index_dir.as_deref();
@@ -247,7 +260,11 @@ impl Engine {
         let unfilled = fill::lock(&self.fill).take().and_then(Fill::cancel);
         let old = self.current.load_full();
         let synonyms = load_synonyms(&self.cfg)?;
-        let corpus = sources(&self.cfg, &synonyms).load()?;
+        let sources = sources(&self.cfg, &synonyms);
+        let corpus = match tenant {
+            None => sources.load()?,
+            Some(t) => reload::reload_tenant(&old.corpus, &sources, t)?,
+        };
         let mut report = IndexReport {
             briefs_before: old.corpus.briefs.len(),
             passages_before: old.corpus.passages.len(),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Engine, EngineError, Question};
+use super::{Engine, EngineError, Gap, Question, Verdict};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct QuestionSet {
@@ -53,6 +53,9 @@ pub struct QuestionResult {
     pub expect: Vec<String>,
     pub passed: bool,
     pub answered: bool,
+    pub verdict: Verdict,
+    /// On a `not_stated` verdict, the signs that the passage does not say.
+    pub gaps: Vec<Gap>,
     /// 1-based rank of the first right passage among the top five, if any.
     pub rank: Option<usize>,
     pub confidence: f32,
@@ -71,8 +74,13 @@ pub struct Summary {
     pub mrr_at_5: f64,
     /// Out-of-scope questions correctly declined.
     pub declines_correct: usize,
+    /// ...of them with the verdict that the briefs are about the question
+    /// but do not say.
+    pub declines_not_stated: usize,
     /// In-scope questions wrongly declined.
     pub false_declines: usize,
+    /// ...of them because the passage was judged not to say the answer.
+    pub false_not_stated: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -128,11 +136,17 @@ pub fn run(engine: &Engine, set: &QuestionSet) -> Result<EvalReport, EngineError
             if !answer.answered {
                 s.declines_correct += 1;
             }
+            if answer.verdict == Verdict::NotStated {
+                s.declines_not_stated += 1;
+            }
             !answer.answered
         } else {
             s.in_scope += 1;
             if !answer.answered {
                 s.false_declines += 1;
+                if answer.verdict == Verdict::NotStated {
+                    s.false_not_stated += 1;
+                }
             } else if let Some(r) = rank {
                 rr += 1.0 / r as f64;
             }
@@ -146,6 +160,12 @@ pub fn run(engine: &Engine, set: &QuestionSet) -> Result<EvalReport, EngineError
             expect: eq.expect.clone(),
             passed,
             answered: answer.answered,
+            verdict: answer.verdict,
+            gaps: answer
+                .missing
+                .as_ref()
+                .map(|m| m.gaps.clone())
+                .unwrap_or_default(),
             rank,
             confidence: answer.ranked().first().map(|h| h.confidence).unwrap_or(0.0),
             top,

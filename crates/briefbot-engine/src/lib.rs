@@ -101,7 +101,8 @@ pub use semantic::layer::FILE as VECTORS_FILE;
 pub use semantic::SemanticError;
 pub use tenant::{check_file_name, TenantBrief, TenantId};
 pub use types::{
-    Answer, Attribution, BriefMeta, FileProblem, Hit, IndexReport, Missing, Passage, Scope, Verdict,
+    Answer, Attribution, BriefMeta, FileProblem, Gap, Hit, IndexReport, Missing, Passage, Scope,
+    Verdict,
 };
 
 /// What [`Engine::explain`] gives for each candidate: the data

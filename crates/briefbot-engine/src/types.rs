@@ -128,25 +128,40 @@ pub struct Answer {
 }
 
 /// What a same-topic passage mentions of the question and what it does not
-/// say: "The brief mentions Kaffa but not when".
+/// say: "The brief mentions Kaffa but does not say when Kaffa was founded".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Missing {
     /// The question's words the passage holds, as the question wrote them
     /// ("North Korea"); may be empty.
     pub mentions: Vec<String>,
-    /// What is asked and not said: a wh-phrase ("when", "how many") or the
-    /// question's focus word the passage lacks ("“capital”").
+    /// What is asked and not said, as an indirect question ("when Kaffa was
+    /// founded"), or "what you asked" when the question's grammar is not
+    /// one the engine can turn.
     pub asked: String,
+    /// Why the passage was judged not to say it.
+    pub gaps: Vec<Gap>,
+}
+
+/// A sign that a passage about the question does not state its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gap {
+    /// The reader model found no answer in the passage.
+    Reader,
 }
 
 impl std::fmt::Display for Missing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.mentions.as_slice() {
             [] => write!(f, "The briefs do not say {}", self.asked),
-            [one] => write!(f, "The brief mentions {one} but not {}", self.asked),
+            [one] => write!(
+                f,
+                "The brief mentions {one} but does not say {}",
+                self.asked
+            ),
             [init @ .., last] => write!(
                 f,
-                "The brief mentions {} and {last} but not {}",
+                "The brief mentions {} and {last} but does not say {}",
                 init.join(", "),
                 self.asked
             ),

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use serenity::model::event::{Event, GatewayEvent};
 use tokio::sync::mpsc;
 
+use super::intents::{DISALLOWED_INTENTS, MESSAGE_CONTENT};
 use super::payloads::{Guild, Msg, User, APP_ID};
 pub(crate) use super::sessions::GatewayState;
 use super::sessions::{shard_of, Outbound, Session};
@@ -148,6 +149,13 @@ fn on_frame(shared: &Shared, conn: u64, text: &str) {
 }
 
 fn identify(shared: &Shared, gw: &mut GatewayState, conn: u64, d: &Value) {
+    let intents = d["intents"].as_u64().unwrap_or(0);
+    if intents & MESSAGE_CONTENT != 0 && !shared.message_content_allowed {
+        if let Some((tx, _)) = gw.conns.get(&conn) {
+            let _ = tx.send(Outbound::Close(DISALLOWED_INTENTS));
+        }
+        return;
+    }
     let shard = d["shard"][0].as_u64().unwrap_or(0) as u32;
     gw.total = d["shard"][1].as_u64().unwrap_or(1).max(1) as u32;
     if let Some((_, bound)) = gw.conns.get_mut(&conn) {
@@ -163,6 +171,7 @@ fn identify(shared: &Shared, gw: &mut GatewayState, conn: u64, d: &Value) {
             session_id: Some(session.clone()),
             seq: 0,
             log: Vec::new(),
+            intents,
         },
     );
     let total = gw.total;
@@ -239,6 +248,28 @@ impl FakeDiscord {
         if live {
             self.dispatch("GUILD_CREATE", guild.json());
         }
+    }
+
+    /// The bot removed from a guild (kicked, banned, the guild deleted): a
+    /// GUILD_DELETE without `unavailable`, and no GUILD_CREATE for it at the
+    /// next IDENTIFY. [`FakeDiscord::add_guild`] adds it back.
+    pub fn remove_guild(&self, id: u64) {
+        self.shared
+            .gateway
+            .lock()
+            .unwrap()
+            .guilds
+            .retain(|g| g.id != id);
+        self.dispatch("GUILD_DELETE", json!({"id": id.to_string()}));
+    }
+
+    /// A guild out of reach in a Discord outage: GUILD_DELETE with
+    /// `unavailable: true`. The bot is still in it.
+    pub fn guild_outage(&self, id: u64) {
+        self.dispatch(
+            "GUILD_DELETE",
+            json!({"id": id.to_string(), "unavailable": true}),
+        );
     }
 
     /// A member's message; returns the MESSAGE_CREATE payload (with its id).

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use serenity::model::Permissions;
 
-use super::payloads::{everyone_permissions, Guild, Member, User, APP_ID};
+use super::payloads::{everyone_permissions, Guild, Member, Role, User, APP_ID};
 
 /// A file attached to a slash command option, served by the fake at `url`.
 #[derive(Debug, Clone)]
@@ -60,6 +60,9 @@ pub struct Slash {
     subcommand: Option<String>,
     options: Vec<Value>,
     attachments: Vec<Attachment>,
+    /// What Discord's channel and role pickers resolve, by id.
+    channels: Vec<u64>,
+    roles: Vec<Role>,
 }
 
 impl Slash {
@@ -76,6 +79,8 @@ impl Slash {
             subcommand: None,
             options: Vec::new(),
             attachments: Vec::new(),
+            channels: Vec::new(),
+            roles: Vec::new(),
         }
     }
 
@@ -87,6 +92,8 @@ impl Slash {
             subcommand: None,
             options: Vec::new(),
             attachments: Vec::new(),
+            channels: Vec::new(),
+            roles: Vec::new(),
         }
     }
 
@@ -98,6 +105,35 @@ impl Slash {
     pub fn string(mut self, name: &str, value: &str) -> Self {
         self.options
             .push(json!({"name": name, "type": 3, "value": value}));
+        self
+    }
+
+    pub fn boolean(mut self, name: &str, value: bool) -> Self {
+        self.options
+            .push(json!({"name": name, "type": 5, "value": value}));
+        self
+    }
+
+    pub fn number(mut self, name: &str, value: f64) -> Self {
+        self.options
+            .push(json!({"name": name, "type": 10, "value": value}));
+        self
+    }
+
+    /// A text channel picked in Discord's channel picker (resolved in the
+    /// payload, as Discord sends it).
+    pub fn channel(mut self, name: &str, channel_id: u64) -> Self {
+        self.options
+            .push(json!({"name": name, "type": 7, "value": channel_id.to_string()}));
+        self.channels.push(channel_id);
+        self
+    }
+
+    /// A role picked in Discord's role picker.
+    pub fn role(mut self, name: &str, role: &Role) -> Self {
+        self.options
+            .push(json!({"name": name, "type": 8, "value": role.id.to_string()}));
+        self.roles.push(role.clone());
         self
     }
 
@@ -121,8 +157,9 @@ impl Slash {
         if let Invoker::Guild { guild_id, .. } = &self.invoker {
             data["guild_id"] = json!(guild_id.to_string());
         }
+        let mut resolved = serde_json::Map::new();
         if !self.attachments.is_empty() {
-            let resolved: serde_json::Map<String, Value> = self
+            let attachments: serde_json::Map<String, Value> = self
                 .attachments
                 .iter()
                 .map(|a| {
@@ -133,7 +170,32 @@ impl Slash {
                     (a.id.to_string(), v)
                 })
                 .collect();
-            data["resolved"] = json!({"attachments": resolved});
+            resolved.insert("attachments".into(), attachments.into());
+        }
+        if !self.channels.is_empty() {
+            let channels: serde_json::Map<String, Value> = self
+                .channels
+                .iter()
+                .map(|id| {
+                    let v = json!({
+                        "id": id.to_string(), "name": format!("channel-{id}"), "type": 0,
+                        "permissions": Permissions::all().bits().to_string(),
+                    });
+                    (id.to_string(), v)
+                })
+                .collect();
+            resolved.insert("channels".into(), channels.into());
+        }
+        if !self.roles.is_empty() {
+            let roles: serde_json::Map<String, Value> = self
+                .roles
+                .iter()
+                .map(|r| (r.id.to_string(), r.json()))
+                .collect();
+            resolved.insert("roles".into(), roles.into());
+        }
+        if !resolved.is_empty() {
+            data["resolved"] = resolved.into();
         }
         let mut i = interaction_base(2, id, token, self.channel_id);
         i["data"] = data;

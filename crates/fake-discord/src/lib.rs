@@ -16,6 +16,7 @@
 //!   minutes returns the message already created.
 
 mod gateway;
+mod intents;
 pub mod interactions;
 mod messages;
 pub mod payloads;
@@ -34,6 +35,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 pub use gateway::GatewayFrame;
+pub use intents::MESSAGE_CONTENT;
 pub use interactions::*;
 pub use payloads::*;
 pub use record::{Hold, Recorded, RestFault};
@@ -74,6 +76,7 @@ pub(crate) struct Shared {
     pub next_id: AtomicU64,
     pub interaction_deadline: Duration,
     pub heartbeat_interval: u64,
+    pub message_content_allowed: bool,
 }
 
 impl Shared {
@@ -97,6 +100,9 @@ pub struct Options {
     pub heartbeat_interval: u64,
     /// How long the bot has for an interaction's first response (Discord: 3 s).
     pub interaction_deadline: Duration,
+    /// The application has "Message Content Intent" turned on in the
+    /// Developer Portal; when false, asking for it closes the gateway (4014).
+    pub message_content_allowed: bool,
 }
 
 impl Default for Options {
@@ -104,6 +110,7 @@ impl Default for Options {
         Options {
             heartbeat_interval: 41_250,
             interaction_deadline: Duration::from_secs(3),
+            message_content_allowed: true,
         }
     }
 }
@@ -146,6 +153,7 @@ impl FakeDiscord {
             next_id: AtomicU64::new(1_300_000_000_000_000_000),
             interaction_deadline: options.interaction_deadline,
             heartbeat_interval: options.heartbeat_interval,
+            message_content_allowed: options.message_content_allowed,
         });
         let app = axum::Router::new()
             .route("/gateway", axum::routing::get(gateway::upgrade))

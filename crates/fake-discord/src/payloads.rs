@@ -11,6 +11,9 @@ use serenity::model::Permissions;
 /// The application id, which is also the bot's user id (as on Discord today).
 pub const APP_ID: u64 = 900_000_000_000_000_001;
 pub const BOT_NAME: &str = "briefbot";
+/// The application's owner, as `GET /oauth2/applications/@me` names it: the
+/// bot's owner for poise's `owners`.
+pub const APP_OWNER_ID: u64 = 1;
 
 /// A fixed, valid ISO-8601 timestamp for fixtures.
 pub fn timestamp() -> String {
@@ -42,6 +45,11 @@ impl User {
             name: BOT_NAME.to_string(),
             bot: true,
         }
+    }
+
+    /// The application's owner ([`APP_OWNER_ID`]).
+    pub fn app_owner() -> Self {
+        User::new(APP_OWNER_ID, "owner")
     }
 
     pub fn json(&self) -> Value {
@@ -79,7 +87,7 @@ impl Role {
         }
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         json!({
             "id": self.id.to_string(), "name": self.name, "color": 0,
             "colors": {"primary_color": 0}, "hoist": false, "managed": false,

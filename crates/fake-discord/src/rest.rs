@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::messages::{build_message, edit, same_nonce, store, stored};
-use super::payloads::{User, APP_ID, BOT_NAME};
+use super::payloads::{User, APP_ID, APP_OWNER_ID, BOT_NAME};
 use super::validate::{self, Refusal};
 use super::{Recorded, RestFault, Shared};
 
@@ -197,7 +197,7 @@ fn route(shared: &Shared, rec: &Recorded) -> Reply {
             json!({
                 "id": app, "name": BOT_NAME, "description": "", "icon": null, "bot_public": true,
                 "bot_require_code_grant": false, "verify_key": "00", "flags": 0,
-                "owner": {"id": "1", "username": "owner", "discriminator": "0", "avatar": null},
+                "owner": {"id": APP_OWNER_ID.to_string(), "username": "owner", "discriminator": "0", "avatar": null},
             }),
         )),
         ("GET", ["users", "@me"]) => Ok((200, User::bot().json())),

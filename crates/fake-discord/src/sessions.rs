@@ -28,6 +28,8 @@ pub(crate) struct Session {
     pub(crate) seq: u64,
     /// Dispatches sent in this session, for RESUME replay.
     pub(crate) log: Vec<(u64, String)>,
+    /// The intents it identified with: what it may see of each dispatch.
+    pub(crate) intents: u64,
 }
 
 #[derive(Default)]
@@ -65,7 +67,7 @@ impl GatewayState {
 
     /// The shard a dispatch belongs to: its guild's, else shard 0 (DMs).
     pub(crate) fn route(&self, t: &str, d: &Value) -> u32 {
-        let key = if t == "GUILD_CREATE" {
+        let key = if matches!(t, "GUILD_CREATE" | "GUILD_DELETE") {
             "id"
         } else {
             "guild_id"
@@ -82,6 +84,7 @@ impl GatewayState {
 
     pub(crate) fn dispatch_now(&mut self, shard: u32, t: &str, d: Value) {
         let session = self.sessions.entry(shard).or_default();
+        let d = super::intents::as_seen_with(session.intents, t, d);
         session.seq += 1;
         let frame = json!({"op": 0, "s": session.seq, "t": t, "d": d}).to_string();
         session.log.push((session.seq, frame.clone()));

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 use super::{answer, len, limits, View};
-use briefbot_engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope, Verdict};
+use briefbot_engine::{Answer, Attribution, BriefMeta, Gap, Hit, Missing, Passage, Scope, Verdict};
 
 fn piece() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -150,16 +150,32 @@ proptest! {
         hits in prop::collection::vec(hit(), 1..3),
         suggestions in prop::collection::vec(text(20), 0..6),
         answered in any::<bool>(),
+        not_stated in any::<bool>(),
+        missing in (text(400), text(700)),
+        short in any::<bool>(),
         page in 0usize..3,
         embeds in any::<bool>(),
     ) {
         // As the engine hands them over: hits only for an answer.
+        let mut hits = hits;
+        if short {
+            hits.iter_mut().for_each(|h| h.short_answer = Some(h.key_sentence.clone()));
+        }
         let (hits, closest) = if answered { (hits, vec![]) } else { (vec![], hits) };
+        let verdict = match (answered, not_stated) {
+            (true, _) => Verdict::Answered,
+            (false, true) => Verdict::NotStated,
+            (false, false) => Verdict::NotInBriefs,
+        };
         let a = Answer {
             question: "q".into(),
-            verdict: if answered { Verdict::Answered } else { Verdict::NotInBriefs },
+            verdict,
             answered,
-            missing: None,
+            missing: (verdict == Verdict::NotStated).then(|| Missing {
+                mentions: vec![missing.0],
+                asked: missing.1,
+                gaps: vec![Gap::Reader],
+            }),
             hits,
             closest,
             suggestions,

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use briefbot::config::Settings;
 use briefbot_engine::eval::{self, QuestionSet};
+use briefbot_engine::Verdict;
 use suite::{Floors, Totals};
 
 #[derive(Debug, clap::Args)]
@@ -88,13 +89,15 @@ fn run_file(settings: &Settings, args: &Args) -> anyhow::Result<Totals> {
         let verdict = if r.passed { "PASS" } else { "FAIL" };
         let top = if r.answered {
             r.top.first().map(|t| clip(t, 90)).unwrap_or_default()
+        } else if r.verdict == Verdict::NotStated {
+            "(declined: on topic but not stated)".to_string()
         } else {
             "(declined)".to_string()
         };
         outln!("{verdict}  {}\n      → {top}", r.q);
     }
     outln!();
-    print_totals(&totals)?;
+    print_totals(&totals, "out-of-scope")?;
     Ok(totals)
 }
 
@@ -108,6 +111,14 @@ fn run_suite(settings: &Settings, args: &Args) -> anyhow::Result<Totals> {
     }
     for d in &reports {
         let s = &d.report.summary;
+        let unanswerable = if s.out_of_scope > 0 {
+            format!(
+                "   unanswerable declined {}/{}",
+                s.declines_correct, s.out_of_scope
+            )
+        } else {
+            String::new()
+        };
         let foreign = if d.foreign.asked > 0 {
             format!(
                 "   foreign declined {}/{}",
@@ -117,7 +128,7 @@ fn run_suite(settings: &Settings, args: &Args) -> anyhow::Result<Totals> {
             String::new()
         };
         outln!(
-            "{:<40} {:>5} q   P@1 {:.3}   MRR@5 {:.3}   false declines {}{foreign}",
+            "{:<40} {:>5} q   P@1 {:.3}   MRR@5 {:.3}   false declines {}{unanswerable}{foreign}",
             d.name,
             s.in_scope,
             s.p_at_1,
@@ -126,11 +137,16 @@ fn run_suite(settings: &Settings, args: &Args) -> anyhow::Result<Totals> {
         );
     }
     outln!();
-    print_totals(&totals)?;
+    // A document's questions with no answer in it are unanswerable ones
+    // written about it (SQuAD 2.0), not questions about something else.
+    print_totals(&totals, "unanswerable")?;
     Ok(totals)
 }
 
-fn print_totals(t: &Totals) -> std::io::Result<()> {
+/// The totals; `unanswered` names the questions whose right reply is a
+/// decline ("out-of-scope" in a set about the configured briefs,
+/// "unanswerable" in a folder of documents).
+fn print_totals(t: &Totals, unanswered: &str) -> std::io::Result<()> {
     outln!(
         "{} document{}, {} questions ({} in scope, {} out of scope)",
         t.documents,
@@ -140,7 +156,7 @@ fn print_totals(t: &Totals) -> std::io::Result<()> {
         t.out_of_scope
     );
     outln!(
-        "P@1 {:.3}   MRR@5 {:.3}   false declines {} ({:.1}%)   out-of-scope declined {}/{}",
+        "P@1 {:.3}   MRR@5 {:.3}   false declines {} ({:.1}%)   {unanswered} declined {}/{}",
         t.p_at_1,
         t.mrr_at_5,
         t.false_declines,
@@ -148,6 +164,13 @@ fn print_totals(t: &Totals) -> std::io::Result<()> {
         t.out_of_scope_declined,
         t.out_of_scope
     );
+    if t.out_of_scope_not_stated + t.false_not_stated > 0 {
+        outln!(
+            "declined as on topic but not stated: {} {unanswered}, {} answerable",
+            t.out_of_scope_not_stated,
+            t.false_not_stated
+        );
+    }
     if let Some(rate) = t.foreign_declined_rate() {
         outln!(
             "foreign questions declined {}/{} ({:.1}%)",

@@ -76,8 +76,13 @@ pub struct Totals {
     pub false_declines: usize,
     /// False declines as a share of the in-scope questions.
     pub false_decline_rate: f64,
+    /// ...of them with the verdict that the passage does not say.
+    pub false_not_stated: usize,
     pub out_of_scope: usize,
     pub out_of_scope_declined: usize,
+    /// ...of them with the verdict that the briefs are about the question
+    /// but do not say.
+    pub out_of_scope_not_stated: usize,
     pub foreign: Foreign,
 }
 
@@ -96,8 +101,10 @@ impl Totals {
         }
         self.false_declines += s.false_declines;
         self.false_decline_rate = ratio(self.false_declines, self.in_scope);
+        self.false_not_stated += s.false_not_stated;
         self.out_of_scope += s.out_of_scope;
         self.out_of_scope_declined += s.declines_correct;
+        self.out_of_scope_not_stated += s.declines_not_stated;
         self.foreign.asked += foreign.asked;
         self.foreign.declined += foreign.declined;
     }

@@ -11,7 +11,9 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, Row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+mod privacy;
 mod queries;
+mod settings;
 mod tls;
 
 use super::migrations::{Dialect, LATEST, MIGRATIONS};
@@ -21,6 +23,10 @@ use super::StoreError;
 
 /// The channel changes are announced on; the payload is the new generation.
 pub(super) const CHANNEL: &str = "briefbot_generation";
+
+/// The channel a server's settings changes are announced on; the payload is
+/// the change's revision.
+pub(super) const SETTINGS_CHANNEL: &str = "briefbot_settings";
 
 /// Connecting, and waiting for a pooled connection, give up after this: a
 /// question must not hang on an unreachable database.
@@ -172,12 +178,18 @@ impl Postgres {
     pub(super) async fn listen(&self) -> Result<Listener, StoreError> {
         let (client, mut connection) = self.config.connect(self.tls.clone()).await?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let (settings_tx, settings_rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move {
             loop {
                 match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
                     Some(Ok(AsyncMessage::Notification(n))) => {
-                        let generation = n.payload().parse().unwrap_or(i64::MAX);
-                        if tx.send(generation).is_err() {
+                        let number = n.payload().parse().unwrap_or(i64::MAX);
+                        let to = if n.channel() == SETTINGS_CHANNEL {
+                            &settings_tx
+                        } else {
+                            &tx
+                        };
+                        if to.send(number).is_err() {
                             return;
                         }
                     }
@@ -190,9 +202,12 @@ impl Postgres {
                 }
             }
         });
-        client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+        client
+            .batch_execute(&format!("LISTEN {CHANNEL}; LISTEN {SETTINGS_CHANNEL}"))
+            .await?;
         Ok(Listener {
             changes: rx,
+            settings: settings_rx,
             _client: client,
         })
     }
@@ -201,6 +216,8 @@ impl Postgres {
 /// A `LISTEN`ing connection; dropping it closes the connection.
 pub(crate) struct Listener {
     pub changes: tokio::sync::mpsc::UnboundedReceiver<i64>,
+    /// Revisions of servers' settings changes, as they commit.
+    pub settings: tokio::sync::mpsc::UnboundedReceiver<i64>,
     _client: tokio_postgres::Client,
 }
 

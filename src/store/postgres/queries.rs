@@ -34,6 +34,7 @@ impl Postgres {
                     &(q.answered as i64),
                     &q.passage_id,
                     &q.asked_at,
+                    &(q.not_stated as i64),
                 ],
             )
             .await?;
@@ -107,10 +108,6 @@ impl Postgres {
             .iter()
             .map(records::voted_answer)
             .collect::<Result<_, _>>()?)
-    }
-
-    pub(crate) async fn prune_questions(&self, before: i64) -> Result<usize, StoreError> {
-        Ok(self.execute(sql::PRUNE_QUESTIONS, &[&before]).await? as usize)
     }
 
     pub(crate) async fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {

@@ -5,5 +5,6 @@ mod config;
 mod members;
 mod moderators;
 mod render;
+mod settings;
 mod support;
 mod wiring;

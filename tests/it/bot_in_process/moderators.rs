@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use briefbot::bot::ask;
 use briefbot::bot::events::Attachment;
-use briefbot::bot::moderation::{self, Done};
+use briefbot::bot::moderation::{self, Done, Reindexer};
 use briefbot::bot::reply::Reply;
+use briefbot::store::StoredQuestion;
 use briefbot_engine::Scope;
 use serde_json::json;
 
@@ -42,7 +43,7 @@ fn attachment(name: &str, url: &str, size: usize) -> Attachment {
 #[tokio::test]
 async fn a_non_moderators_reindex_is_refused_privately() {
     let b = bot();
-    let done = moderation::reindex(&b.state, &member(MEMBER)).await;
+    let done = moderation::reindex(&b.state, &member(MEMBER), Reindexer::Member).await;
     assert_eq!(
         done,
         Done {
@@ -59,7 +60,9 @@ async fn a_non_moderators_reindex_is_refused_privately() {
     let mut in_dm = moderator();
     in_dm.guild = None;
     assert_eq!(
-        moderation::reindex(&b.state, &in_dm).await.reply,
+        moderation::reindex(&b.state, &in_dm, Reindexer::Member)
+            .await
+            .reply,
         Reply::private("/reindex works in a server, not in direct messages.")
     );
 }
@@ -69,10 +72,13 @@ async fn a_moderators_reindex_reports_and_is_audited() {
     let b = bot();
     let mut by_role = member(MODERATOR);
     by_role.roles = vec![MOD_ROLE];
-    let done = moderation::reindex(&b.state, &by_role).await;
+    let done = moderation::reindex(&b.state, &by_role, Reindexer::Member).await;
     let text = done.reply.content.clone().unwrap();
     assert!(done.reply.ephemeral);
-    assert!(text.starts_with("Re-indexed in "), "{text}");
+    assert!(
+        text.starts_with("This server's briefs: Re-indexed in "),
+        "{text}"
+    );
     assert!(
         text.contains("briefs 1 → 1") && text.contains("Problems: none."),
         "{text}"
@@ -94,9 +100,12 @@ async fn a_reindex_that_fails_is_audited_as_failed() {
     let mut by_role = member(MODERATOR);
     by_role.roles = vec![MOD_ROLE];
     std::fs::remove_dir_all(&b.state.settings.paths.briefs).unwrap();
-    let done = moderation::reindex(&b.state, &by_role).await;
+    let done = moderation::reindex(&b.state, &by_role, Reindexer::Member).await;
     let text = done.reply.content.clone().unwrap();
-    assert!(text.starts_with("Re-indexing failed"), "{text}");
+    assert!(
+        text.starts_with("Re-indexing this server's briefs failed"),
+        "{text}"
+    );
     assert!(done.log.unwrap().contains(" reindex failed: "));
     let audit = b.state.store.audit_log(GUILD, 5).await.unwrap();
     assert_eq!(audit[0].action, "reindex failed");
@@ -260,7 +269,10 @@ async fn questions_asked_during_a_reindex_are_all_answered() {
         }));
     }
     let state = Arc::clone(&b.state);
-    let rebuild = tokio::spawn(async move { moderation::reindex(&state, &moderator()).await });
+    let rebuild =
+        tokio::spawn(
+            async move { moderation::reindex(&state, &moderator(), Reindexer::Member).await },
+        );
     for t in tasks {
         let reply = t.await.unwrap();
         let payload = json(&reply.to_interaction());
@@ -272,7 +284,39 @@ async fn questions_asked_during_a_reindex_are_all_answered() {
         );
     }
     let text = rebuild.await.unwrap().reply.content.unwrap();
-    assert!(text.starts_with("Re-indexed in "), "{text}");
+    assert!(text.contains("Re-indexed in "), "{text}");
+}
+
+#[tokio::test]
+async fn unanswered_tells_a_question_the_briefs_are_about_but_do_not_answer() {
+    let b = bot();
+    for (text, not_stated) in [("Who is Kim's wife?", true), ("Who won the cup?", false)] {
+        b.state
+            .store
+            .record_question(&StoredQuestion {
+                id: 0,
+                guild: Some(GUILD),
+                channel: CHANNEL,
+                asker: ASKER,
+                text: text.into(),
+                answered: false,
+                passage_id: None,
+                asked_at: 1_700_000_000,
+                not_stated,
+            })
+            .await
+            .unwrap();
+    }
+    let text = moderation::unanswered(&b.state, &moderator())
+        .await
+        .reply
+        .content
+        .unwrap();
+    assert!(
+        text.contains("1. “Who won the cup?” <t:")
+            && text.contains("2. “Who is Kim's wife?” (on topic, not stated) <t:"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -342,18 +386,22 @@ async fn a_reindex_report_never_names_another_servers_briefs() {
         added_at: 1,
     };
     b.state.store.put_brief(&secret, 1).await.unwrap();
-    let text = moderation::reindex(&b.state, &in_guild(moderator(), OTHER_GUILD))
-        .await
-        .reply
-        .content
-        .unwrap();
+    let text = moderation::reindex(
+        &b.state,
+        &in_guild(moderator(), OTHER_GUILD),
+        Reindexer::Owner,
+    )
+    .await
+    .reply
+    .content
+    .unwrap();
     assert!(!text.contains("secret-plans"), "{text}");
     assert!(text.contains("Added: none."), "{text}");
     assert!(
         text.ends_with("(1 change in other servers' briefs not shown.)"),
         "{text}"
     );
-    let own = moderation::reindex(&b.state, &moderator()).await;
+    let own = moderation::reindex(&b.state, &moderator(), Reindexer::Member).await;
     assert!(own.reply.content.unwrap().contains("briefs 2 → 2"));
 }
 

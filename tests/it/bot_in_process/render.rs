@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use briefbot::bot::render::{self, limits, View};
-use briefbot_engine::{Answer, Attribution, BriefMeta, Hit, Passage, Scope, Verdict};
+use briefbot_engine::{Answer, Attribution, BriefMeta, Gap, Hit, Missing, Passage, Scope, Verdict};
 use serde_json::json;
 
 use super::support::json;
@@ -185,6 +185,53 @@ fn a_decline_names_the_closest_topics_and_shows_no_passage() {
     );
     assert_eq!(payload["embeds"], json!([]));
     assert!(payload.get("components").is_none_or(|c| c == &json!([])));
+}
+
+#[test]
+fn a_not_stated_decline_says_what_is_missing_above_the_passage_never_as_the_answer() {
+    let p = passage(
+        None,
+        &["Kim went by armoured train.", "Putin visited in June."],
+        vec![],
+    );
+    let mut answer = answered(vec![]);
+    answer.verdict = Verdict::NotStated;
+    answer.answered = false;
+    answer.closest = vec![hit(p, 0, &["train"])];
+    answer.missing = Some(Missing {
+        mentions: vec!["armoured train".into()],
+        asked: "how much the armoured train cost".into(),
+        gaps: vec![Gap::Reader],
+    });
+    let payload = json(&render::answer(&answer, VIEW).to_message(None));
+    assert_eq!(
+        payload["content"],
+        "The brief mentions armoured train but does not say how much the armoured train cost.\n\
+         The closest passage:\n\
+         > Kim went by armoured __train__. Putin visited in June.\n\
+         — Tortoise · North Korea's war in Europe · 2024-11-05 · ¶3"
+    );
+    // No vote on an answer that was not given.
+    assert!(payload.get("components").is_none_or(|c| c == &json!([])));
+}
+
+#[test]
+fn the_short_answer_leads_in_bold() {
+    let p = passage(None, &["Kim sent at least 11,000 soldiers."], vec![]);
+    let mut h = hit(p, 0, &[]);
+    h.short_answer = Some(9..24);
+    let payload = json(&render::answer(&answered(vec![h.clone()]), VIEW).to_message(None));
+    assert_eq!(
+        payload["embeds"][0]["description"],
+        "**At least 11,000**\n**Kim sent at least 11,000 soldiers.**"
+    );
+    let view = View {
+        embeds: false,
+        ..VIEW
+    };
+    let payload = json(&render::answer(&answered(vec![h]), view).to_message(None));
+    let content = payload["content"].as_str().unwrap();
+    assert!(content.starts_with("**At least 11,000**\n"), "{content}");
 }
 
 #[test]

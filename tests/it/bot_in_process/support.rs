@@ -52,6 +52,8 @@ pub fn bot_with(configure: impl FnOnce(&mut Settings)) -> TestBot {
     settings.discord.user_cooldown_secs = 0.0;
     settings.discord.watched_channels = vec![WATCHED];
     settings.discord.moderator_roles = vec![MOD_ROLE];
+    // Tests re-index as often as they need; the limit's own test sets it.
+    settings.discord.server_reindex_every_secs = 0;
     configure(&mut settings);
     let (engine, _) = Engine::open(settings.engine_config()).expect("engine opens");
     let store = Store::open_in_memory().expect("store");

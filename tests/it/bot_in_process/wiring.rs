@@ -27,8 +27,29 @@ fn exactly_the_members_and_moderators_commands_are_registered() {
     let names: Vec<&str> = all.iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        vec!["ask", "reindex", "brief", "unanswered", "feedback"]
+        vec![
+            "ask",
+            "help",
+            "forget-me",
+            "reindex",
+            "brief",
+            "settings",
+            "unanswered",
+            "feedback"
+        ]
     );
+    assert_eq!(
+        find(&all, "help")["default_member_permissions"],
+        Value::Null,
+        "everyone may ask for help"
+    );
+    let forget = find(&all, "forget-me");
+    assert_eq!(
+        forget["default_member_permissions"],
+        Value::Null,
+        "every member may erase their data"
+    );
+    assert!(forget["options"].as_array().is_none_or(|o| o.is_empty()));
 
     let ask = find(&all, "ask");
     assert_eq!(
@@ -46,7 +67,7 @@ fn exactly_the_members_and_moderators_commands_are_registered() {
 
     // Manage Server is 1 << 5: moderator commands are hidden from others and
     // absent from DMs.
-    for name in ["reindex", "brief", "unanswered", "feedback"] {
+    for name in ["reindex", "brief", "settings", "unanswered", "feedback"] {
         let c = find(&all, name);
         assert_eq!(c["default_member_permissions"], "32", "{name}");
         assert_eq!(c["contexts"], json!([0]), "{name}: guild only");
@@ -58,6 +79,17 @@ fn exactly_the_members_and_moderators_commands_are_registered() {
         .map(|o| o["name"].as_str().unwrap())
         .collect();
     assert_eq!(subs, vec!["add", "remove", "list"]);
+    let set = &find(&all, "settings")["options"][1];
+    assert_eq!(set["name"], "set");
+    let kinds: Vec<(&str, u64)> = set["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["name"].as_str().unwrap(), o["type"].as_u64().unwrap()))
+        .collect();
+    // Discord's pickers (channel 7, role 8), never pasted ids.
+    assert!(kinds.contains(&("watch", 7)) && kinds.contains(&("log_channel", 7)));
+    assert!(kinds.contains(&("add_moderator_role", 8)), "{kinds:?}");
     assert_eq!(
         find(&all, "brief")["options"][0]["options"][0]["type"],
         json!(11),
@@ -68,10 +100,33 @@ fn exactly_the_members_and_moderators_commands_are_registered() {
 #[test]
 fn message_content_is_requested_only_when_configured() {
     let mut s = Settings::default();
-    // GUILDS (1) + GUILD_MESSAGES (512) + DIRECT_MESSAGES (4096) + MESSAGE_CONTENT (32768)
+    // GUILDS (1) + GUILD_MESSAGES (512) + DIRECT_MESSAGES (4096)
+    assert_eq!(bot::intents(&s).bits(), 4609, "not by default");
+    s.discord.message_content_intent = true;
+    // + MESSAGE_CONTENT (32768)
     assert_eq!(bot::intents(&s).bits(), 37377);
-    s.discord.message_content_intent = false;
-    assert_eq!(bot::intents(&s).bits(), 4609);
+}
+
+#[test]
+fn without_message_content_the_prefix_and_watched_channels_are_warned_about() {
+    let mut s = Settings::default();
+    let line = bot::message_content_warning(&s).expect("the default prefix needs it");
+    assert!(line.contains("prefix command (\"!ask\")"), "{line}");
+    assert!(
+        line.contains("discord.message_content_intent = true"),
+        "{line}"
+    );
+    assert!(line.contains("Developer Portal"), "{line}");
+    s.discord.prefix.clear();
+    assert_eq!(bot::message_content_warning(&s), None, "nothing needs it");
+    s.discord.watched_channels = vec![7];
+    let line = bot::message_content_warning(&s).unwrap();
+    assert!(
+        line.starts_with("the 1 watched channels cannot work"),
+        "{line}"
+    );
+    s.discord.message_content_intent = true;
+    assert_eq!(bot::message_content_warning(&s), None);
 }
 
 #[tokio::test]

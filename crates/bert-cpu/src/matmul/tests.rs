@@ -54,7 +54,15 @@ fn every_path_matches_the_plain_loop_for_odd_shapes() {
             let what = format!("{path:?} {rows}x{k}x{n}");
 
             let mut y = y0.clone();
-            matmul_on(path, &x, rows, &Packed::from_rows(&bt, k, k, n), &mut y);
+            matmul_on(
+                path,
+                &x,
+                k,
+                rows,
+                &Packed::from_rows(&bt, k, k, n),
+                &mut y,
+                n,
+            );
             close(&y, &want, &what);
 
             // The same matrix packed from its own layout (k rows of n).
@@ -62,13 +70,21 @@ fn every_path_matches_the_plain_loop_for_odd_shapes() {
             let mut packed = Packed::default();
             packed.fill_from_cols(&b, n, k, n);
             let mut y = y0.clone();
-            matmul_on(path, &x, rows, &packed, &mut y);
+            matmul_on(path, &x, k, rows, &packed, &mut y, n);
             close(&y, &want, &format!("{what} from columns"));
 
             // Half precision (these values are exact in f16) gives the same.
             let half: Vec<f16> = bt.iter().map(|&v| f16::from_f32(v)).collect();
             let mut y = y0.clone();
-            matmul_on(path, &x, rows, &Packed::from_rows(&half, k, k, n), &mut y);
+            matmul_on(
+                path,
+                &x,
+                k,
+                rows,
+                &Packed::from_rows(&half, k, k, n),
+                &mut y,
+                n,
+            );
             close(&y, &want, &format!("{what} f16"));
         }
     }
@@ -85,7 +101,64 @@ fn a_packed_matrix_reused_for_a_smaller_one_takes_its_shape_and_values() {
     assert_eq!((packed.k, packed.n), (2, 2));
     for path in Path::available() {
         let mut y = vec![0.0; 2];
-        matmul_on(path, &[1.0, 1.0], 1, &packed, &mut y);
+        matmul_on(path, &[1.0, 1.0], 2, 1, &packed, &mut y, 2);
         assert_eq!(y, [3.0, 7.0], "{path:?}");
+    }
+}
+
+#[test]
+fn strided_rows_are_read_and_written_in_place_and_the_columns_between_left_alone() {
+    // The attention reads and writes one head's columns of wider rows.
+    let (rows, k, n, lda, ldy) = (14, 40, 20, 45, 33);
+    let x: Vec<f32> = (0..rows * lda)
+        .map(|i| ((i * 7 % 13) as f32 - 6.0) / 5.0)
+        .collect();
+    let bt: Vec<f32> = (0..n * k)
+        .map(|i| ((i * 5 % 11) as f32 - 5.0) / 7.0)
+        .collect();
+    let dense: Vec<f32> = (0..rows * k).map(|i| x[i / k * lda + i % k]).collect();
+    let want = reference(&dense, rows, k, &bt, n, &vec![0.0; rows * n]);
+    let packed = Packed::from_rows(&bt, k, k, n);
+    // The columns between hold -0.0: a tile that wrote its whole panel
+    // there would leave -0.0 + x * 0 = +0.0 (the padding of the panel is
+    // zero), which the bits show.
+    let between = (-0.0f32).to_bits();
+    for path in Path::available() {
+        let mut y = vec![-0.0f32; rows * ldy];
+        for row in y.chunks_mut(ldy) {
+            row[..n].fill(0.0);
+        }
+        matmul_on(path, &x, lda, rows, &packed, &mut y, ldy);
+        for (m, row) in y.chunks(ldy).enumerate() {
+            close(&row[..n], &want[m * n..][..n], &format!("{path:?} row {m}"));
+            assert!(
+                row[n..].iter().all(|v| v.to_bits() == between),
+                "{path:?} row {m}: {:?}",
+                &row[n..]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_row_gets_the_same_bits_alone_as_among_many() {
+    // Saved vectors must not depend on how many texts share a product:
+    // many rows take the half-precision weights widened ahead of the tiles,
+    // a single row widens them as it reads them.
+    let (rows, k, n) = (30, 300, 70);
+    let x: Vec<f32> = (0..rows * k).map(|i| (i as f32 * 0.37).sin()).collect();
+    let half: Vec<f16> = (0..n * k)
+        .map(|i| f16::from_f32((i as f32 * 0.11).cos()))
+        .collect();
+    let packed = Packed::from_rows(&half, k, k, n);
+    for path in Path::available() {
+        let mut all = vec![0.5f32; rows * n];
+        matmul_on(path, &x, k, rows, &packed, &mut all, n);
+        for m in 0..rows {
+            let mut one = vec![0.5f32; n];
+            matmul_on(path, &x[m * k..][..k], k, 1, &packed, &mut one, n);
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&one), bits(&all[m * n..][..n]), "{path:?} row {m}");
+        }
     }
 }

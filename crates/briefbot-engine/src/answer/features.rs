@@ -120,7 +120,7 @@ fn has_quantity(s: &str) -> bool {
         })
 }
 
-fn is_year(w: &str) -> bool {
+pub(crate) fn is_year(w: &str) -> bool {
     w.len() == 4
         && w.chars().all(|c| c.is_ascii_digit())
         && matches!(

@@ -59,6 +59,13 @@ const W: Weights = Weights {
     definition: 0.9,
 };
 
+/// Weight, in the key sentence's choice only, of the share of the
+/// question's names a sentence holds: the sentence that answers "what does
+/// Russia get?" is about Russia, not the one whose only match is "get" said
+/// of North Korea. A common name weighs little by idf, so without this a
+/// rarer word said of another subject wins the sentence.
+const SUBJECT: f32 = 0.5;
+
 /// Forms of "to be" that link a subject to its definition ("A gasser was a
 /// type of hot rod"); the analyzer leaves them unstemmed.
 const COPULAS: &[&str] = &["is", "are", "was", "were"];
@@ -197,6 +204,16 @@ fn group_credit(members: &[Resolved], idf: f32, has: impl Fn(u32) -> bool) -> f3
 }
 
 impl ResolvedQuery {
+    /// For each of the question's words (plan groups), whether the passage
+    /// holds it or one of its alternatives.
+    pub(crate) fn covered(&self, snap: &Snapshot, pid: usize) -> Vec<bool> {
+        let all = snap.terms.doc(pid).all;
+        self.groups
+            .iter()
+            .map(|members| group_credit(members, 1.0, |id| all.binary_search(&id).is_ok()) > 0.0)
+            .collect()
+    }
+
     /// The lexical features of a candidate; with `dense`, the sentences'
     /// cosines also help pick the key sentence, so the one that answers in
     /// other words wins over one that merely shares a common word.
@@ -227,7 +244,16 @@ impl ResolvedQuery {
         // for Kim? More than $20 billion"), so its words count in each.
         let head = dt.heading;
         f.bigram = self.bigrams(head);
+        let names: Vec<(f32, &Vec<Resolved>)> = plan
+            .groups
+            .iter()
+            .zip(groups)
+            .filter(|(g, _)| g.name)
+            .map(|(g, m)| (g.idf, m))
+            .collect();
+        let names_idf: f32 = names.iter().map(|n| n.0).sum();
         let mut best_key = f32::MIN;
+        let mut best_choice = f32::MIN;
         for (i, sent) in dt.sentences().enumerate() {
             let c = cover(&|id| sent.contains(&id) || head.contains(&id));
             let window = match dt.sentence(i + 1) {
@@ -269,10 +295,28 @@ impl ResolvedQuery {
                 + meaning;
             if key > best_key {
                 best_key = key;
-                f.key = i;
                 f.sentence = c;
                 f.proximity = prox;
                 f.answer_type = fit;
+            }
+            // Which sentence is shown as the key one also asks that it be
+            // about the question's subject; the passage's score does not.
+            let subject = if names_idf > 0.0 {
+                names
+                    .iter()
+                    .map(|(idf, m)| {
+                        // The name as asked: its capital or adjective
+                        // ("Moscow", "Russian") may be another subject.
+                        group_credit(&m[..1], *idf, |id| sent.contains(&id) || head.contains(&id))
+                    })
+                    .sum::<f32>()
+                    / names_idf
+            } else {
+                0.0
+            };
+            if key + SUBJECT * subject > best_choice {
+                best_choice = key + SUBJECT * subject;
+                f.key = i;
             }
         }
         f

@@ -194,14 +194,13 @@ pub(crate) fn ask(
         let reading = reader
             .filter(|_| best.confidence >= threshold)
             .and_then(|r| read(r, question.text, best, &hit.passage));
-        let decision = verdict::decide(
-            question.text,
-            &rq.plan,
-            best,
-            &hit.passage,
-            threshold,
-            reading,
-        );
+        let covered = rq.covered(snap, best.pid);
+        let candidate = verdict::Candidate {
+            scored: best,
+            passage: &hit.passage,
+            covered: &covered,
+        };
+        let decision = verdict::decide(question.text, &rq.plan, candidate, threshold, reading);
         if let Some(key) = hit.passage.sentences.get(decision.key) {
             hit.key_sentence = key.clone();
         }

@@ -10,7 +10,10 @@ use std::ops::Range;
 
 use crate::answer::retrieve::Scored;
 use crate::query::Plan;
-use crate::types::{Missing, Passage, Verdict};
+use crate::types::{Gap, Passage, Verdict};
+
+mod missing;
+mod short;
 
 /// Below this probability that the passage states the answer, a reader's
 /// judgement turns a confident match into [`Verdict::NotStated`].
@@ -26,6 +29,15 @@ pub(crate) struct Reading {
     pub key: Option<usize>,
 }
 
+/// The best candidate as the verdict sees it.
+pub(crate) struct Candidate<'a> {
+    pub scored: &'a Scored,
+    pub passage: &'a Passage,
+    /// For each of the plan's groups, whether the passage holds the word
+    /// or one of its alternatives.
+    pub covered: &'a [bool],
+}
+
 /// What the verdict decided for the best candidate.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Decision {
@@ -35,36 +47,68 @@ pub(crate) struct Decision {
     /// Byte range of the answer itself within the passage text.
     pub short_answer: Option<Range<usize>>,
     /// On [`Verdict::NotStated`]: what the passage mentions and leaves out.
-    pub missing: Option<Missing>,
+    pub missing: Option<crate::types::Missing>,
 }
 
-/// The verdict on `best`, the top-ranked candidate for the question planned
-/// as `plan`, with the reader's judgement of it when a reader is loaded.
+/// The verdict on the top-ranked candidate for `question` (planned as
+/// `plan`), with the reader's judgement of it when a reader is loaded.
 pub(crate) fn decide(
-    _question: &str,
-    _plan: &Plan,
-    best: &Scored,
-    passage: &Passage,
+    question: &str,
+    plan: &Plan,
+    best: Candidate<'_>,
     threshold: f32,
     reader: Option<Reading>,
 ) -> Decision {
+    let passage = best.passage;
     let key = reader
         .and_then(|r| r.key)
         .filter(|&k| k < passage.sentences.len())
-        .unwrap_or(best.features.key);
-    let verdict = if best.confidence < threshold {
-        Verdict::NotInBriefs
-    } else if reader.is_some_and(|r| r.answerable < READER_THRESHOLD) {
-        Verdict::NotStated
-    } else {
-        Verdict::Answered
-    };
+        .unwrap_or(best.scored.features.key);
+    if best.scored.confidence < threshold {
+        return Decision {
+            verdict: Verdict::NotInBriefs,
+            key,
+            short_answer: None,
+            missing: None,
+        };
+    }
+    let gaps = gaps(reader);
+    if !gaps.is_empty() {
+        return Decision {
+            verdict: Verdict::NotStated,
+            key,
+            short_answer: None,
+            missing: Some(missing::describe(question, plan, best.covered, gaps)),
+        };
+    }
+    let short_answer = passage.sentences.get(key).and_then(|s| {
+        let sentence = passage.text.get(s.clone())?;
+        let found = short::find(plan, sentence)?;
+        Some(s.start + found.start..s.start + found.end)
+    });
     Decision {
-        verdict,
+        verdict: Verdict::Answered,
         key,
-        short_answer: None,
+        short_answer,
         missing: None,
     }
+}
+
+/// Every sign that the passage is about the question without stating what
+/// it asks. Cheap surface rules were measured and left out: that the key
+/// sentence holds no number for "how many" or no date for "when" declined
+/// 4.6% of SQuAD 2.0's unanswerable questions but 1.8% of its answerable
+/// ones, and 64 of 3,468 answerable SQuAD 1.1 questions (P@1 0.828 to
+/// 0.813); that the question's focus word ("founded", "capital") is
+/// missing from the passage declined answerable and unanswerable questions
+/// alike (174 and 179). Telling them apart takes reading the question with
+/// the sentence.
+fn gaps(reader: Option<Reading>) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    if reader.is_some_and(|r| r.answerable < READER_THRESHOLD) {
+        gaps.push(Gap::Reader);
+    }
+    gaps
 }
 
 #[cfg(test)]
@@ -111,6 +155,7 @@ mod tests {
             defines: false,
             corrections: vec![],
             stems: vec![],
+            frame: Default::default(),
         }
     }
 
@@ -128,6 +173,14 @@ mod tests {
         }
     }
 
+    fn cand<'a>(scored: &'a Scored, passage: &'a Passage) -> Candidate<'a> {
+        Candidate {
+            scored,
+            passage,
+            covered: &[],
+        }
+    }
+
     #[test]
     fn a_confidence_below_the_threshold_is_not_in_the_briefs_whatever_the_reader_says() {
         let p = passage(&["Kaffa traded grain.", "It had a port."]);
@@ -135,9 +188,21 @@ mod tests {
             answerable: 0.99,
             key: None,
         });
-        let d = decide("q", &plan(AnswerType::Any), &scored(0.1, 0), &p, 0.27, sure);
+        let d = decide(
+            "q",
+            &plan(AnswerType::Any),
+            cand(&scored(0.1, 0), &p),
+            0.27,
+            sure,
+        );
         assert_eq!(d.verdict, Verdict::NotInBriefs);
-        let d = decide("q", &plan(AnswerType::Any), &scored(0.9, 0), &p, 0.27, sure);
+        let d = decide(
+            "q",
+            &plan(AnswerType::Any),
+            cand(&scored(0.9, 0), &p),
+            0.27,
+            sure,
+        );
         assert_eq!(d.verdict, Verdict::Answered);
     }
 
@@ -151,12 +216,45 @@ mod tests {
         let d = decide(
             "q",
             &plan(AnswerType::Any),
-            &scored(0.9, 0),
-            &p,
+            cand(&scored(0.9, 0), &p),
             0.27,
             doubt,
         );
         assert_eq!(d.verdict, Verdict::NotStated);
+        assert_eq!(d.short_answer, None);
+        assert_eq!(d.missing.map(|m| m.gaps), Some(vec![Gap::Reader]));
+    }
+
+    #[test]
+    fn what_is_missing_names_the_subject_the_passage_holds_and_the_question() {
+        let q = "What is the capital of North Korea?";
+        let mut plan = plan(AnswerType::Any);
+        for (word, idf) in [("capital", 2.0), ("north", 1.0), ("korea", 1.5)] {
+            plan.groups.push(crate::query::Group {
+                word: word.into(),
+                members: vec![],
+                idf,
+                name: word != "capital",
+            });
+        }
+        plan.frame.indirect = Some("what the capital of North Korea is".into());
+        let p = passage(&["North Korea sent troops."]);
+        let s = scored(0.9, 0);
+        let best = Candidate {
+            scored: &s,
+            passage: &p,
+            covered: &[false, true, true],
+        };
+        let doubt = Some(Reading {
+            answerable: 0.1,
+            key: None,
+        });
+        let missing = decide(q, &plan, best, 0.27, doubt).missing.unwrap();
+        assert_eq!(missing.mentions, ["North Korea"]);
+        assert_eq!(
+            missing.to_string(),
+            "The brief mentions North Korea but does not say what the capital of North Korea is"
+        );
     }
 
     #[test]
@@ -170,9 +268,9 @@ mod tests {
         };
         let s = scored(0.9, 0);
         let any = plan(AnswerType::Any);
-        assert_eq!(decide("q", &any, &s, &p, 0.27, pick(Some(1))).key, 1);
-        assert_eq!(decide("q", &any, &s, &p, 0.27, pick(None)).key, 0);
+        assert_eq!(decide("q", &any, cand(&s, &p), 0.27, pick(Some(1))).key, 1);
+        assert_eq!(decide("q", &any, cand(&s, &p), 0.27, pick(None)).key, 0);
         // A sentence the passage does not have is ignored, not trusted.
-        assert_eq!(decide("q", &any, &s, &p, 0.27, pick(Some(7))).key, 0);
+        assert_eq!(decide("q", &any, cand(&s, &p), 0.27, pick(Some(7))).key, 0);
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod brief;
 pub(crate) mod corpus;
 pub(crate) mod listing;
 pub(crate) mod passages;
+pub(crate) mod reload;
 pub(crate) mod text;
 mod tokens;
 pub(crate) mod unchanged;

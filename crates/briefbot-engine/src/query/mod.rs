@@ -4,6 +4,7 @@
 //! related words from WordNet, synonyms, learned acronyms) and the kind of
 //! answer asked for.
 
+pub(crate) mod frame;
 pub(crate) mod irregular;
 mod plan;
 mod related;

@@ -5,6 +5,7 @@
 //! answer the question asks for. User text never reaches a query parser,
 //! so quotes, colons, brackets and operators are just characters.
 
+use super::frame::{self, Frame};
 use super::irregular;
 use super::related;
 use super::spelling::correct;
@@ -35,6 +36,8 @@ pub(crate) struct Group {
     pub members: Vec<Member>,
     /// How much the word tells passages apart (BM25 idf; highest when unseen).
     pub idf: f32,
+    /// Capitalised inside the question: a name, what the question is about.
+    pub name: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +54,8 @@ pub(crate) struct Plan {
     /// Stems of all the question's words, function words included, in order:
     /// shared word pairs show a passage phrased like the question.
     pub stems: Vec<String>,
+    /// Its indirect form, from its grammar.
+    pub frame: Frame,
 }
 
 /// Is word `i` part of a time expression relative to the asker?
@@ -135,21 +140,20 @@ pub(crate) fn plan(
                     push_member(&mut members, stems.clone(), 0.9);
                 }
             }
+            let name = is_name(&cleaned, w);
             Group {
                 word: w.exact.clone(),
                 members,
-                idf: lex.idf(&w.stem)
-                    * if is_name(&cleaned, w) {
-                        NAME_BOOST
-                    } else {
-                        1.0
-                    },
+                idf: lex.idf(&w.stem) * if name { NAME_BOOST } else { 1.0 },
+                name,
             }
         })
         .collect();
     add_related(&mut groups, &words, &content, analyzer);
     add_synonyms(&mut groups, &content, synonyms);
+    let frame = frame::read(&cleaned, &words);
     Plan {
+        frame,
         defines: asks_definition(&words, groups.len()),
         corrections,
         groups,

@@ -7,7 +7,7 @@ use briefbot_engine::eval::{self, QuestionSet};
 use briefbot_engine::{Engine, EngineConfig, Question, Scope, TenantId};
 
 /// A file of the repository: cargo runs these tests in the crate's folder.
-fn repo(path: &str) -> PathBuf {
+pub(crate) fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .join(path)
@@ -22,7 +22,7 @@ fn shipped_config(briefs: &Path) -> EngineConfig {
     }
 }
 
-fn engine(briefs: &Path) -> Engine {
+pub(crate) fn engine(briefs: &Path) -> Engine {
     Engine::open(shipped_config(briefs))
         .expect("engine opens")
         .0
@@ -288,6 +288,46 @@ fn a_tenants_brief_is_seen_only_by_that_tenant() {
     let tenant = |t: &str| TenantId::new(t).unwrap();
     assert_eq!(engine.briefs(Some(&tenant("workspace-a"))).len(), 2);
     assert_eq!(engine.briefs(Some(&tenant("workspace-b"))).len(), 1);
+}
+
+#[test]
+fn a_tenants_reindex_reads_its_own_briefs_and_leaves_the_shipped_ones_as_served() {
+    let briefs = briefs_dir(&[&shipped_brief()]);
+    let guilds = tempfile::tempdir().unwrap();
+    let own = guilds.path().join("guild-7");
+    std::fs::create_dir(&own).unwrap();
+    let cfg = EngineConfig {
+        tenant_briefs_dir: Some(guilds.path().to_path_buf()),
+        ..shipped_config(briefs.path())
+    };
+    let (engine, _) = Engine::open(cfg).unwrap();
+    let tenant = TenantId::new("guild-7").unwrap();
+    let served = |t: Option<&TenantId>| {
+        let mut titles: Vec<String> = engine
+            .briefs(t)
+            .iter()
+            .map(|(b, _)| b.title.clone())
+            .collect();
+        titles.sort();
+        titles
+    };
+    let before = served(None);
+    // A new shipped brief and a new brief of the tenant's, both on disk.
+    std::fs::copy(extra_brief(), briefs.path().join("pandemic-accord.md")).unwrap();
+    std::fs::write(own.join("llamas.md"), "# Llamas\nSeventeen llamas came.\n").unwrap();
+
+    let report = engine.reindex_tenant(&tenant).unwrap();
+    assert_eq!(report.added, vec![own.join("llamas.md")], "{report:?}");
+    assert_eq!(served(None), before, "the shipped briefs are as they were");
+    assert!(served(Some(&tenant)).contains(&"Llamas".to_string()));
+
+    let report = engine.reindex().unwrap();
+    assert_eq!(report.added, vec![briefs.path().join("pandemic-accord.md")]);
+    assert_eq!(
+        served(None).len(),
+        before.len() + 1,
+        "a full reindex reads them"
+    );
 }
 
 #[test]

@@ -221,3 +221,42 @@ fn a_phrase_is_not_credited_again_for_the_words_it_contains() {
     );
     assert!(!stems.iter().any(|s| *s == ["dprk"]), "{stems:?}");
 }
+
+/// The indirect form of a question.
+fn frame_of(q: &str) -> Option<String> {
+    plan_for(q, &lexicon(&[])).frame.indirect
+}
+
+#[test]
+fn a_question_reads_back_as_an_indirect_question() {
+    let f = frame_of;
+    assert_eq!(
+        f("When was Kaffa founded?").as_deref(),
+        Some("when Kaffa was founded")
+    );
+    assert_eq!(
+        f("What is the capital of North Korea?").as_deref(),
+        Some("what the capital of North Korea is")
+    );
+    assert_eq!(
+        f("When did the war in Ukraine start?").as_deref(),
+        Some("when the war in Ukraine started")
+    );
+    assert_eq!(
+        f("what does Russia get?").as_deref(),
+        Some("what Russia gets")
+    );
+    assert_eq!(
+        f("In what year did the Black Death originate?").as_deref(),
+        Some("in what year the Black Death originated")
+    );
+    assert_eq!(
+        f("How many soldiers were sent?").as_deref(),
+        Some("how many soldiers were sent")
+    );
+    assert_eq!(
+        f("Who founded Kaffa?").as_deref(),
+        Some("who founded Kaffa")
+    );
+    assert_eq!(f("soldiers in Russia"), None);
+}
