@@ -96,8 +96,25 @@ pub(super) const FORGET_LEGACY_BRIEF: &str =
     "DELETE FROM guild_briefs WHERE guild_id = $1 AND file = $2";
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+
+    /// SQLite numbers `$N` by first appearance, not by N: a statement
+    /// binds the same values in both backends only when the numbers first
+    /// appear in order. Every module of statements checks its own with this.
+    pub(in crate::store) fn assert_numbered_in_order(sql: &str) {
+        let mut highest = 0;
+        for part in sql.split('$').skip(1) {
+            let n: usize = part
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or_else(|_| panic!("a bare $ in {sql}"));
+            assert!(n <= highest + 1, "${n} before ${} in {sql}", highest + 1);
+            highest = highest.max(n);
+        }
+    }
 
     #[test]
     fn parameters_are_numbered_in_order_of_first_use() {
@@ -129,17 +146,7 @@ mod tests {
             FORGET_LEGACY_BRIEF,
         ];
         for sql in all {
-            let mut highest = 0;
-            for part in sql.split('$').skip(1) {
-                let n: usize = part
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-                    .parse()
-                    .unwrap_or_else(|_| panic!("a bare $ in {sql}"));
-                assert!(n <= highest + 1, "${n} before ${} in {sql}", highest + 1);
-                highest = highest.max(n);
-            }
+            assert_numbered_in_order(sql);
         }
     }
 }

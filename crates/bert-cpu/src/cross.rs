@@ -24,7 +24,7 @@ pub struct CrossEncoder {
 
 impl CrossEncoder {
     /// Read the layers `shared..layers` and the head (`head.weight`, two
-    /// rows of hidden size read as one: the [CLS] token's state, then the
+    /// rows of hidden size read as one: the `[CLS]` token's state, then the
     /// mean of all tokens; `head.bias`) from a safetensors file's bytes.
     /// `base` is the encoder the file was trained on top of.
     pub fn load(

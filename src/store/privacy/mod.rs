@@ -353,17 +353,7 @@ mod tests {
         ];
         all.extend(GUILD_ROWS.iter().map(|g| g.delete));
         for sql in all {
-            let mut highest = 0;
-            for part in sql.split('$').skip(1) {
-                let n: usize = part
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-                    .parse()
-                    .unwrap_or_else(|_| panic!("a bare $ in {sql}"));
-                assert!(n <= highest + 1, "${n} before ${} in {sql}", highest + 1);
-                highest = highest.max(n);
-            }
+            crate::store::sql::tests::assert_numbered_in_order(sql);
         }
     }
 }

@@ -11,7 +11,8 @@ pub(crate) enum AnswerType {
     Place,
 }
 
-const NUMBER_WORDS: &[&str] = &[
+/// Words that state an amount ("eleven", "thousands", "percent").
+pub(crate) const AMOUNT_WORDS: &[&str] = &[
     "one",
     "two",
     "three",
@@ -39,13 +40,15 @@ const NUMBER_WORDS: &[&str] = &[
     "trillion",
     "dozen",
     "dozens",
-    "half",
     "percent",
-    "several",
-    "few",
-    "once",
-    "twice",
 ];
+/// Words that stand for a number without stating one ("several", "twice"):
+/// enough to show a sentence speaks of a quantity, never a short answer.
+const LOOSE_AMOUNT_WORDS: &[&str] = &["half", "several", "few", "once", "twice"];
+
+fn is_number_word(word: &str) -> bool {
+    AMOUNT_WORDS.contains(&word) || LOOSE_AMOUNT_WORDS.contains(&word)
+}
 const TIME_WORDS: &[&str] = &[
     "january",
     "february",
@@ -92,7 +95,7 @@ const PLACE_PREPOSITIONS: &[&str] = &["in", "at", "to", "from", "near", "across"
 
 /// Is this word a number ("11", "000", "two", "dozens")?
 pub(crate) fn is_number(word: &str) -> bool {
-    word.chars().all(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&word)
+    word.chars().all(|c| c.is_ascii_digit()) || is_number_word(word)
 }
 
 /// Does `sentence` hold the kind of thing `kind` asks for?
@@ -116,7 +119,7 @@ fn has_quantity(s: &str) -> bool {
     s.contains(['$', '£', '€', '%'])
         || words(s).any(|w| {
             w.chars().any(|c| c.is_ascii_digit()) && !is_year(w)
-                || NUMBER_WORDS.contains(&w.to_lowercase().as_str())
+                || is_number_word(&w.to_lowercase())
         })
 }
 

@@ -5,40 +5,9 @@
 
 use std::ops::Range;
 
-use crate::answer::features::is_year;
+use crate::answer::features::{is_year, AMOUNT_WORDS};
 use crate::query::{AnswerType, Plan};
 
-/// Number words that state an amount (not "several", "few").
-const COUNTS: &[&str] = &[
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "hundred",
-    "hundreds",
-    "thousand",
-    "thousands",
-    "million",
-    "millions",
-    "billion",
-    "billions",
-    "trillion",
-    "dozen",
-    "dozens",
-    "percent",
-];
 /// Words before a number that belong to the amount ("at least 11,000").
 const QUALIFIERS: &[&[&str]] = &[
     &["as", "many", "as"],
@@ -106,9 +75,9 @@ pub(super) fn find(plan: &Plan, sentence: &str) -> Option<Range<usize>> {
         .map(|r| sentence[r.clone()].to_lowercase())
         .collect();
     let part: &dyn Fn(&str) -> bool = match plan.answer_type {
-        AnswerType::Quantity => {
-            &|w: &str| w.chars().any(|c| c.is_ascii_digit()) && !is_year(w) || COUNTS.contains(&w)
-        }
+        AnswerType::Quantity => &|w: &str| {
+            w.chars().any(|c| c.is_ascii_digit()) && !is_year(w) || AMOUNT_WORDS.contains(&w)
+        },
         AnswerType::Time => &|w: &str| {
             is_year(w)
                 || MONTHS.contains(&w)
