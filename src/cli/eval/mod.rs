@@ -155,14 +155,22 @@ fn print_totals(t: &Totals, unanswered: &str) -> std::io::Result<()> {
         t.in_scope,
         t.out_of_scope
     );
+    // A set with no question outside the briefs has no decline to report:
+    // "declined 0/0" would read as a result.
+    let declined = if t.out_of_scope > 0 {
+        format!(
+            "   {unanswered} declined {}/{}",
+            t.out_of_scope_declined, t.out_of_scope
+        )
+    } else {
+        String::new()
+    };
     outln!(
-        "P@1 {:.3}   MRR@5 {:.3}   false declines {} ({:.1}%)   {unanswered} declined {}/{}",
+        "P@1 {:.3}   MRR@5 {:.3}   false declines {} ({:.1}%){declined}",
         t.p_at_1,
         t.mrr_at_5,
         t.false_declines,
         100.0 * t.false_decline_rate,
-        t.out_of_scope_declined,
-        t.out_of_scope
     );
     if t.out_of_scope_not_stated + t.false_not_stated > 0 {
         outln!(
