@@ -49,7 +49,8 @@ const LOOSE_AMOUNT_WORDS: &[&str] = &["half", "several", "few", "once", "twice"]
 fn is_number_word(word: &str) -> bool {
     AMOUNT_WORDS.contains(&word) || LOOSE_AMOUNT_WORDS.contains(&word)
 }
-const TIME_WORDS: &[&str] = &[
+/// Month names: a date's word, for the answer-type cue and the short answer.
+pub(crate) const MONTHS: &[&str] = &[
     "january",
     "february",
     "march",
@@ -62,6 +63,9 @@ const TIME_WORDS: &[&str] = &[
     "october",
     "november",
     "december",
+];
+/// Other words that place a sentence in time ("yesterday", "decade").
+const TIME_WORDS: &[&str] = &[
     "monday",
     "tuesday",
     "wednesday",
@@ -134,9 +138,10 @@ pub(crate) fn is_year(w: &str) -> bool {
 
 fn has_time(s: &str) -> bool {
     words(s).any(|w| {
-        is_year(w)
-            || w.ends_with("s") && w.len() == 5 && is_year(&w[..4])
-            || TIME_WORDS.contains(&w.to_lowercase().as_str())
+        is_year(w) || w.ends_with("s") && w.len() == 5 && is_year(&w[..4]) || {
+            let w = w.to_lowercase();
+            MONTHS.contains(&w.as_str()) || TIME_WORDS.contains(&w.as_str())
+        }
     })
 }
 

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::answer::features::{is_year, AMOUNT_WORDS};
+use crate::answer::features::{is_year, AMOUNT_WORDS, MONTHS};
 use crate::query::{AnswerType, Plan};
 
 /// Words before a number that belong to the amount ("at least 11,000").
@@ -25,20 +25,6 @@ const QUALIFIERS: &[&[&str]] = &[
     &["roughly"],
     &["approximately"],
     &["only"],
-];
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
 ];
 /// A question word names what a number counts when it stands this close
 /// after the number ("11,000 North Korean soldiers").
