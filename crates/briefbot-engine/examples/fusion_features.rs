@@ -6,10 +6,10 @@
 //!
 //!     cargo run --release --example fusion_features -- ../shared/eval/squad-dev --foreign > /tmp/squad.jsonl
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
-use briefbot_engine::eval::{normalise, QuestionSet};
+use briefbot_engine::eval::{documents, normalise, Document, QuestionSet};
 use briefbot_engine::explain::evidence;
 use briefbot_engine::{Engine, EngineConfig, Question};
 
@@ -20,15 +20,10 @@ fn main() -> anyhow::Result<()> {
             .context("usage: fusion_features DIR [--foreign]")?,
     );
     let foreign = args.iter().any(|a| a == "--foreign");
-    let mut docs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .with_context(|| format!("reading {}", root.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("questions.json").is_file())
-        .collect();
-    docs.sort();
+    let docs = documents(&root)?;
     let sets: Vec<QuestionSet> = docs
         .iter()
-        .map(|d| QuestionSet::load(&d.join("questions.json")))
+        .map(|d| QuestionSet::load(&d.questions))
         .collect::<Result<_, _>>()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (i, doc) in docs.iter().enumerate() {
@@ -37,14 +32,15 @@ fn main() -> anyhow::Result<()> {
         if foreign && docs.len() > 1 {
             write_questions(&mut out, &engine, &sets[(i + 1) % docs.len()], "foreign")?;
         }
-        eprintln!("{}", doc.display());
+        eprintln!("{}", doc.name);
     }
     Ok(())
 }
 
-fn open(doc: &Path) -> anyhow::Result<Engine> {
-    let cfg = EngineConfig::in_memory(doc.join("briefs"));
-    let (engine, _) = Engine::open(cfg).with_context(|| format!("indexing {}", doc.display()))?;
+fn open(doc: &Document) -> anyhow::Result<Engine> {
+    let cfg = EngineConfig::in_memory(doc.briefs.clone());
+    let (engine, _) =
+        Engine::open(cfg).with_context(|| format!("indexing {}", doc.briefs.display()))?;
     Ok(engine)
 }
 

@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use briefbot_engine::eval::{normalise, QuestionSet};
+use briefbot_engine::eval::{documents, normalise, QuestionSet};
 use briefbot_engine::{Engine, EngineConfig, Question};
 
 /// Candidates written per question: the reader only ever sees the top few.
@@ -23,22 +23,13 @@ fn main() -> anyhow::Result<()> {
             .nth(1)
             .context("usage: reader_candidates DIR")?,
     );
-    let mut docs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .with_context(|| format!("reading {}", root.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("questions.json").is_file())
-        .collect();
-    docs.sort();
+    let docs = documents(&root)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for doc in &docs {
-        let set = QuestionSet::load(&doc.join("questions.json"))?;
-        let cfg = EngineConfig::in_memory(doc.join("briefs"));
+        let set = QuestionSet::load(&doc.questions)?;
+        let cfg = EngineConfig::in_memory(doc.briefs.clone());
         let (engine, _) =
-            Engine::open(cfg).with_context(|| format!("indexing {}", doc.display()))?;
-        let name = doc
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+            Engine::open(cfg).with_context(|| format!("indexing {}", doc.briefs.display()))?;
         for q in &set.questions {
             let expect: Vec<String> = q.expect.iter().map(|e| normalise(e)).collect();
             let cands: Vec<serde_json::Value> = engine
@@ -65,7 +56,7 @@ fn main() -> anyhow::Result<()> {
                 })
                 .collect();
             let line = serde_json::json!({
-                "doc": name,
+                "doc": doc.name,
                 "q": q.q,
                 "answerable": !q.expect.is_empty(),
                 "cands": cands,
@@ -73,7 +64,7 @@ fn main() -> anyhow::Result<()> {
             use std::io::Write;
             writeln!(out, "{line}")?;
         }
-        eprintln!("{}", doc.display());
+        eprintln!("{}", doc.name);
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! each question's top answer is right when its passage contains one of the
 //! expected snippets; an empty `expect` means the right answer is a decline.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,54 @@ pub enum EvalError {
     },
     #[error("question set {path} is not valid: {message}")]
     Parse { path: String, message: String },
+    #[error("cannot read evaluation folder {path}: {source}")]
+    Folder {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} holds no <doc>/briefs folder with a <doc>/questions.json beside it")]
+    NoDocuments { path: String },
+}
+
+/// One document of a folder of question sets (the layout of the SQuAD and
+/// WikiQA samples): its briefs and the questions about them.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub name: String,
+    pub briefs: PathBuf,
+    pub questions: PathBuf,
+}
+
+/// The documents under `root` (`<doc>/briefs` + `<doc>/questions.json`),
+/// sorted by folder name so runs are repeatable.
+pub fn documents(root: &Path) -> Result<Vec<Document>, EvalError> {
+    let unreadable = |source| EvalError::Folder {
+        path: root.display().to_string(),
+        source,
+    };
+    let mut docs = Vec::new();
+    for entry in std::fs::read_dir(root).map_err(unreadable)? {
+        let dir = entry.map_err(unreadable)?.path();
+        let (briefs, questions) = (dir.join("briefs"), dir.join("questions.json"));
+        if briefs.is_dir() && questions.is_file() {
+            docs.push(Document {
+                name: dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                briefs,
+                questions,
+            });
+        }
+    }
+    if docs.is_empty() {
+        return Err(EvalError::NoDocuments {
+            path: root.display().to_string(),
+        });
+    }
+    docs.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(docs)
 }
 
 impl QuestionSet {

@@ -102,7 +102,7 @@ fn run_file(settings: &Settings, args: &Args) -> anyhow::Result<Totals> {
 }
 
 fn run_suite(settings: &Settings, args: &Args) -> anyhow::Result<Totals> {
-    let docs = suite::discover(&args.path)?;
+    let docs = briefbot_engine::eval::documents(&args.path)?;
     let (reports, totals) = suite::run(&docs, &settings.engine_config(), args.foreign)?;
     if args.json {
         let value = json!({ "documents": reports, "totals": totals });

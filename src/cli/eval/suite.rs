@@ -3,50 +3,11 @@
 //! document gets its own engine, so one document's passages never compete
 //! with another's, and the figures add up to one set of totals.
 
-use std::path::{Path, PathBuf};
-
 use anyhow::Context;
 use serde::Serialize;
 
-use briefbot_engine::eval::{self, EvalReport, QuestionSet, Summary};
+use briefbot_engine::eval::{self, Document, EvalReport, QuestionSet, Summary};
 use briefbot_engine::{Engine, EngineConfig};
-
-/// One document of a suite: its briefs and the questions about them.
-#[derive(Debug, Clone)]
-pub struct Document {
-    pub name: String,
-    pub briefs: PathBuf,
-    pub questions: PathBuf,
-}
-
-/// The documents under `root`, sorted by folder name so runs are repeatable.
-pub fn discover(root: &Path) -> anyhow::Result<Vec<Document>> {
-    let entries = std::fs::read_dir(root).with_context(|| format!("reading {}", root.display()))?;
-    let mut docs = Vec::new();
-    for entry in entries {
-        let dir = entry
-            .with_context(|| format!("reading {}", root.display()))?
-            .path();
-        let (briefs, questions) = (dir.join("briefs"), dir.join("questions.json"));
-        if briefs.is_dir() && questions.is_file() {
-            docs.push(Document {
-                name: dir
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                briefs,
-                questions,
-            });
-        }
-    }
-    anyhow::ensure!(
-        !docs.is_empty(),
-        "{} holds no <doc>/briefs folder with a <doc>/questions.json beside it",
-        root.display()
-    );
-    docs.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(docs)
-}
 
 /// How often questions about another document were declined: a question
 /// whose answer is not in the briefs must not be answered from them.
