@@ -24,7 +24,7 @@ pub struct EvalQuestion {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    #[error("cannot read question set {path}: {source}")]
+    #[error("cannot read question set {path}")]
     Read {
         path: String,
         #[source]
@@ -32,7 +32,7 @@ pub enum EvalError {
     },
     #[error("question set {path} is not valid: {message}")]
     Parse { path: String, message: String },
-    #[error("cannot read evaluation folder {path}: {source}")]
+    #[error("cannot read evaluation folder {path}")]
     Folder {
         path: String,
         #[source]
