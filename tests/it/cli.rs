@@ -18,15 +18,16 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// The command ended with status 0; its stderr says why when it did not.
+fn assert_succeeded(o: &Output) {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 #[test]
 fn ask_prints_the_passage_with_key_sentence_and_source() {
     let index = tempfile::tempdir().unwrap();
     let out = briefbot(&["ask", "how many soldiers?"], index.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let text = stdout(&out);
     assert!(
         text.contains("**Over the past seven months, Kim Jong-un has reportedly sent at least 11,000 soldiers to the Russian region of Kursk.**"),
@@ -320,11 +321,7 @@ fn ask_json_matches_the_documented_contract_exactly() {
         ],
         index.path(),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut found = std::collections::BTreeSet::new();
     shape(&v, "", &mut found);
@@ -414,11 +411,7 @@ fn eval_scores_each_document_of_a_folder_on_its_own() {
     let index = tempfile::tempdir().unwrap();
     let dir = suite.path().to_str().unwrap();
     let out = briefbot(&["eval", dir, "--json", "--foreign", "5"], index.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let docs = v["documents"].as_array().unwrap();
     assert_eq!(docs.len(), 2);
@@ -504,11 +497,7 @@ fn eval_of_one_file_uses_the_configured_briefs_and_refuses_foreign() {
         ],
         index.path(),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     assert!(
         stdout(&out).contains("out-of-scope declined 2/2"),
         "{}",
