@@ -37,7 +37,7 @@ def main():
     delta = {k: v.float() for k, v in load_file("models/answerability/model.safetensors").items()}
     for i in range(meta["shared_layers"], meta["layers"]):
         load_layer(base.layers[i], delta, i)
-    model = Reader(base)
+    model = Reader(base, meta["shared_layers"])
     with torch.no_grad():
         model.head.weight.copy_(delta["head.weight"])
         model.head.bias.copy_(delta["head.bias"])

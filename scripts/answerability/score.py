@@ -3,7 +3,11 @@ engine would use them: the top passage is declined when the engine's own
 confidence is under its threshold (0.27) or the reader's probability is
 under the reader's threshold.
 
-  score.py PREDICTIONS.jsonl... [--threshold T ...] [--k K]
+  score.py PREDICTIONS.jsonl... [--threshold T ...] [--k K] [--docs DOC ...]
+
+--docs keeps the named documents only: the held-out squad2-dev articles,
+without squad-dev's copies of them (predicted too when they are named as
+held-out documents, since they are the same articles).
 """
 
 import argparse
@@ -34,9 +38,10 @@ def main():
     ap.add_argument("predictions", nargs="+")
     ap.add_argument("--threshold", type=float, nargs="*", default=[])
     ap.add_argument("--k", type=int, default=2)
+    ap.add_argument("--docs", nargs="*", default=[])
     args = ap.parse_args()
     rows = [json.loads(l) for p in args.predictions for l in open(p)]
-    rows = [r for r in rows if r["k"] == args.k]
+    rows = [r for r in rows if r["k"] == args.k and (not args.docs or r["doc"] in args.docs)]
     print(f"{len(rows)} questions, k={args.k}, AUC (right answerable vs unanswerable) {auc(rows):.3f}")
     base = figures(rows, 0.0)
     print(f"engine alone: P@1 {base[0]:.3f}, false declines {base[1]:.1%}, unanswerable declined {base[2]:.1%}")

@@ -3,15 +3,19 @@ passage state what the question asks?
 
 Input: JSONL from `cargo run --release --example reader_candidates -- DIR`
 (what the engine shows the reader at question time). A question's bag is the
-top passage's first SENTENCES candidate sentences (the key sentence, then the
+top passage's first --sentences candidate sentences (the key sentence, then the
 others by cosine to the question); the bag is positive when the question is
 answerable and the passage is the answering one, negative otherwise
 (unanswerable questions are the hard negatives; the runner-up passage is one
 more negative). The bag's logit is its best sentence's, so the model also
 learns which sentence states the answer, without sentence labels.
 
-The model is the shipped all-MiniLM-L6-v2 cut to LAYERS layers: the first
-FROZEN stay the shipped ones (and are not shipped again), the rest and a
+With --pairs, sentence-level pairs from squad_pairs.py (SQuAD 2.0 answer
+spans) join them as bags of one sentence: they say which sentence states
+the answer, which the bags can only hint at.
+
+The model is the shipped all-MiniLM-L6-v2 cut to --layers layers: the first
+--frozen stay the shipped ones (and are not shipped again), the rest and a
 linear head are trained and shipped as a small f16 delta.
 
 Usage (see models/answerability/README.md):
@@ -22,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import time
 
 import torch
 from safetensors.torch import save_file
@@ -31,12 +36,12 @@ from torch import nn
 from bert import layer_tensors, load_base
 
 LAYERS = 4
-FROZEN = 3
+FROZEN = 2
 SENTENCES = 2
-MAX_TOKENS = 80
+MAX_TOKENS = 64
 
 
-def candidate_sentences(cand, k=SENTENCES):
+def candidate_sentences(cand, k):
     """The key sentence first, then the others by cosine to the question;
     Rust's reader (answer/reader.rs) orders them the same way."""
     sents = cand["sentences"]
@@ -48,7 +53,7 @@ def candidate_sentences(cand, k=SENTENCES):
     return [(i, sents[i]) for i in [key] + rest][:k]
 
 
-def bags(rows, with_runner_up=False):
+def bags(rows, k, with_runner_up=False):
     out = []
     for r in rows:
         cands = r["cands"]
@@ -56,28 +61,35 @@ def bags(rows, with_runner_up=False):
             continue
         top = cands[0]
         label = 1.0 if (r["answerable"] and top["label"]) else 0.0
-        out.append({"q": r["q"], "title": top["title"], "sents": candidate_sentences(top), "y": label, "w": 1.0, "row": r})
+        out.append({"q": r["q"], "title": top["title"], "sents": candidate_sentences(top, k), "y": label, "w": 1.0, "row": r})
         if with_runner_up and len(cands) > 1 and not cands[1]["label"]:
             c = cands[1]
-            out.append({"q": r["q"], "title": c["title"], "sents": candidate_sentences(c), "y": 0.0, "w": 0.5, "row": None})
+            out.append({"q": r["q"], "title": c["title"], "sents": candidate_sentences(c, k), "y": 0.0, "w": 0.5, "row": None})
     return [b for b in out if b["sents"]]
 
 
+def pair_bags(rows):
+    """Sentence-level pairs (squad_pairs.py) as bags of one sentence."""
+    return [{"q": r["q"], "title": r["title"], "sents": [(0, r["sentence"])], "y": r["y"], "w": r["w"], "row": None}
+            for r in rows]
+
+
 class Reader(nn.Module):
-    def __init__(self, base):
+    def __init__(self, base, frozen):
         super().__init__()
         self.base = base
+        self.frozen_layers = frozen
         h = base.words.weight.shape[1]
         self.head = nn.Linear(2 * h, 1)
 
     def frozen(self, ids, types, mask):
         x = self.base.embed(ids, types)
-        for layer in self.base.layers[:FROZEN]:
+        for layer in self.base.layers[: self.frozen_layers]:
             x = layer(x, mask)
         return x
 
     def tuned(self, x, mask):
-        for layer in self.base.layers[FROZEN:]:
+        for layer in self.base.layers[self.frozen_layers :]:
             x = layer(x, mask)
         m = mask.float()[:, :, None]
         mean = (x * m).sum(1) / m.sum(1)
@@ -144,12 +156,13 @@ def train(model, states, bag_list, epochs, seed, args_lr):
     random.seed(seed)
     torch.manual_seed(seed)
     params = [
-        {"params": [p for l in model.base.layers[FROZEN:] for p in l.parameters()], "lr": args_lr[0]},
+        {"params": [p for l in model.base.layers[model.frozen_layers :] for p in l.parameters()], "lr": args_lr[0]},
         {"params": model.head.parameters(), "lr": args_lr[1]},
     ]
     opt = torch.optim.AdamW(params, weight_decay=0.01)
     steps = epochs * ((len(bag_list) + 15) // 16)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, 1 - s / steps))
+    t0 = time.time()
     for epoch in range(epochs):
         random.shuffle(bag_list)
         total = 0.0
@@ -164,8 +177,8 @@ def train(model, states, bag_list, epochs, seed, args_lr):
             opt.step()
             sched.step()
             total += loss.item() * len(batch)
-            if (at // 16) % 20 == 0:
-                print(f"  bag {at}/{len(bag_list)}: loss {loss.item():.3f}", flush=True)
+            if (at // 16) % 100 == 0:
+                print(f"  bag {at}/{len(bag_list)}: loss {loss.item():.3f} ({time.time() - t0:.0f} s)", flush=True)
         print(f"epoch {epoch + 1}: loss {total / len(bag_list):.4f}", flush=True)
 
 
@@ -182,19 +195,19 @@ def predict(model, states, bag_list, k):
     return out
 
 
-def save_reader(model, out_dir, threshold, extra=None):
+def save_reader(model, out_dir, threshold, args, extra=None):
     os.makedirs(out_dir, exist_ok=True)
     tensors = {}
-    for i in range(FROZEN, LAYERS):
+    for i in range(args.frozen, args.layers):
         tensors.update(layer_tensors(model.base.layers[i], i))
     tensors["head.weight"] = model.head.weight.detach().clone()
     tensors["head.bias"] = model.head.bias.detach().clone()
     save_file({k: v.half().contiguous() for k, v in tensors.items()}, os.path.join(out_dir, "model.safetensors"))
     meta = {
-        "layers": LAYERS,
-        "shared_layers": FROZEN,
-        "sentences": SENTENCES,
-        "max_tokens": MAX_TOKENS,
+        "layers": args.layers,
+        "shared_layers": args.frozen,
+        "sentences": args.sentences,
+        "max_tokens": args.max_tokens,
         "threshold": threshold,
     }
     meta.update(extra or {})
@@ -213,14 +226,20 @@ def round_to_f16(model):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model-dir", default="models/all-MiniLM-L6-v2")
-    ap.add_argument("--data", nargs="+", required=True)
+    ap.add_argument("--data", nargs="+", required=True, help="reader_candidates dumps (bag labels)")
+    ap.add_argument("--pairs", nargs="*", default=[], help="squad_pairs.py output (sentence labels)")
     ap.add_argument("--train-docs", nargs="+", required=True, help="documents (folder names) to train on")
     ap.add_argument("--eval-docs", nargs="*", default=[], help="held-out documents to predict")
     ap.add_argument("--calibrate-docs", nargs="*", default=[], help="answerable-only documents for the threshold")
     ap.add_argument("--false-declines", type=float, default=0.04)
-    ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--lr", type=float, default=2e-4, help="learning rate of the tuned layers")
-    ap.add_argument("--head-lr", type=float, default=3e-3)
+    ap.add_argument("--layers", type=int, default=LAYERS, help="layers of the encoder the pair runs through")
+    ap.add_argument("--frozen", type=int, default=FROZEN, help="of those, the encoder's own (not trained)")
+    ap.add_argument("--sentences", type=int, default=SENTENCES, help="sentences of a passage read")
+    ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS)
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--lr", type=float, default=1e-4, help="learning rate of the tuned layers")
+    ap.add_argument("--head-lr", type=float, default=1e-3)
+    ap.add_argument("--limit", type=int, default=0, help="train on this many bags only (timing runs)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", required=True)
@@ -230,18 +249,24 @@ def main():
     rows = [json.loads(l) for path in args.data for l in open(path)]
     tok = Tokenizer.from_file(os.path.join(args.model_dir, "tokenizer.json"))
     tok.no_padding()
-    tok.enable_truncation(MAX_TOKENS, strategy="only_second")
+    tok.enable_truncation(args.max_tokens, strategy="only_second")
     torch.set_num_threads(args.threads)
-    _, base = load_base(args.model_dir, LAYERS)
+    _, base = load_base(args.model_dir, args.layers)
     for p in base.parameters():
         p.requires_grad_(False)
-    for layer in base.layers[FROZEN:]:
+    for layer in base.layers[args.frozen :]:
         for p in layer.parameters():
             p.requires_grad_(True)
-    model = Reader(base)
+    model = Reader(base, args.frozen)
 
+    k = args.sentences
     pick = lambda docs: [r for r in rows if r["doc"] in set(docs)]
-    train_bags = bags(pick(args.train_docs))
+    train_bags = bags(pick(args.train_docs), k) + pair_bags(
+        [json.loads(l) for path in args.pairs for l in open(path, encoding="utf-8")]
+    )
+    if args.limit:
+        random.Random(args.seed).shuffle(train_bags)
+        train_bags = train_bags[: args.limit]
     print(f"{len(train_bags)} training bags ({sum(b['y'] for b in train_bags):.0f} positive)", flush=True)
     print("caching the frozen layers", flush=True)
     train(model, cache_frozen(model, tok, train_bags), train_bags, args.epochs, args.seed, (args.lr, args.head_lr))
@@ -250,21 +275,23 @@ def main():
 
     threshold = 0.5
     if args.calibrate_docs:
-        cal = bags(pick(args.calibrate_docs), with_runner_up=False)
-        probs = sorted(p for p, _ in predict(model, cache_frozen(model, tok, cal), cal, SENTENCES))
+        cal = bags(pick(args.calibrate_docs), k)
+        probs = sorted(p for p, _ in predict(model, cache_frozen(model, tok, cal), cal, k))
         threshold = probs[int(args.false_declines * len(probs))]
         print(f"threshold {threshold:.4f}: declines {args.false_declines:.0%} of {len(probs)} calibration questions")
-    save_reader(model, args.out, threshold, {"trained_on": sorted(args.train_docs)})
+        for share in (0.01, 0.02, 0.03, 0.05, 0.07, 0.10):
+            print(f"  declining {share:.0%} of them: threshold {probs[int(share * len(probs))]:.4f}")
+    save_reader(model, args.out, threshold, args, {"trained_on": sorted(args.train_docs)})
 
     if args.eval_docs and args.predictions:
-        held = bags(pick(args.eval_docs), with_runner_up=False)
+        held = bags(pick(args.eval_docs), k)
         states = cache_frozen(model, tok, held)
         with open(args.predictions, "w") as f:
-            for k in range(1, SENTENCES + 1):
-                for b, (p, s) in zip(held, predict(model, states, held, k)):
+            for j in range(1, k + 1):
+                for b, (p, s) in zip(held, predict(model, states, held, j)):
                     r = b["row"]
                     top = r["cands"][0]
-                    f.write(json.dumps({"k": k, "doc": r["doc"], "q": r["q"], "answerable": r["answerable"],
+                    f.write(json.dumps({"k": j, "doc": r["doc"], "q": r["q"], "answerable": r["answerable"],
                                         "right": bool(top["label"]), "confidence": top["confidence"],
                                         "answer_type": top["answer_type"], "p": p, "sentence": s,
                                         "key": top["key"]}) + "\n")
