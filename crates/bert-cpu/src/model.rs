@@ -121,9 +121,10 @@ pub(crate) struct Block {
 
 impl Bert {
     /// Read the weights `cfg` describes from a safetensors file's bytes, for
-    /// products in f32. The error names the tensor at fault.
+    /// the [fastest](Precision::fastest) products this process runs (bf16
+    /// on AMX where the CPU has it). The error names the tensor at fault.
     pub fn load(cfg: Config, bytes: &[u8]) -> Result<Bert, String> {
-        Bert::load_with(cfg, bytes, Precision::F32)
+        Bert::load_with(cfg, bytes, Precision::fastest())
     }
 
     /// [`Bert::load`] for products in `precision` (bf16 where it is not
