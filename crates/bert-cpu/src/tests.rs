@@ -76,7 +76,7 @@ fn the_portable_loop_computes_what_the_simd_tiles_compute() {
 }
 
 #[test]
-fn bf16_products_give_the_sentence_vectors_of_f32_within_a_cosine_of_0_999() {
+fn bf16_products_give_the_sentence_vectors_of_f32_within_a_cosine_of_0_9999() {
     if !Precision::Bf16.available() {
         eprintln!("skipped: this CPU or OS offers no AMX tiles, so bf16 computes in f32");
         return;
@@ -88,13 +88,14 @@ fn bf16_products_give_the_sentence_vectors_of_f32_within_a_cosine_of_0_999() {
         let a = pooled(&exact.forward(&ids).unwrap(), dim);
         let b = pooled(&rounded.forward(&ids).unwrap(), dim);
         let c = cosine(&a, &b);
-        // Rounded, not something else: the two differ.
-        assert!(c > 0.999 && c < 1.0, "{} tokens: cosine {c}", ids.len());
+        // Measured: 0.99998 to 0.99999. Rounded, not something else: the
+        // two differ.
+        assert!(c > 0.9999 && c < 1.0, "{} tokens: cosine {c}", ids.len());
     }
 }
 
 #[test]
-fn the_reader_on_bf16_products_scores_within_0_05_of_f32() {
+fn the_reader_on_bf16_products_scores_within_0_01_of_f32() {
     if !Precision::Bf16.available() {
         eprintln!("skipped: this CPU or OS offers no AMX tiles, so bf16 computes in f32");
         return;
@@ -125,7 +126,7 @@ fn the_reader_on_bf16_products_scores_within_0_05_of_f32() {
             .score(&rounded, &pair.ids, &pair.types)
             .unwrap();
         assert!(
-            (a - b).abs() < 0.05 && a != b,
+            (a - b).abs() < 0.01 && a != b,
             "logit {b} against f32's {a}"
         );
     }
