@@ -19,6 +19,8 @@
 
 #[cfg(target_arch = "x86_64")]
 mod amx;
+#[cfg(all(test, target_arch = "x86_64"))]
+pub(crate) use amx::without_tiles;
 mod matrix;
 #[cfg(target_arch = "x86_64")]
 mod x86;

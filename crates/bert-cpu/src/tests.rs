@@ -75,6 +75,27 @@ fn the_portable_loop_computes_what_the_simd_tiles_compute() {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn without_amx_bf16_falls_back_to_the_values_of_f32() {
+    let exact = shipped(Precision::F32);
+    let fallback = crate::matmul::without_tiles(|| {
+        assert!(!Precision::Bf16.available());
+        assert_eq!(Precision::fastest(), Precision::F32);
+        shipped(Precision::Bf16)
+    });
+    assert_eq!(fallback.precision(), Precision::F32);
+    let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+    for ids in texts() {
+        assert_eq!(
+            bits(exact.forward(&ids).unwrap()),
+            bits(fallback.forward(&ids).unwrap()),
+            "{} tokens",
+            ids.len()
+        );
+    }
+}
+
 #[test]
 fn bf16_products_give_the_sentence_vectors_of_f32_within_a_cosine_of_0_9999() {
     if !Precision::Bf16.available() {

@@ -37,7 +37,26 @@ const TILE_BYTES: usize = TK / 2 * TN * 4;
 /// the kernel granted the process their state. Asked once.
 pub(crate) fn available() -> bool {
     static GRANTED: OnceLock<bool> = OnceLock::new();
+    #[cfg(test)]
+    if DENIED.get() {
+        return false;
+    }
     *GRANTED.get_or_init(|| cpu_has_amx() && request_tiles())
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Whether this thread acts as if the CPU or the OS said no.
+    static DENIED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` as on a machine without AMX, to test the fallback.
+#[cfg(test)]
+pub(crate) fn without_tiles<T>(f: impl FnOnce() -> T) -> T {
+    DENIED.set(true);
+    let out = f();
+    DENIED.set(false);
+    out
 }
 
 fn cpu_has_amx() -> bool {
