@@ -7,11 +7,13 @@
 //! first `shared` layers and the embeddings are the encoder's, unchanged, so
 //! only the layers fine-tuned above them (and the head) are stored and
 //! loaded. The input runs through `layers` layers in all, fewer than the
-//! encoder's, to keep a question's cost down.
+//! encoder's, to keep a question's cost down. Its layers compute in the
+//! encoder's precision.
 
 use safetensors::SafeTensors;
 
-use crate::model::{run, Bert, Block, Weights};
+use crate::model::{run, Bert, Block};
+use crate::weights::Weights;
 
 /// The fine-tuned part of a cross-encoder; the rest is borrowed from the
 /// [`Bert`] it was trained on, passed to each call.
@@ -45,6 +47,7 @@ impl CrossEncoder {
         let w = Weights {
             st: &st,
             prefix: "",
+            precision: base.precision(),
         };
         let (h, ff) = (cfg.hidden_size, cfg.intermediate_size);
         let blocks = (shared..layers)

@@ -10,6 +10,11 @@ mod cross;
 mod kernel;
 mod matmul;
 mod model;
+mod weights;
+
+#[cfg(test)]
+mod tests;
 
 pub use cross::CrossEncoder;
+pub use matmul::Precision;
 pub use model::{Bert, Config};

@@ -13,14 +13,23 @@
 //!
 //! Runs on the caller's thread: AVX-512 when the CPU has it, AVX2 and FMA
 //! otherwise, and a portable loop elsewhere; all three share the packing
-//! and the blocking below and differ only in the register tile.
+//! and the blocking below and differ only in the register tile. With
+//! [`Precision::Bf16`], on a CPU with AMX, the products run in bf16 on its
+//! tiles instead (`amx`), from a packing of their own.
 
+#[cfg(target_arch = "x86_64")]
+mod amx;
+#[cfg(all(test, target_arch = "x86_64"))]
+pub(crate) use amx::without_tiles;
+mod matrix;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
 use std::cell::RefCell;
 
 use half::f16;
+
+pub use matrix::{Matrix, Precision};
 
 /// Columns per panel: two AVX-512 registers, or four AVX2 ones.
 const NR: usize = 32;
@@ -68,6 +77,7 @@ pub struct Packed<W> {
 impl<W: Weight> Packed<W> {
     /// `B` given as its transpose: `n` rows of `k` (a PyTorch `Linear`
     /// weight, or the attention's keys), row `j` at `src[j * stride..]`.
+    #[cfg(test)]
     pub fn from_rows(src: &[W], stride: usize, k: usize, n: usize) -> Packed<W> {
         let mut packed = Packed {
             k: 0,
@@ -113,12 +123,13 @@ impl<W: Weight> Packed<W> {
 
 /// `y[m][j] += Σ_p x[m][p] · B[p][j]` for the `rows` rows of `x` (`rows × k`)
 /// and `y` (`rows × n`).
-pub fn matmul<W: x86_or_not::Load>(x: &[f32], rows: usize, b: &Packed<W>, y: &mut [f32]) {
+pub fn matmul<W: x86_or_not::Load>(x: &[f32], rows: usize, b: &Matrix<W>, y: &mut [f32]) {
+    let (k, n) = b.shape();
     assert!(
-        x.len() == rows * b.k && y.len() == rows * b.n,
+        x.len() == rows * k && y.len() == rows * n,
         "matmul: shapes do not fit"
     );
-    matmul_strided(x, b.k, rows, b, y, b.n);
+    matmul_strided(x, k, rows, b, y, n);
 }
 
 /// [`matmul`] on rows that lie `lda` values apart in `x` and `ldy` apart in
@@ -128,11 +139,35 @@ pub fn matmul_strided<W: x86_or_not::Load>(
     x: &[f32],
     lda: usize,
     rows: usize,
-    b: &Packed<W>,
+    b: &Matrix<W>,
     y: &mut [f32],
     ldy: usize,
 ) {
-    matmul_on(Path::best(), x, lda, rows, b, y, ldy);
+    match b {
+        Matrix::Panels(b) => matmul_on(Path::best(), x, lda, rows, b, y, ldy),
+        #[cfg(target_arch = "x86_64")]
+        Matrix::Tiles(b) => amx_matmul(x, lda, rows, b, y, ldy),
+    }
+}
+
+/// The bounds every product's tiles rely on: `rows` rows of `x`, `lda`
+/// apart, hold `k` values, and of `y`, `ldy` apart, `n`.
+fn check_shapes(x: &[f32], lda: usize, rows: usize, (k, n): (usize, usize), y: &[f32], ldy: usize) {
+    assert!(
+        lda >= k
+            && ldy >= n
+            && (rows == 0 || ((rows - 1) * lda + k <= x.len() && (rows - 1) * ldy + n <= y.len())),
+        "matmul: shapes do not fit"
+    );
+}
+
+#[cfg(target_arch = "x86_64")]
+fn amx_matmul(x: &[f32], lda: usize, rows: usize, b: &amx::Tiles, y: &mut [f32], ldy: usize) {
+    check_shapes(x, lda, rows, (b.k, b.n), y, ldy);
+    if b.k == 0 || rows == 0 {
+        return; // nothing to add
+    }
+    amx::matmul(Rows::new(x, lda), rows, b, RowsMut::new(y, ldy));
 }
 
 /// The instruction sets a product can run on.
@@ -145,9 +180,28 @@ enum Path {
     Avx512,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// The path the f32 products of this thread take instead of the best.
+    static FORCED: std::cell::Cell<Option<Path>> = const { std::cell::Cell::new(None) };
+}
+
+/// Run `f` with this thread's f32 products on the portable loop.
+#[cfg(test)]
+pub(crate) fn with_portable_path<T>(f: impl FnOnce() -> T) -> T {
+    FORCED.set(Some(Path::Portable));
+    let out = f();
+    FORCED.set(None);
+    out
+}
+
 impl Path {
     /// The fastest path this CPU runs (the detection is cached by `std`).
     fn best() -> Path {
+        #[cfg(test)]
+        if let Some(path) = FORCED.get() {
+            return path;
+        }
         #[cfg(target_arch = "x86_64")]
         if let Some(path) = x86::detect() {
             return path;
@@ -176,13 +230,7 @@ fn matmul_on<W: x86_or_not::Load>(
 ) {
     // Every tile reads and writes inside these bounds, which the unsafe
     // tiles rely on.
-    assert!(
-        lda >= b.k
-            && ldy >= b.n
-            && (rows == 0
-                || ((rows - 1) * lda + b.k <= x.len() && (rows - 1) * ldy + b.n <= y.len())),
-        "matmul: shapes do not fit"
-    );
+    check_shapes(x, lda, rows, (b.k, b.n), y, ldy);
     if b.k == 0 || rows == 0 {
         return; // nothing to add
     }

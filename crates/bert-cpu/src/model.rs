@@ -10,11 +10,12 @@
 
 use std::ops::Range;
 
-use half::{bf16, f16};
-use safetensors::{Dtype, SafeTensors};
+use half::f16;
+use safetensors::SafeTensors;
 
 use crate::kernel::{gelu, layer_norm, softmax};
-use crate::matmul::{matmul, matmul_strided, Packed};
+use crate::matmul::{matmul, matmul_strided, Matrix, Precision};
+use crate::weights::Weights;
 
 /// The settings of `config.json` the forward pass reads.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -74,9 +75,9 @@ impl Config {
     }
 }
 
-/// A loaded encoder: the linear layers' matrices kept in half precision,
-/// packed for the products and widened in registers as they multiply (see
-/// `matmul`), the word table
+/// A loaded encoder: the linear layers' matrices packed for the products
+/// of its [`Precision`] (f16 widened in registers as they multiply, or
+/// bf16 for AMX: the same 21 MB either way; see `matmul`), the word table
 /// (most of the file) kept as stored and widened one looked-up row at a
 /// time, and the small rest (biases, norms, positions) widened to f32 at
 /// load.
@@ -87,38 +88,53 @@ pub struct Bert {
     token_type: Vec<f32>,
     embed_norm: Norm,
     blocks: Vec<Block>,
+    precision: Precision,
 }
 
-enum Table {
+pub(crate) enum Table {
     F16(Vec<f16>),
     F32(Vec<f32>),
 }
 
-struct Linear {
-    w: Packed<f16>,
-    b: Vec<f32>,
+pub(crate) struct Linear {
+    pub(crate) w: Matrix<f16>,
+    pub(crate) b: Vec<f32>,
 }
 
-struct Norm {
-    gamma: Vec<f32>,
-    beta: Vec<f32>,
+pub(crate) struct Norm {
+    pub(crate) gamma: Vec<f32>,
+    pub(crate) beta: Vec<f32>,
 }
 
 pub(crate) struct Block {
-    query: Linear,
-    key: Linear,
-    value: Linear,
-    attn_out: Linear,
-    attn_norm: Norm,
-    up: Linear,
-    down: Linear,
-    out_norm: Norm,
+    /// The precision of the attention's products (the linear layers carry theirs).
+    pub(crate) precision: Precision,
+    pub(crate) query: Linear,
+    pub(crate) key: Linear,
+    pub(crate) value: Linear,
+    pub(crate) attn_out: Linear,
+    pub(crate) attn_norm: Norm,
+    pub(crate) up: Linear,
+    pub(crate) down: Linear,
+    pub(crate) out_norm: Norm,
 }
 
 impl Bert {
-    /// Read the weights `cfg` describes from a safetensors file's bytes. The
-    /// error names the tensor at fault.
+    /// Read the weights `cfg` describes from a safetensors file's bytes, for
+    /// the [fastest](Precision::fastest) products this process runs (bf16
+    /// on AMX where the CPU has it). The error names the tensor at fault.
     pub fn load(cfg: Config, bytes: &[u8]) -> Result<Bert, String> {
+        Bert::load_with(cfg, bytes, Precision::fastest())
+    }
+
+    /// [`Bert::load`] for products in `precision` (bf16 where it is not
+    /// [available](Precision::available) computes in f32).
+    pub fn load_with(cfg: Config, bytes: &[u8], precision: Precision) -> Result<Bert, String> {
+        let precision = if precision.available() {
+            precision
+        } else {
+            Precision::F32
+        };
         cfg.check()?;
         let st =
             SafeTensors::deserialize(bytes).map_err(|e| format!("not a safetensors file: {e}"))?;
@@ -128,7 +144,11 @@ impl Bert {
         } else {
             "bert."
         };
-        let w = Weights { st: &st, prefix };
+        let w = Weights {
+            st: &st,
+            prefix,
+            precision,
+        };
         let (h, ff) = (cfg.hidden_size, cfg.intermediate_size);
         let words = w.table("embeddings.word_embeddings.weight", [cfg.vocab_size, h])?;
         let positions = w.get(
@@ -150,7 +170,13 @@ impl Bert {
             token_type,
             embed_norm,
             blocks,
+            precision,
         })
+    }
+
+    /// The precision this model's products compute in.
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     /// The last hidden state of one text's token ids: `ids.len()` rows of
@@ -272,7 +298,7 @@ impl Block {
         let scale = 1.0 / (d as f32).sqrt();
         let mut context = vec![0f32; len * h];
         let mut qh = vec![0f32; len * d];
-        let (mut keys, mut values) = (Packed::default(), Packed::default());
+        let (mut keys, mut values) = (Matrix::new(self.precision), Matrix::new(self.precision));
         let mut scores = vec![0f32; len * len];
         for head in 0..heads {
             let cols = head * d..(head + 1) * d;
@@ -291,111 +317,5 @@ impl Block {
             matmul_strided(&scores, len, len, &values, &mut context[cols.start..], h);
         }
         context
-    }
-}
-
-/// The tensors of one file, looked up under the model's prefix.
-pub(crate) struct Weights<'a> {
-    pub(crate) st: &'a SafeTensors<'a>,
-    pub(crate) prefix: &'a str,
-}
-
-impl Weights<'_> {
-    fn view(
-        &self,
-        name: &str,
-        shape: &[usize],
-    ) -> Result<safetensors::tensor::TensorView<'_>, String> {
-        let full = format!("{}{name}", self.prefix);
-        let view = self
-            .st
-            .tensor(&full)
-            .map_err(|_| format!("has no tensor {full} (is it a BERT model?)"))?;
-        if view.shape() != shape {
-            return Err(format!(
-                "tensor {full} has shape {:?}, config.json implies {shape:?}",
-                view.shape()
-            ));
-        }
-        Ok(view)
-    }
-
-    /// Layer `i` of an encoder (`encoder.layer.{i}.*`).
-    pub(crate) fn block(&self, i: usize, h: usize, ff: usize) -> Result<Block, String> {
-        let at = |name: &str| format!("encoder.layer.{i}.{name}");
-        Ok(Block {
-            query: self.linear(&at("attention.self.query"), h, h)?,
-            key: self.linear(&at("attention.self.key"), h, h)?,
-            value: self.linear(&at("attention.self.value"), h, h)?,
-            attn_out: self.linear(&at("attention.output.dense"), h, h)?,
-            attn_norm: self.norm(&at("attention.output.LayerNorm"), h)?,
-            up: self.linear(&at("intermediate.dense"), h, ff)?,
-            down: self.linear(&at("output.dense"), ff, h)?,
-            out_norm: self.norm(&at("output.LayerNorm"), h)?,
-        })
-    }
-
-    pub(crate) fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
-        let view = self.view(name, shape)?;
-        let data = view.data();
-        match view.dtype() {
-            Dtype::F32 => Ok(data
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect()),
-            Dtype::F16 => Ok(data
-                .chunks_exact(2)
-                .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect()),
-            Dtype::BF16 => Ok(data
-                .chunks_exact(2)
-                .map(|b| bf16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect()),
-            other => Err(format!(
-                "tensor {}{name} is {other:?}; only F32, F16 and BF16 are supported",
-                self.prefix
-            )),
-        }
-    }
-
-    /// A matrix kept in half precision (see `kernel` for why); an f32 or
-    /// bf16 file is narrowed once at load.
-    fn get_f16(&self, name: &str, shape: &[usize]) -> Result<Vec<f16>, String> {
-        let view = self.view(name, shape)?;
-        if view.dtype() == Dtype::F16 {
-            return Ok(view
-                .data()
-                .chunks_exact(2)
-                .map(|b| f16::from_le_bytes([b[0], b[1]]))
-                .collect());
-        }
-        Ok(self
-            .get(name, shape)?
-            .into_iter()
-            .map(f16::from_f32)
-            .collect())
-    }
-
-    fn table(&self, name: &str, shape: [usize; 2]) -> Result<Table, String> {
-        let view = self.view(name, &shape)?;
-        if view.dtype() == Dtype::F16 {
-            return self.get_f16(name, &shape).map(Table::F16);
-        }
-        self.get(name, &shape).map(Table::F32)
-    }
-
-    fn linear(&self, name: &str, inputs: usize, outputs: usize) -> Result<Linear, String> {
-        let w = self.get_f16(&format!("{name}.weight"), &[outputs, inputs])?;
-        Ok(Linear {
-            w: Packed::from_rows(&w, inputs, inputs, outputs),
-            b: self.get(&format!("{name}.bias"), &[outputs])?,
-        })
-    }
-
-    fn norm(&self, name: &str, width: usize) -> Result<Norm, String> {
-        Ok(Norm {
-            gamma: self.get(&format!("{name}.weight"), &[width])?,
-            beta: self.get(&format!("{name}.bias"), &[width])?,
-        })
     }
 }

@@ -1,11 +1,11 @@
 //! The cross-encoder computes what PyTorch computed for the shipped reader:
 //! the fixture holds a few (question, sentence) pairs as token ids and the
 //! logits `scripts/answerability/fixture.py` got for them from the same
-//! f16 weights.
+//! f16 weights, in f32 (bf16's agreement with f32 is a unit test's).
 
 use std::path::{Path, PathBuf};
 
-use bert_cpu::{Bert, Config, CrossEncoder};
+use bert_cpu::{Bert, Config, CrossEncoder, Precision};
 
 #[derive(serde::Deserialize)]
 struct Fixture {
@@ -32,7 +32,8 @@ fn base() -> Bert {
     let dir = repo("models/all-MiniLM-L6-v2");
     let cfg: Config =
         serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap();
-    Bert::load(cfg, &std::fs::read(dir.join("model.safetensors")).unwrap()).unwrap()
+    let bytes = std::fs::read(dir.join("model.safetensors")).unwrap();
+    Bert::load_with(cfg, &bytes, Precision::F32).unwrap()
 }
 
 fn fixture() -> Fixture {

@@ -162,3 +162,87 @@ fn a_row_gets_the_same_bits_alone_as_among_many() {
         }
     }
 }
+
+/// The AMX tiles against the plain loop: both factors are rounded to bf16
+/// (a relative error of at most 2^-9 each), so each sum may be off by
+/// 2^-8 of the sum of its products' magnitudes, and no more.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn bf16_tiles_match_the_plain_loop_within_their_rounding() {
+    if !Precision::Bf16.available() {
+        eprintln!("skipped: this CPU or OS offers no AMX tiles");
+        return;
+    }
+    let shapes = [
+        (1, 8, 4),
+        (3, 13, 7),
+        (17, 40, 9),
+        (33, 64, 33),
+        (130, 384, 6),
+        (2, 5, 70),
+        (13, 600, 70),
+        (48, 32, 64),
+    ];
+    for &(rows, k, n) in &shapes {
+        let x: Vec<f32> = (0..rows * k)
+            .map(|i| ((i * 7 % 13) as f32 - 6.0) / 5.0)
+            .collect();
+        let bt: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 5 % 11) as f32 - 5.0) / 7.0)
+            .collect();
+        let y0: Vec<f32> = (0..rows * n).map(|i| (i % 5) as f32 / 3.0).collect();
+        let want = reference(&x, rows, k, &bt, n, &y0);
+        let xabs: Vec<f32> = x.iter().map(|v| v.abs()).collect();
+        let babs: Vec<f32> = bt.iter().map(|v| v.abs()).collect();
+        let size = reference(&xabs, rows, k, &babs, n, &vec![0.0; rows * n]);
+        let within = |got: &[f32], what: &str| {
+            for (i, ((g, w), s)) in got.iter().zip(&want).zip(&size).enumerate() {
+                assert!(
+                    (g - w).abs() <= s / 256.0 + 1e-5,
+                    "{what} {rows}x{k}x{n}: element {i}: {g} vs {w}"
+                );
+            }
+        };
+        let b = Matrix::from_rows(Precision::Bf16, &bt, k, k, n);
+        assert!(matches!(b, Matrix::Tiles(_)));
+        let mut y = y0.clone();
+        matmul(&x, rows, &b, &mut y);
+        within(&y, "from rows");
+
+        let cols: Vec<f32> = (0..k * n).map(|i| bt[(i % n) * k + i / n]).collect();
+        let mut b = Matrix::new(Precision::Bf16);
+        b.fill_from_cols(&cols, n, k, n);
+        let mut y = y0.clone();
+        matmul(&x, rows, &b, &mut y);
+        within(&y, "from columns");
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn bf16_tiles_write_in_place_and_give_a_row_the_same_bits_alone() {
+    if !Precision::Bf16.available() {
+        eprintln!("skipped: this CPU or OS offers no AMX tiles");
+        return;
+    }
+    let (rows, k, n, lda, ldy) = (37, 300, 70, 310, 75);
+    let x: Vec<f32> = (0..rows * lda).map(|i| (i as f32 * 0.37).sin()).collect();
+    let half: Vec<f16> = (0..n * k)
+        .map(|i| f16::from_f32((i as f32 * 0.11).cos()))
+        .collect();
+    let b = Matrix::from_rows(Precision::Bf16, &half, k, k, n);
+    let between = (-0.0f32).to_bits();
+    let mut all = vec![-0.0f32; rows * ldy];
+    for row in all.chunks_mut(ldy) {
+        row[..n].fill(0.5);
+    }
+    matmul_strided(&x, lda, rows, &b, &mut all, ldy);
+    let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+    for m in 0..rows {
+        let row = &all[m * ldy..][..ldy];
+        assert!(row[n..].iter().all(|v| v.to_bits() == between), "row {m}");
+        let mut one = vec![0.5f32; n];
+        matmul(&x[m * lda..][..k], 1, &b, &mut one);
+        assert_eq!(bits(&one), bits(&row[..n]), "row {m}");
+    }
+}
