@@ -7,7 +7,7 @@ use crate::engine::{engine, repo};
 
 /// P@1 on `news-dev.json`, just under what the engine reaches. Raise it as
 /// the ranking improves; lower it only for a trade stated in BENCHMARKS.md.
-const NEWS_P1_FLOOR: f64 = 0.41;
+const NEWS_P1_FLOOR: f64 = 0.47;
 
 #[test]
 fn news_questions_asked_from_the_headline_find_the_paragraph() {
