@@ -44,6 +44,9 @@ struct Weights {
     lead: f32,
     /// For a question asking what its subject is, a sentence defining it.
     definition: f32,
+    /// Share of the question the brief's title covers and the passage does
+    /// not: see [`Features::context`].
+    context: f32,
 }
 
 const W: Weights = Weights {
@@ -57,7 +60,15 @@ const W: Weights = Weights {
     heading: 0.5,
     lead: 0.5,
     definition: 0.9,
+    context: CONTEXT,
 };
+
+/// Weight of the title's context. A member who saw only a story's headline
+/// asks in the headline's words ("how did investors react to the Corvina
+/// grounding?"); without it those words, which every paragraph of the story
+/// is about, go to the lead that repeats them, not to the paragraph that
+/// answers ("Shares ... fell 7 per cent").
+const CONTEXT: f32 = 1.3;
 
 /// Weight, in the key sentence's choice only, of the share of the
 /// question's names a sentence holds: the sentence that answers "what does
@@ -165,6 +176,11 @@ pub struct Features {
     pub heading: f32,
     pub lead: f32,
     pub definition: f32,
+    /// Share of the question's weight that the brief's title covers and the
+    /// passage does not: words the passage is about without repeating them.
+    /// A ranking feature only; the decline confidence counts what the
+    /// passage itself says.
+    pub context: f32,
     /// Index of the key sentence.
     pub key: usize,
 }
@@ -182,6 +198,7 @@ impl Features {
             + W.heading * self.heading
             + W.lead * self.lead
             + W.definition * self.definition
+            + W.context * self.context
     }
 
     /// How sure we are the passage answers: its own coverage of the question
@@ -216,12 +233,14 @@ impl ResolvedQuery {
 
     /// The lexical features of a candidate; with `dense`, the sentences'
     /// cosines also help pick the key sentence, so the one that answers in
-    /// other words wins over one that merely shares a common word.
+    /// other words wins over one that merely shares a common word. `title`
+    /// holds the stem ids of its brief's title, sorted.
     pub(crate) fn features(
         &self,
         snap: &Snapshot,
         pid: usize,
         dense: Option<&DenseFeatures>,
+        title: &[u32],
     ) -> Features {
         let (plan, groups, total_idf) = (&self.plan, &self.groups, self.total_idf);
         let dt: DocTerms<'_> = snap.terms.doc(pid);
@@ -234,8 +253,12 @@ impl ResolvedQuery {
                 .sum::<f32>()
                 / total_idf
         };
+        let coverage = cover(&|id| dt.all.binary_search(&id).is_ok());
+        let in_context =
+            cover(&|id| dt.all.binary_search(&id).is_ok() || title.binary_search(&id).is_ok());
         let mut f = Features {
-            coverage: cover(&|id| dt.all.binary_search(&id).is_ok()),
+            coverage,
+            context: (in_context - coverage).max(0.0),
             heading: self.heading(dt.heading),
             lead: lead(passage.paragraph),
             ..Features::default()

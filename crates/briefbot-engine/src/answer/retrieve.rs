@@ -4,6 +4,8 @@
 //! threshold is applied to is a share of the question, not a raw score, so
 //! declines mean the same thing for any brief and any corpus size.
 
+use std::sync::Arc;
+
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -19,7 +21,7 @@ use crate::index::snapshot::Snapshot;
 use crate::query::{self, Plan};
 use crate::semantic::fusion::{self, DenseFeatures};
 use crate::types::TenantId;
-use crate::types::{Answer, Hit, Passage, Verdict};
+use crate::types::{Answer, BriefMeta, Hit, Passage, Verdict};
 use crate::Question;
 
 /// Candidates fetched from Tantivy for reranking: enough that the passage a
@@ -99,11 +101,20 @@ pub(crate) fn rank(
             .flatten()
             .for_each(|d| d.gap = d.passage - best);
     }
+    let mut titles: Vec<(*const BriefMeta, Vec<u32>)> = Vec::new();
     let mut scored: Vec<Scored> = candidates
         .iter()
         .zip(dense_features)
         .map(|(&(pid, bm25), dense)| {
-            let f = rq.features(snap, pid, dense.as_ref());
+            let brief = &snap.corpus.passages[pid].brief;
+            let at = match titles.iter().position(|t| t.0 == Arc::as_ptr(brief)) {
+                Some(at) => at,
+                None => {
+                    titles.push((Arc::as_ptr(brief), title_ids(snap, analyzer, &brief.title)));
+                    titles.len() - 1
+                }
+            };
+            let f = rq.features(snap, pid, dense.as_ref(), &titles[at].1);
             let lexical = f.total(bm25 / max_bm25);
             // Without the question's vector (no layer, or the model failed on
             // it) the lexical side decides alone: a missing cosine is not a
@@ -128,6 +139,19 @@ pub(crate) fn rank(
         .collect();
     scored.sort_by(|a, b| b.total.total_cmp(&a.total).then(a.pid.cmp(&b.pid)));
     Ok(Some((rq, scored)))
+}
+
+/// The stem ids of a brief's title that some passage holds (a word no
+/// passage holds cannot tell passages apart), sorted for binary search.
+fn title_ids(snap: &Snapshot, analyzer: &mut Analyzer, title: &str) -> Vec<u32> {
+    let mut ids: Vec<u32> = analyzer
+        .words(title)
+        .iter()
+        .filter_map(|w| snap.lexicon.stem_ids.get(&w.stem).copied())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// A search error is returned, never turned into an empty result: a damaged
