@@ -17,6 +17,20 @@ fn reference(x: &[f32], rows: usize, k: usize, bt: &[f32], n: usize, y0: &[f32])
     y
 }
 
+/// Token rows `x` (rows x k), a weight matrix `bt` (n rows of k) and the
+/// starting `y` (rows x n), non-zero because the product adds to it (the
+/// bias); small values of mixed sign, so every path's sums are comparable.
+fn operands(rows: usize, k: usize, n: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let x = (0..rows * k)
+        .map(|i| ((i * 7 % 13) as f32 - 6.0) / 5.0)
+        .collect();
+    let bt = (0..n * k)
+        .map(|i| ((i * 5 % 11) as f32 - 5.0) / 7.0)
+        .collect();
+    let y0 = (0..rows * n).map(|i| (i % 5) as f32 / 3.0).collect();
+    (x, bt, y0)
+}
+
 fn close(got: &[f32], want: &[f32], what: &str) {
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         assert!(
@@ -42,14 +56,7 @@ fn every_path_matches_the_plain_loop_for_odd_shapes() {
     ];
     for path in Path::available() {
         for &(rows, k, n) in &shapes {
-            let x: Vec<f32> = (0..rows * k)
-                .map(|i| ((i * 7 % 13) as f32 - 6.0) / 5.0)
-                .collect();
-            let bt: Vec<f32> = (0..n * k)
-                .map(|i| ((i * 5 % 11) as f32 - 5.0) / 7.0)
-                .collect();
-            // `y` starts non-zero: the product adds to it (the bias).
-            let y0: Vec<f32> = (0..rows * n).map(|i| (i % 5) as f32 / 3.0).collect();
+            let (x, bt, y0) = operands(rows, k, n);
             let want = reference(&x, rows, k, &bt, n, &y0);
             let what = format!("{path:?} {rows}x{k}x{n}");
 
@@ -184,13 +191,7 @@ fn bf16_tiles_match_the_plain_loop_within_their_rounding() {
         (48, 32, 64),
     ];
     for &(rows, k, n) in &shapes {
-        let x: Vec<f32> = (0..rows * k)
-            .map(|i| ((i * 7 % 13) as f32 - 6.0) / 5.0)
-            .collect();
-        let bt: Vec<f32> = (0..n * k)
-            .map(|i| ((i * 5 % 11) as f32 - 5.0) / 7.0)
-            .collect();
-        let y0: Vec<f32> = (0..rows * n).map(|i| (i % 5) as f32 / 3.0).collect();
+        let (x, bt, y0) = operands(rows, k, n);
         let want = reference(&x, rows, k, &bt, n, &y0);
         let xabs: Vec<f32> = x.iter().map(|v| v.abs()).collect();
         let babs: Vec<f32> = bt.iter().map(|v| v.abs()).collect();
