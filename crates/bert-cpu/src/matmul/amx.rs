@@ -90,11 +90,11 @@ fn request_tiles() -> bool {
     false
 }
 
-/// Round to the nearest bf16, ties to even (the bits of the f32's upper half).
+/// Round to the nearest bf16, ties to even, as `half` does (which also
+/// keeps a NaN a NaN, where adding the rounding bias would make it infinite).
 #[inline(always)]
 pub(super) fn bf16_bits(v: f32) -> u16 {
-    let b = v.to_bits();
-    (b.wrapping_add(0x7fff + ((b >> 16) & 1)) >> 16) as u16
+    half::bf16::from_f32(v).to_bits()
 }
 
 /// A `k × n` matrix `B` in bf16 as the tiles read it: panels of 16
