@@ -101,16 +101,18 @@ pub(crate) fn rank(
             .flatten()
             .for_each(|d| d.gap = d.passage - best);
     }
-    let mut titles: Vec<(*const BriefMeta, Vec<u32>)> = Vec::new();
+    // Each brief's title ids, made once per question for the briefs among
+    // the candidates.
+    let mut titles: Vec<(&Arc<BriefMeta>, Vec<u32>)> = Vec::new();
     let mut scored: Vec<Scored> = candidates
         .iter()
         .zip(dense_features)
         .map(|(&(pid, bm25), dense)| {
             let brief = &snap.corpus.passages[pid].brief;
-            let at = match titles.iter().position(|t| t.0 == Arc::as_ptr(brief)) {
+            let at = match titles.iter().position(|t| Arc::ptr_eq(t.0, brief)) {
                 Some(at) => at,
                 None => {
-                    titles.push((Arc::as_ptr(brief), title_ids(snap, analyzer, &brief.title)));
+                    titles.push((brief, title_ids(snap, analyzer, &brief.title)));
                     titles.len() - 1
                 }
             };
